@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+# CMake toolchain file for uksdk: cmake -DCMAKE_TOOLCHAIN_FILE=<sdk>/cmake/x86_64-unknown-unikernel.cmake
+# Everything resolves relative to this file, so the SDK tree can live anywhere.
+cmake_minimum_required(VERSION 3.20)
+
+get_filename_component(UKSDK_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+set(UKSDK_TRIPLE x86_64-unknown-unikernel)
+
+# Platform/Unikernel.cmake lives beside this file.
+list(APPEND CMAKE_MODULE_PATH "${CMAKE_CURRENT_LIST_DIR}")
+set(CMAKE_SYSTEM_NAME Unikernel)
+set(CMAKE_SYSTEM_VERSION 1)
+set(CMAKE_SYSTEM_PROCESSOR x86_64)
+
+set(CMAKE_C_COMPILER "${UKSDK_ROOT}/bin/${UKSDK_TRIPLE}-clang")
+set(CMAKE_CXX_COMPILER "${UKSDK_ROOT}/bin/${UKSDK_TRIPLE}-clang++")
+set(CMAKE_ASM_COMPILER "${UKSDK_ROOT}/bin/${UKSDK_TRIPLE}-clang")
+set(CMAKE_C_COMPILER_TARGET ${UKSDK_TRIPLE})
+set(CMAKE_CXX_COMPILER_TARGET ${UKSDK_TRIPLE})
+set(CMAKE_ASM_COMPILER_TARGET ${UKSDK_TRIPLE})
+# The unversioned llvm-ar/ranlib on Debian 12 are LLVM 14 and cannot read LLVM 19 bitcode.
+find_program(CMAKE_AR NAMES llvm-ar-19 REQUIRED)
+find_program(CMAKE_RANLIB NAMES llvm-ranlib-19 REQUIRED)
+find_program(CMAKE_NM NAMES llvm-nm-19)
+find_program(CMAKE_OBJDUMP NAMES llvm-objdump-19)
+find_program(CMAKE_OBJCOPY NAMES llvm-objcopy-19)
+find_program(CMAKE_STRIP NAMES llvm-strip-19)
+
+set(CMAKE_SYSROOT "${UKSDK_ROOT}/sysroot")
+set(CMAKE_FIND_ROOT_PATH "${UKSDK_ROOT}/sysroot")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+
+# Link real executables in checks: a static-library check cannot see that a function is missing.
+set(CMAKE_TRY_COMPILE_TARGET_TYPE EXECUTABLE)
+# add_test()/ctest/try_run boot the program in a unikernel.
+set(CMAKE_CROSSCOMPILING_EMULATOR "${UKSDK_ROOT}/bin/uk-run")

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+// Per-CPU descriptor tables (GDT with a TSS, IDT) and CPU feature set-up (SSE, AVX).
+#include "arch/x86_64/cpu.h"
+
+#include "arch/arch.h"
+
+extern "C" const uk::u64 uk_trap_stubs[32];
+
+namespace uk::arch {
+
+namespace {
+
+struct [[gnu::packed]] Tss {
+    u32 reserved0;
+    u64 rsp[3];
+    u64 reserved1;
+    u64 ist[7];
+    u64 reserved2;
+    u16 reserved3;
+    u16 iomap_base;
+};
+static_assert(sizeof(Tss) == 104);
+
+struct [[gnu::packed]] DescriptorPointer {
+    u16 limit;
+    u64 base;
+};
+
+struct IdtGate {
+    u16 offset_low;
+    u16 selector;
+    u8 ist;
+    u8 type_attributes;
+    u16 offset_mid;
+    u32 offset_high;
+    u32 reserved;
+};
+static_assert(sizeof(IdtGate) == 16);
+
+constexpr u16 k_code_selector = 0x08;
+constexpr u16 k_tss_selector = 0x18;
+constexpr size_t k_ist_stack_size = 16384;
+
+// IST stacks let the double-fault and page-fault handlers run even when the interrupted stack is
+// exhausted (a stack overflow into a guard page). [SDM 3A 6.14.5]
+enum IstIndex : u8 { k_ist_double_fault = 1, k_ist_page_fault = 2, k_ist_nmi = 3 };
+alignas(16) u8 g_ist_stacks[3][k_ist_stack_size];
+
+Tss g_tss;
+u64 g_gdt[5];
+IdtGate g_idt[256];
+
+void load_gdt()
+{
+    g_gdt[0] = 0;
+    g_gdt[1] = 0x00af9a000000ffff; // 64-bit code, ring 0.
+    g_gdt[2] = 0x00cf92000000ffff; // Data, ring 0.
+    u64 base = reinterpret_cast<u64>(&g_tss);
+    u64 limit = sizeof(Tss) - 1;
+    // [SDM 3A 8.2.3] A 64-bit TSS descriptor takes two GDT slots.
+    g_gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) | (((limit >> 16) & 0xf) << 48)
+        | (((base >> 24) & 0xff) << 56);
+    g_gdt[4] = base >> 32;
+    for (int i = 0; i < 3; ++i)
+        g_tss.ist[i] = reinterpret_cast<u64>(g_ist_stacks[i] + k_ist_stack_size);
+    g_tss.iomap_base = sizeof(Tss);
+
+    DescriptorPointer pointer { sizeof(g_gdt) - 1, reinterpret_cast<u64>(g_gdt) };
+    asm volatile("lgdt %0\n"
+                 "pushq %1\n"
+                 "leaq 1f(%%rip), %%rax\n"
+                 "pushq %%rax\n"
+                 "lretq\n"
+                 "1:\n"
+                 "mov %2, %%ds\n"
+                 "mov %2, %%es\n"
+                 "mov %2, %%ss\n"
+                 "ltr %3\n"
+                 :
+                 : "m"(pointer), "i"(static_cast<u64>(k_code_selector)), "r"(0x10), "r"(k_tss_selector)
+                 : "rax", "memory");
+}
+
+void load_idt()
+{
+    for (u32 vector = 0; vector < 32; ++vector) {
+        u64 handler = uk_trap_stubs[vector];
+        IdtGate& gate = g_idt[vector];
+        gate.offset_low = handler & 0xffff;
+        gate.offset_mid = (handler >> 16) & 0xffff;
+        gate.offset_high = handler >> 32;
+        gate.selector = k_code_selector;
+        gate.type_attributes = 0x8e; // Present, ring 0, 64-bit interrupt gate.
+        gate.ist = 0;
+        if (vector == 8)
+            gate.ist = k_ist_double_fault;
+        else if (vector == 14)
+            gate.ist = k_ist_page_fault;
+        else if (vector == 2 || vector == 18)
+            gate.ist = k_ist_nmi;
+    }
+    DescriptorPointer pointer { sizeof(g_idt) - 1, reinterpret_cast<u64>(g_idt) };
+    asm volatile("lidt %0" ::"m"(pointer));
+}
+
+// Lets programs built with -mavx/-mavx2/-mavx512f run: the OS must enable the XSAVE state
+// components before those instructions stop faulting. [SDM 1 13.3]
+void enable_extended_state()
+{
+    auto leaf1 = cpuid(1);
+    bool has_xsave = leaf1.ecx & (1u << 26);
+    if (!has_xsave)
+        return;
+    write_cr4(read_cr4() | (1u << 18)); // CR4.OSXSAVE
+    auto leaf_d = cpuid(0xd, 0);
+    u64 supported = (static_cast<u64>(leaf_d.edx) << 32) | leaf_d.eax;
+    u64 want = 0x3; // x87, SSE
+    if (supported & 0x4)
+        want |= 0x4; // AVX
+    if ((supported & 0xe0) == 0xe0)
+        want |= 0xe0; // AVX-512 opmask, ZMM_Hi256, Hi16_ZMM
+    asm volatile("xsetbv" ::"c"(0), "a"(static_cast<u32>(want)), "d"(static_cast<u32>(want >> 32)));
+}
+
+} // namespace
+
+void cpu_init()
+{
+    load_gdt();
+    load_idt();
+    enable_extended_state();
+}
+
+u64 ist_stack_bottom(int index) { return reinterpret_cast<u64>(g_ist_stacks[index]); }
+
+} // namespace uk::arch

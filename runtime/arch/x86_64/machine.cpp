@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+// Out-of-line implementations of the small machine operations declared in arch/arch.h.
+#include "arch/arch.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/trap_frame.h"
+#include "lib/format.h"
+
+extern "C" [[noreturn]] void uk_enter_program(uk::u64 sp, uk::u64 entry);
+
+namespace uk::arch {
+
+void port_write8(u16 port, u8 value) { out8(port, value); }
+void port_write32(u16 port, u32 value) { out32(port, value); }
+u8 port_read8(u16 port) { return in8(port); }
+u64 read_timestamp() { return read_tsc(); }
+u64 tsc_frequency_from_cpuid()
+{
+    bool hypervisor = cpuid(1).ecx & (1u << 31);
+    if (hypervisor && cpuid(0x40000000).eax >= 0x40000010) {
+        if (u32 khz = cpuid(0x40000010).eax)
+            return static_cast<u64>(khz) * 1000;
+    }
+    if (cpuid(0).eax >= 0x15) {
+        auto r = cpuid(0x15);
+        if (r.eax && r.ebx && r.ecx)
+            return static_cast<u64>(r.ecx) * r.ebx / r.eax;
+    }
+    return 0;
+}
+
+u64 frame_pointer() { return read_rbp(); }
+void set_thread_pointer(u64 value) { write_msr(k_msr_fs_base, value); }
+u64 thread_pointer() { return read_msr(k_msr_fs_base); }
+
+bool has_hardware_random()
+{
+    return (cpuid(1).ecx & (1u << 30)) || (cpuid(7).ebx & (1u << 18));
+}
+
+bool hardware_random(u64& out)
+{
+    static int s_kind = -1; // 0: none, 1: RDRAND, 2: RDSEED
+    if (s_kind < 0)
+        s_kind = (cpuid(7).ebx & (1u << 18)) ? 2 : (cpuid(1).ecx & (1u << 30)) ? 1 : 0;
+    // [SDM 1 7.3.17] Both may transiently fail (CF=0); retry a bounded number of times.
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        unsigned char ok;
+        if (s_kind == 2)
+            asm volatile("rdseed %0; setc %1" : "=r"(out), "=qm"(ok));
+        else if (s_kind == 1)
+            asm volatile("rdrand %0; setc %1" : "=r"(out), "=qm"(ok));
+        else
+            return false;
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
+const char* cpu_vendor_and_brand(char* buffer, size_t size)
+{
+    u32 words[12];
+    if (cpuid(0x80000000).eax < 0x80000004) {
+        format(buffer, size, "unknown x86_64");
+        return buffer;
+    }
+    for (u32 i = 0; i < 3; ++i) {
+        auto r = cpuid(0x80000002 + i);
+        words[i * 4] = r.eax, words[i * 4 + 1] = r.ebx, words[i * 4 + 2] = r.ecx, words[i * 4 + 3] = r.edx;
+    }
+    const char* brand = reinterpret_cast<const char*>(words);
+    while (*brand == ' ')
+        ++brand;
+    format(buffer, size, "%s", brand);
+    return buffer;
+}
+
+[[noreturn]] void halt_forever() { uk::arch::halt_forever_impl(); }
+
+[[noreturn]] void reset_machine()
+{
+    // PCI reset control register (pc, q35), then a triple fault: with -no-reboot QEMU exits.
+    out8(0xcf9, 0x06);
+    struct [[gnu::packed]] {
+        u16 limit;
+        u64 base;
+    } empty_idt { 0, 0 };
+    asm volatile("lidt %0; int3" ::"m"(empty_idt));
+    halt_forever_impl();
+}
+
+[[noreturn]] void enter_program(u64 stack_pointer, u64 entry) { uk_enter_program(stack_pointer, entry); }
+
+void dump_registers(const TrapFrame& f)
+{
+    printk("  rip %016lx  rsp %016lx  rbp %016lx  rflags %08lx\n", f.rip, f.rsp, f.rbp, f.rflags);
+    printk("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", f.rax, f.rbx, f.rcx, f.rdx);
+    printk("  rsi %016lx  rdi %016lx  r8  %016lx  r9  %016lx\n", f.rsi, f.rdi, f.r8, f.r9);
+    printk("  r10 %016lx  r11 %016lx  r12 %016lx  r13 %016lx\n", f.r10, f.r11, f.r12, f.r13);
+    printk("  r14 %016lx  r15 %016lx  cr2 %016lx  fs  %016lx\n", f.r14, f.r15, read_cr2(), thread_pointer());
+    printk("  vector %lu  error %lx  cs %lx  ss %lx\n", f.vector, f.error_code, f.cs, f.ss);
+}
+
+u64 trap_pc(const TrapFrame& f) { return f.rip; }
+u64 trap_frame_pointer(const TrapFrame& f) { return f.rbp; }
+
+}

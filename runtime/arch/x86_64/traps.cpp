@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+// CPU exception handling: demand paging for page faults, crash reports for everything else.
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/trap_frame.h"
+#include "lib/crash.h"
+#include "lib/format.h"
+#include "mm/address_space.h"
+
+namespace uk::arch {
+
+namespace {
+
+constexpr int k_sigill = 4, k_sigtrap = 5, k_sigbus = 7, k_sigfpe = 8, k_sigsegv = 11;
+
+struct ExceptionInfo {
+    const char* name;
+    int signal;
+};
+
+// [SDM 3A 6.3.1] Vectors 0-31.
+constexpr ExceptionInfo k_exceptions[32] = {
+    { "divide error (#DE)", k_sigfpe },
+    { "debug exception (#DB)", k_sigtrap },
+    { "non-maskable interrupt", k_sigsegv },
+    { "breakpoint (#BP)", k_sigtrap },
+    { "overflow (#OF)", k_sigsegv },
+    { "bound range exceeded (#BR)", k_sigsegv },
+    { "invalid opcode (#UD)", k_sigill },
+    { "device not available (#NM)", k_sigfpe },
+    { "double fault (#DF)", k_sigsegv },
+    { "coprocessor segment overrun", k_sigfpe },
+    { "invalid TSS (#TS)", k_sigsegv },
+    { "segment not present (#NP)", k_sigbus },
+    { "stack-segment fault (#SS)", k_sigbus },
+    { "general protection fault (#GP)", k_sigsegv },
+    { "page fault (#PF)", k_sigsegv },
+    { "reserved exception 15", k_sigsegv },
+    { "x87 floating-point exception (#MF)", k_sigfpe },
+    { "alignment check (#AC)", k_sigbus },
+    { "machine check (#MC)", k_sigbus },
+    { "SIMD floating-point exception (#XM)", k_sigfpe },
+    { "virtualization exception (#VE)", k_sigsegv },
+    { "control protection exception (#CP)", k_sigsegv },
+};
+
+[[noreturn]] void report_page_fault(const TrapFrame& frame, u64 address, mm::FaultResult result)
+{
+    const char* access = (frame.error_code & 0x10) ? "executing" : (frame.error_code & 0x2) ? "writing" : "reading";
+    char what[200];
+    if (result == mm::FaultResult::GuardPage)
+        format(what, sizeof(what), "stack overflow: %s 0x%lx hit a stack guard page (page fault)", access, address);
+    else if (address < k_page_size)
+        format(what, sizeof(what), "segmentation fault: null pointer dereference, %s address 0x%lx (page fault)",
+            access, address);
+    else if (result == mm::FaultResult::OutOfMemory)
+        format(what, sizeof(what), "out of memory: no frame for %s address 0x%lx", access, address);
+    else if (result == mm::FaultResult::ProtectionViolation)
+        format(what, sizeof(what), "segmentation fault: %s address 0x%lx violates its protection (page fault)", access,
+            address);
+    else
+        format(what, sizeof(what), "segmentation fault: %s unmapped address 0x%lx (page fault)", access, address);
+    crash_after_trap(frame, result == mm::FaultResult::OutOfMemory ? 9 : k_sigsegv, what);
+}
+
+} // namespace
+
+extern "C" void uk_handle_trap(TrapFrame* frame)
+{
+    if (frame->vector == 14) {
+        u64 address = read_cr2();
+        auto access = (frame->error_code & 0x10) ? mm::FaultAccess::Execute
+            : (frame->error_code & 0x2)          ? mm::FaultAccess::Write
+                                                 : mm::FaultAccess::Read;
+        auto result = mm::handle_page_fault(address, access, frame->error_code & 0x1);
+        if (result == mm::FaultResult::Handled)
+            return;
+        report_page_fault(*frame, address, result);
+    }
+    const ExceptionInfo& info = frame->vector < 22 ? k_exceptions[frame->vector] : k_exceptions[15];
+    char what[160];
+    if (frame->vector == 8)
+        format(what, sizeof(what), "CPU exception: %s, most likely a stack overflow", info.name);
+    else
+        format(what, sizeof(what), "CPU exception: %s", info.name);
+    crash_after_trap(*frame, info.signal, what);
+}
+
+}

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// uk_boot: from the PVH entry to the program's own _start, in order.
+#include "arch/arch.h"
+#include "boot/boot_info.h"
+#include "boot/cmdline.h"
+#include "boot/initial_stack.h"
+#include "boot/runtime_options.h"
+#include "drivers/console.h"
+#include "drivers/debug_exit.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "lib/verify.h"
+#include "mm/address_space.h"
+#include "mm/frame_allocator.h"
+#include "sched/clock.h"
+
+extern "C" const unsigned char __ehdr_start[];
+extern "C" char _end[];
+extern "C" uk::u64 uk_boot_tsc;
+extern "C" void _start(); // musl's crt1.o
+
+namespace uk {
+
+namespace {
+
+BootInfo g_boot_info;
+CommandLine g_command_line;
+char g_command_line_storage[2 * BootInfo::k_max_command_line + 2];
+RuntimeOptions g_options;
+
+constexpr u64 k_main_stack_size = 8ull << 20;
+constexpr u64 k_stack_guard_size = 64ull << 10;
+
+void apply_runtime_options(const CommandLine& cmdline)
+{
+    for (size_t i = 0; i < cmdline.option_count; ++i) {
+        const char* o = cmdline.options[i];
+        if (starts_with(o, "uk.hostname=")) {
+            copy_string(g_options.hostname, sizeof(g_options.hostname), o + 12);
+        } else if (strings_equal(o, "uk.verbose")) {
+            g_options.verbose = true;
+        } else if (!starts_with(o, "uk.argv0=") && !starts_with(o, "virtio_mmio.device=")) {
+            printk("uk: warning: unknown runtime option '%s' ignored\n", o);
+        }
+    }
+}
+
+[[noreturn]] void boot_failure(const char* what)
+{
+    printk("uk: boot failed: %s\n", what);
+    machine_exit(127);
+}
+
+} // namespace
+
+RuntimeOptions& runtime_options() { return g_options; }
+
+extern "C" [[noreturn]] void uk_boot(u32 start_info)
+{
+    console::init();
+    arch::cpu_init();
+    auto boot = read_boot_info(start_info, g_boot_info);
+    if (boot.is_error())
+        boot_failure(boot.error_code() == ENODATA ? "the hypervisor passed no memory map (PVH start info version 0)"
+                                                  : "no PVH start info (boot the image with qemu -kernel)");
+    if (g_boot_info.ram_count == 0)
+        boot_failure("no usable RAM in the memory map");
+
+    mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reinterpret_cast<u64>(_end));
+    arch::paging_init(mm::ram_end());
+    clock::init(uk_boot_tsc);
+
+    auto parsed = parse_command_line(g_boot_info.command_line, g_boot_info.command_line_length,
+        g_command_line_storage, sizeof(g_command_line_storage), g_command_line);
+    if (parsed.is_error())
+        boot_failure(parsed.error_code() == E2BIG ? "too many command-line arguments"
+                                                  : "malformed command line (unterminated quote or bad \\x escape)");
+    apply_runtime_options(g_command_line);
+
+    auto stack_top = mm::allocate_stack(k_main_stack_size, k_stack_guard_size);
+    if (stack_top.is_error())
+        boot_failure("no memory for the main stack");
+
+    static const char* s_arguments[CommandLine::k_max_arguments + 1];
+    s_arguments[0] = g_command_line.option("uk.argv0", "app");
+    for (size_t i = 0; i < g_command_line.argument_count; ++i)
+        s_arguments[i + 1] = g_command_line.arguments[i];
+
+    u64 phoff = *reinterpret_cast<const u64*>(__ehdr_start + 32);
+    u16 phnum = *reinterpret_cast<const u16*>(__ehdr_start + 56);
+    const u64 auxv[][2] = {
+        { k_at_phdr, reinterpret_cast<u64>(__ehdr_start) + phoff },
+        { k_at_phent, 56 },
+        { k_at_phnum, phnum },
+        { k_at_pagesz, k_page_size },
+        { k_at_entry, reinterpret_cast<u64>(&_start) },
+        { k_at_uid, 0 }, { k_at_euid, 0 }, { k_at_gid, 0 }, { k_at_egid, 0 },
+        { k_at_secure, 0 },
+        { k_at_clktck, 100 },
+        { k_at_hwcap, 0 },
+    };
+    InitialStackInput input {};
+    input.arguments = s_arguments;
+    input.argument_count = g_command_line.argument_count + 1;
+    input.environment = g_command_line.environment;
+    input.environment_count = g_command_line.environment_count;
+    input.auxv = auxv;
+    input.auxv_count = sizeof(auxv) / sizeof(auxv[0]);
+    for (size_t i = 0; i < 16; i += 8) {
+        u64 word = arch::read_timestamp() * 0x9e3779b97f4a7c15ull;
+        arch::hardware_random(word);
+        copy_bytes(input.random + i, &word, 8);
+    }
+    u64 sp = build_initial_stack(stack_top.value(), stack_top.value() - k_main_stack_size, input);
+    if (!sp)
+        boot_failure("arguments and environment do not fit on the main stack");
+
+    if (g_options.verbose) {
+        printk("uk: %lu MiB RAM, TSC %lu MHz (%s), %zu arguments, %zu environment entries\n",
+            mm::total_frames() * k_page_size >> 20, clock::tsc_hz() / 1'000'000, clock::tsc_source(),
+            input.argument_count, input.environment_count);
+        printk("uk: boot took %lu us from the first instruction to the program's entry\n",
+            clock::since_entry_ns() / 1000);
+    }
+    arch::enter_program(sp, reinterpret_cast<u64>(&_start));
+}
+
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// Polled output on the COM1 16550 UART, the guest's console.
+#include "drivers/serial.h"
+
+#include "arch/arch.h"
+
+namespace uk::serial {
+
+namespace {
+constexpr u16 k_com1 = 0x3f8;
+constexpr u16 k_data = 0, k_interrupt_enable = 1, k_fifo_control = 2, k_line_control = 3, k_modem_control = 4,
+              k_line_status = 5;
+constexpr u8 k_transmit_empty = 0x20;
+}
+
+void init()
+{
+    arch::port_write8(k_com1 + k_interrupt_enable, 0x00);
+    arch::port_write8(k_com1 + k_line_control, 0x80); // DLAB: set the divisor.
+    arch::port_write8(k_com1 + k_data, 0x01);          // 115200 baud.
+    arch::port_write8(k_com1 + k_interrupt_enable, 0x00);
+    arch::port_write8(k_com1 + k_line_control, 0x03); // 8N1.
+    arch::port_write8(k_com1 + k_fifo_control, 0xc7);
+    arch::port_write8(k_com1 + k_modem_control, 0x03);
+}
+
+void write(const char* data, size_t length)
+{
+    for (size_t i = 0; i < length; ++i) {
+        // QEMU's UART is always ready; a real one drains at line speed. Bound the wait so a
+        // missing UART cannot hang the machine.
+        for (int spin = 0; spin < 100000; ++spin)
+            if (arch::port_read8(k_com1 + k_line_status) & k_transmit_empty)
+                break;
+        arch::port_write8(k_com1 + k_data, static_cast<u8>(data[i]));
+    }
+}
+
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+// Crash reporting shared by CPU exceptions, fatal signals and runtime panics.
+#include "lib/crash.h"
+
+#include <stdarg.h>
+
+#include "arch/arch.h"
+#include "drivers/debug_exit.h"
+#include "lib/format.h"
+#include "lib/verify.h"
+
+namespace uk {
+
+namespace {
+bool g_crashing;
+constexpr int k_max_frames = 64;
+constexpr int k_sigabrt = 6;
+}
+
+void print_backtrace(u64 pc, u64 fp)
+{
+    printk("uk: backtrace:\n");
+    printk("  #0 0x%016lx\n", pc);
+    for (int depth = 1; depth < k_max_frames; ++depth) {
+        // Stop at the end of the chain (the entry code zeroes %rbp) or at anything that is not a
+        // readable, aligned, upward-moving frame: a corrupt stack must not fault here.
+        if (fp == 0 || fp % 8 || !arch::is_mapped(fp) || !arch::is_mapped(fp + 8))
+            break;
+        auto* frame = reinterpret_cast<const u64*>(fp);
+        u64 return_address = frame[1];
+        if (return_address == 0)
+            break;
+        printk("  #%d 0x%016lx\n", depth, return_address);
+        if (frame[0] <= fp)
+            break;
+        fp = frame[0];
+    }
+}
+
+void crash_after_trap(const arch::TrapFrame& frame, int signal, const char* what)
+{
+    if (g_crashing)
+        machine_exit(128 + signal);
+    g_crashing = true;
+    printk("uk: %s\n", what);
+    arch::dump_registers(frame);
+    print_backtrace(arch::trap_pc(frame), arch::trap_frame_pointer(frame));
+    machine_exit(128 + signal);
+}
+
+void crash_here(int signal, const char* what)
+{
+    if (g_crashing)
+        machine_exit(128 + signal);
+    g_crashing = true;
+    printk("uk: %s\n", what);
+    u64 fp = arch::frame_pointer();
+    // Skip this function's own frame: start from our caller.
+    auto* frame = reinterpret_cast<const u64*>(fp);
+    print_backtrace(frame[1], frame[0]);
+    machine_exit(128 + signal);
+}
+
+void panic(const char* fmt, ...) noexcept
+{
+    char message[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vformat(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    char line[300];
+    format(line, sizeof(line), "runtime panic: %s", message);
+    crash_here(k_sigabrt, line);
+}
+
+}

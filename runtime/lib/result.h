@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// Result<T>: a value or a Linux errno, propagated with TRY(); only the syscall table turns it
+// into the raw -errno a musl system call expects.
+#pragma once
+
+#include "lib/errno.h"
+
+namespace uk {
+
+struct Error {
+    int code; // A positive Linux errno value.
+};
+
+inline constexpr Error error(int code) { return Error { code }; }
+
+template<typename T>
+class [[nodiscard]] Result {
+public:
+    Result(T value) : m_value(value), m_error(0) {}
+    Result(Error e) : m_value(), m_error(e.code) {}
+
+    bool is_error() const { return m_error != 0; }
+    int error_code() const { return m_error; }
+    T value() const { return m_value; }
+    T release_value() { return m_value; }
+
+private:
+    T m_value;
+    int m_error;
+};
+
+template<>
+class [[nodiscard]] Result<void> {
+public:
+    Result() : m_error(0) {}
+    Result(Error e) : m_error(e.code) {}
+    bool is_error() const { return m_error != 0; }
+    int error_code() const { return m_error; }
+    void release_value() {}
+
+private:
+    int m_error;
+};
+
+} // namespace uk
+
+// TRY(expr): evaluates to the value of a Result, or returns its error from the enclosing function.
+#define TRY(expr)                                                                         \
+    ({                                                                                    \
+        auto _try_result = (expr);                                                        \
+        if (_try_result.is_error()) [[unlikely]]                                          \
+            return ::uk::error(_try_result.error_code());                                 \
+        _try_result.release_value();                                                      \
+    })

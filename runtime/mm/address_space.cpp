@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+// Anonymous memory for the program. Mappings are backed lazily, on first touch, but charged
+// against physical memory when created (unless MAP_NORESERVE), so exhaustion shows up as ENOMEM
+// from mmap (std::bad_alloc in C++), never as a crash on first use.
+#include "mm/address_space.h"
+
+#include "arch/arch.h"
+#include "lib/verify.h"
+#include "mm/frame_allocator.h"
+#include "mm/region_map.h"
+
+namespace uk::mm {
+
+namespace {
+
+RegionMap g_regions;
+u64 g_break = k_brk_base;
+
+u64 pages(u64 bytes) { return bytes / k_page_size; }
+
+// Releases the frames behind a removed piece and returns its charge.
+void release_piece(const Region& r)
+{
+    u64 faulted = 0;
+    for (u64 page = r.start; page < r.end; page += k_page_size) {
+        if (u64 phys = arch::unmap_page(page)) {
+            free_frame(phys);
+            ++faulted;
+        }
+    }
+    uncommit((r.flags & k_region_committed) ? pages(r.end - r.start) : faulted);
+}
+
+Result<void> populate(u64 start, u64 end)
+{
+    for (u64 page = start; page < end; page += k_page_size)
+        if (handle_page_fault(page, FaultAccess::Read, false) == FaultResult::OutOfMemory)
+            return error(ENOMEM);
+    return {};
+}
+
+} // namespace
+
+Result<u64> map_anonymous(u64 hint, u64 length, u32 protection, u32 flags)
+{
+    if (length == 0 || length > k_user_end)
+        return error(EINVAL);
+    length = align_up(length, k_page_size);
+    u32 type = flags & 0x3;
+    if (type == 0)
+        return error(EINVAL);
+    if (!(flags & k_map_anonymous))
+        return error(ENODEV);
+
+    u64 start = 0;
+    if (flags & (k_map_fixed | k_map_fixed_noreplace)) {
+        if (hint % k_page_size)
+            return error(EINVAL);
+        if (hint < k_brk_limit || hint + length > k_user_end || hint + length < hint)
+            return error(ENOMEM); // Below lies the runtime's identity map of physical memory.
+        if (!g_regions.is_free(hint, hint + length)) {
+            if (flags & k_map_fixed_noreplace)
+                return error(EEXIST);
+            TRY(unmap(hint, length));
+        }
+        start = hint;
+    } else {
+        u64 aligned = align_down(hint, k_page_size);
+        if (aligned >= k_mmap_base && aligned + length <= k_mmap_end && g_regions.is_free(aligned, aligned + length))
+            start = aligned;
+        else
+            start = g_regions.find_gap(length, k_mmap_base, k_mmap_end);
+        if (!start)
+            return error(ENOMEM);
+    }
+
+    bool charge = protection != arch::k_prot_none && !(flags & k_map_noreserve);
+    if (charge && !commit(pages(length)))
+        return error(ENOMEM);
+    Region region { start, start + length, protection, charge ? k_region_committed : 0u };
+    if (auto result = g_regions.insert(region); result.is_error()) {
+        if (charge)
+            uncommit(pages(length));
+        return error(result.error_code());
+    }
+    if (flags & k_map_populate)
+        (void)populate(start, start + length);
+    return start;
+}
+
+Result<void> unmap(u64 address, u64 length)
+{
+    if (address % k_page_size || length == 0)
+        return error(EINVAL);
+    u64 end = align_up(address + length, k_page_size);
+    if (end < address || end > k_user_end)
+        return error(EINVAL);
+    return g_regions.remove(address, end, release_piece);
+}
+
+Result<void> protect(u64 address, u64 length, u32 protection)
+{
+    if (address % k_page_size)
+        return error(EINVAL);
+    u64 end = align_up(address + length, k_page_size);
+    if (end < address)
+        return error(ENOMEM);
+    if (length == 0)
+        return {};
+    if (!g_regions.is_covered(address, end))
+        return error(ENOMEM);
+    // Pages that become accessible for the first time are charged now.
+    u64 to_charge = 0;
+    if (protection != arch::k_prot_none) {
+        for (size_t i = 0; i < g_regions.count(); ++i) {
+            const Region& r = g_regions.at(i);
+            if (r.end <= address || r.start >= end || (r.flags & k_region_committed))
+                continue;
+            u64 s = r.start > address ? r.start : address;
+            u64 e = r.end < end ? r.end : end;
+            to_charge += pages(e - s);
+        }
+        if (!commit(to_charge))
+            return error(ENOMEM);
+    }
+    auto result = g_regions.protect(address, end, protection, to_charge ? k_region_committed : 0u,
+        [](const Region& piece, u32 new_protection) {
+            for (u64 page = piece.start; page < piece.end; page += k_page_size)
+                arch::protect_page(page, new_protection);
+        });
+    if (result.is_error() && to_charge)
+        uncommit(to_charge);
+    return result;
+}
+
+Result<u64> remap(u64 address, u64 old_length, u64 new_length, u32 flags)
+{
+    constexpr u32 k_mremap_maymove = 1;
+    if (address % k_page_size || new_length == 0 || (flags & ~k_mremap_maymove))
+        return error(EINVAL);
+    old_length = align_up(old_length, k_page_size);
+    new_length = align_up(new_length, k_page_size);
+    const Region* region = g_regions.find(address);
+    if (!region || region->end < address + old_length)
+        return error(EFAULT);
+    if (new_length <= old_length) {
+        if (new_length < old_length)
+            TRY(unmap(address + new_length, old_length - new_length));
+        return address;
+    }
+    Region copy = *region;
+    u64 extra = new_length - old_length;
+    bool charge = copy.flags & k_region_committed;
+    if (charge && !commit(pages(extra)))
+        return error(ENOMEM);
+    // Grow in place when the following address range is free.
+    if (address + new_length <= k_user_end && g_regions.is_free(address + old_length, address + new_length)) {
+        Region tail { address + old_length, address + new_length, copy.protection, copy.flags };
+        if (auto r = g_regions.insert(tail); !r.is_error())
+            return address;
+    }
+    if (!(flags & k_mremap_maymove)) {
+        if (charge)
+            uncommit(pages(extra));
+        return error(ENOMEM);
+    }
+    u64 target = g_regions.find_gap(new_length, k_mmap_base, k_mmap_end);
+    if (!target || g_regions.insert({ target, target + new_length, copy.protection, copy.flags }).is_error()) {
+        if (charge)
+            uncommit(pages(extra));
+        return error(ENOMEM);
+    }
+    // Move the frames instead of copying the bytes.
+    for (u64 offset = 0; offset < old_length; offset += k_page_size) {
+        if (u64 phys = arch::unmap_page(address + offset)) {
+            auto mapped = arch::map_page(target + offset, phys, copy.protection);
+            VERIFY(!mapped.is_error());
+        }
+    }
+    TRY(g_regions.remove(address, address + old_length, [](const Region&) {}));
+    return target;
+}
+
+u64 set_break(u64 requested)
+{
+    if (requested < k_brk_base || requested > k_brk_limit)
+        return g_break;
+    u64 old_end = align_up(g_break, k_page_size);
+    u64 new_end = align_up(requested, k_page_size);
+    if (new_end > old_end) {
+        if (!commit(pages(new_end - old_end)))
+            return g_break;
+        Region grown { old_end, new_end, arch::k_prot_read | arch::k_prot_write, k_region_committed };
+        if (g_regions.insert(grown).is_error()) {
+            uncommit(pages(new_end - old_end));
+            return g_break;
+        }
+    } else if (new_end < old_end) {
+        if (unmap(new_end, old_end - new_end).is_error())
+            return g_break;
+    }
+    g_break = requested;
+    return g_break;
+}
+
+Result<u64> allocate_stack(u64 size, u64 guard_size)
+{
+    size = align_up(size, k_page_size);
+    guard_size = align_up(guard_size, k_page_size);
+    u64 base = g_regions.find_gap(size + guard_size, k_mmap_base, k_mmap_end);
+    if (!base)
+        return error(ENOMEM);
+    TRY(g_regions.insert({ base, base + guard_size, arch::k_prot_none, k_region_guard }));
+    // Stacks are not charged up front (like Linux's): most of a large stack is never touched.
+    TRY(g_regions.insert({ base + guard_size, base + guard_size + size, arch::k_prot_read | arch::k_prot_write, 0 }));
+    return base + guard_size + size;
+}
+
+FaultResult handle_page_fault(u64 address, FaultAccess access, bool page_present)
+{
+    const Region* region = g_regions.find(address);
+    if (!region)
+        return FaultResult::NotMapped;
+    if (region->flags & k_region_guard)
+        return FaultResult::GuardPage;
+    u32 needed = access == FaultAccess::Write ? arch::k_prot_write
+        : access == FaultAccess::Execute    ? arch::k_prot_exec
+                                            : arch::k_prot_read;
+    if (page_present || !(region->protection & needed))
+        return FaultResult::ProtectionViolation;
+    u64 page = align_down(address, k_page_size);
+    u64 phys = (region->flags & k_region_committed) ? allocate_committed_frame() : allocate_uncommitted_frame();
+    if (!phys)
+        return FaultResult::OutOfMemory;
+    if (arch::map_page(page, phys, region->protection).is_error()) {
+        free_frame(phys);
+        return FaultResult::OutOfMemory;
+    }
+    return FaultResult::Handled;
+}
+
+}
+
+namespace uk::mm {
+
+bool is_user_range(u64 address, u64 length, bool write)
+{
+    if (length == 0)
+        return true;
+    u64 end = address + length;
+    if (end < address || end > k_user_end || address < k_page_size)
+        return false;
+    u64 at = address;
+    while (at < end) {
+        if (at < ram_end()) {
+            if (!arch::is_mapped(at, write))
+                return false;
+            at = align_down(at, k_page_size) + k_page_size;
+            continue;
+        }
+        const Region* region = g_regions.find(at);
+        if (!region || (region->flags & k_region_guard))
+            return false;
+        u32 needed = write ? arch::k_prot_write : arch::k_prot_read;
+        if (!(region->protection & needed))
+            return false;
+        at = region->end;
+    }
+    return true;
+}
+
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// The program's virtual memory: mmap, munmap, mprotect, mremap, brk, demand paging and stacks.
+#pragma once
+
+#include "lib/result.h"
+#include "lib/types.h"
+
+namespace uk::mm {
+
+// Where program mappings live; below is the identity map of RAM the runtime itself uses.
+inline constexpr u64 k_brk_base = 0x0000080000000000ull;
+inline constexpr u64 k_brk_limit = 0x0000080040000000ull; // 1 GiB of brk heap at most.
+inline constexpr u64 k_mmap_base = 0x0000100000000000ull;
+inline constexpr u64 k_mmap_end = 0x00007ff000000000ull;
+inline constexpr u64 k_user_end = 0x0000800000000000ull;
+
+// mmap's flags (Linux x86_64 values).
+enum MapFlags : u32 {
+    k_map_shared = 0x01,
+    k_map_private = 0x02,
+    k_map_fixed = 0x10,
+    k_map_anonymous = 0x20,
+    k_map_noreserve = 0x4000,
+    k_map_populate = 0x8000,
+    k_map_fixed_noreplace = 0x100000,
+};
+
+Result<u64> map_anonymous(u64 hint, u64 length, u32 protection, u32 flags);
+Result<void> unmap(u64 address, u64 length);
+Result<void> protect(u64 address, u64 length, u32 protection);
+Result<u64> remap(u64 address, u64 old_length, u64 new_length, u32 flags);
+u64 set_break(u64 requested);
+
+// A stack of `size` bytes with a guard region below it; returns its top.
+Result<u64> allocate_stack(u64 size, u64 guard_size);
+
+enum class FaultAccess { Read, Write, Execute };
+enum class FaultResult { Handled, NotMapped, ProtectionViolation, GuardPage, OutOfMemory };
+FaultResult handle_page_fault(u64 address, FaultAccess access, bool page_present);
+
+}
+
+namespace uk::mm {
+// True when the program may read (or write) every byte of [address, address + length): the
+// image and RAM the runtime maps, or program mappings with the right protection, touched or not.
+bool is_user_range(u64 address, u64 length, bool write);
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// Global frame allocator and commit accounting.
+#include "mm/frame_allocator.h"
+
+#include "lib/string.h"
+#include "lib/verify.h"
+#include "mm/frame_bitmap.h"
+
+namespace uk::mm {
+
+namespace {
+FrameBitmap g_bitmap;
+u64 g_uncommitted;
+u64 g_total;
+u64 g_ram_end;
+}
+
+void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end)
+{
+    u64 end = 0;
+    for (size_t i = 0; i < count; ++i)
+        if (ram[i].base + ram[i].length > end)
+            end = ram[i].base + ram[i].length;
+    g_ram_end = end;
+    u64 frames = end / k_page_size;
+    u64 bitmap_bytes = align_up((frames + 63) / 64 * 8, k_page_size);
+    // The bitmap itself lives in the first RAM above the reserved area that can hold it.
+    u64 bitmap_at = 0;
+    for (size_t i = 0; i < count && !bitmap_at; ++i) {
+        u64 base = align_up(ram[i].base > reserved_end ? ram[i].base : reserved_end, k_page_size);
+        if (base + bitmap_bytes <= ram[i].base + ram[i].length)
+            bitmap_at = base;
+    }
+    VERIFY(bitmap_at != 0);
+    g_bitmap.init(reinterpret_cast<u64*>(bitmap_at), frames);
+    for (size_t i = 0; i < count; ++i) {
+        u64 first = align_up(ram[i].base, k_page_size) / k_page_size;
+        u64 last = align_down(ram[i].base + ram[i].length, k_page_size) / k_page_size;
+        if (last > first)
+            g_bitmap.release_range(first, last - first);
+    }
+    g_bitmap.claim_range(0, align_up(reserved_end, k_page_size) / k_page_size);
+    g_bitmap.claim_range(bitmap_at / k_page_size, bitmap_bytes / k_page_size);
+    g_total = g_bitmap.free_count();
+    g_uncommitted = g_total;
+}
+
+bool commit(u64 pages)
+{
+    if (pages > g_uncommitted)
+        return false;
+    g_uncommitted -= pages;
+    return true;
+}
+
+void uncommit(u64 pages)
+{
+    g_uncommitted += pages;
+    VERIFY(g_uncommitted <= g_total);
+}
+
+u64 allocate_committed_frame()
+{
+    u64 frame = g_bitmap.allocate();
+    if (!frame)
+        return 0;
+    u64 phys = frame * k_page_size;
+    fill_bytes(reinterpret_cast<void*>(phys), 0, k_page_size);
+    return phys;
+}
+
+u64 allocate_uncommitted_frame()
+{
+    // Commits on the spot: the frame stays charged until the page is unmapped.
+    return allocate_kernel_frame();
+}
+
+void free_frame(u64 phys) { g_bitmap.release(phys / k_page_size); }
+
+u64 allocate_kernel_frame()
+{
+    if (!commit(1))
+        return 0;
+    u64 phys = allocate_committed_frame();
+    if (!phys)
+        uncommit(1);
+    return phys;
+}
+
+u64 total_frames() { return g_total; }
+u64 free_frames() { return g_bitmap.free_count(); }
+u64 uncommitted_frames() { return g_uncommitted; }
+u64 ram_end() { return g_ram_end; }
+
+}

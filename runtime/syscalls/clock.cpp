@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+// Clock system calls. Reading a clock is a TSC read and a multiply: it never exits to the VMM.
+#include "arch/arch.h"
+#include "mm/address_space.h"
+#include "sched/clock.h"
+#include "syscalls/syscall.h"
+
+using namespace uk;
+
+namespace {
+
+struct Timespec {
+    i64 seconds;
+    i64 nanoseconds;
+};
+struct Timeval {
+    i64 seconds;
+    i64 microseconds;
+};
+
+enum ClockId : long {
+    k_clock_realtime = 0,
+    k_clock_monotonic = 1,
+    k_clock_process_cputime = 2,
+    k_clock_thread_cputime = 3,
+    k_clock_monotonic_raw = 4,
+    k_clock_realtime_coarse = 5,
+    k_clock_monotonic_coarse = 6,
+    k_clock_boottime = 7,
+    k_clock_realtime_alarm = 8,
+    k_clock_boottime_alarm = 9,
+    k_clock_tai = 11,
+};
+
+Result<u64> read_clock(long id)
+{
+    switch (id) {
+    case k_clock_realtime:
+    case k_clock_realtime_coarse:
+    case k_clock_realtime_alarm:
+    case k_clock_tai:
+        return clock::realtime_ns();
+    case k_clock_monotonic:
+    case k_clock_monotonic_raw:
+    case k_clock_monotonic_coarse:
+    case k_clock_boottime:
+    case k_clock_boottime_alarm:
+    // One process on one CPU that never sleeps while it runs: its CPU time is the uptime.
+    case k_clock_process_cputime:
+    case k_clock_thread_cputime:
+        return clock::monotonic_ns();
+    default:
+        return error(EINVAL);
+    }
+}
+
+void store(Timespec* out, u64 ns)
+{
+    out->seconds = static_cast<i64>(ns / 1'000'000'000);
+    out->nanoseconds = static_cast<i64>(ns % 1'000'000'000);
+}
+
+// Busy-waits with PAUSE until the monotonic clock reaches `deadline`.
+// FIXME: block on the timer queue once the scheduler exists, so the vCPU can halt.
+void wait_until(u64 deadline)
+{
+    while (clock::monotonic_ns() < deadline)
+        asm volatile("pause");
+}
+
+} // namespace
+
+UK_SYSCALL_HANDLER(clock_gettime)
+{
+    u64 ns = TRY_OR_RETURN(read_clock(a0));
+    if (!mm::is_user_range(static_cast<u64>(a1), sizeof(Timespec), true))
+        return -EFAULT;
+    store(user_pointer<Timespec>(a1), ns);
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(clock_getres)
+{
+    if (read_clock(a0).is_error())
+        return -EINVAL;
+    if (a1) {
+        auto* res = user_pointer<Timespec>(a1);
+        res->seconds = 0;
+        res->nanoseconds = 1;
+    }
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(clock_settime)
+{
+    if (a0 != k_clock_realtime)
+        return -EINVAL;
+    auto* ts = user_pointer<const Timespec>(a1);
+    if (ts->nanoseconds < 0 || ts->nanoseconds >= 1'000'000'000 || ts->seconds < 0)
+        return -EINVAL;
+    clock::set_realtime_ns(static_cast<u64>(ts->seconds) * 1'000'000'000 + static_cast<u64>(ts->nanoseconds));
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(gettimeofday)
+{
+    u64 ns = clock::realtime_ns();
+    if (a0) {
+        auto* tv = user_pointer<Timeval>(a0);
+        tv->seconds = static_cast<i64>(ns / 1'000'000'000);
+        tv->microseconds = static_cast<i64>(ns % 1'000'000'000 / 1000);
+    }
+    if (a1) {
+        auto* tz = user_pointer<int>(a1);
+        tz[0] = tz[1] = 0;
+    }
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(time)
+{
+    i64 seconds = static_cast<i64>(clock::realtime_ns() / 1'000'000'000);
+    if (a0)
+        *user_pointer<i64>(a0) = seconds;
+    return seconds;
+}
+
+UK_SYSCALL_HANDLER(nanosleep)
+{
+    auto* request = user_pointer<const Timespec>(a0);
+    if (!mm::is_user_range(static_cast<u64>(a0), sizeof(Timespec), false))
+        return -EFAULT;
+    if (request->nanoseconds < 0 || request->nanoseconds >= 1'000'000'000 || request->seconds < 0)
+        return -EINVAL;
+    wait_until(clock::monotonic_ns() + static_cast<u64>(request->seconds) * 1'000'000'000
+        + static_cast<u64>(request->nanoseconds));
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(clock_nanosleep)
+{
+    constexpr long k_timer_abstime = 1;
+    auto* request = user_pointer<const Timespec>(a2);
+    if (request->nanoseconds < 0 || request->nanoseconds >= 1'000'000'000 || request->seconds < 0)
+        return EINVAL; // clock_nanosleep returns the error number itself.
+    auto now = read_clock(a0);
+    if (now.is_error() || a0 == k_clock_thread_cputime)
+        return EINVAL;
+    u64 duration = static_cast<u64>(request->seconds) * 1'000'000'000 + static_cast<u64>(request->nanoseconds);
+    u64 deadline_on_clock = (a1 & k_timer_abstime) ? duration : now.value() + duration;
+    if (deadline_on_clock > now.value())
+        wait_until(clock::monotonic_ns() + (deadline_on_clock - now.value()));
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(times)
+{
+    struct Tms {
+        long user, system, children_user, children_system;
+    };
+    long ticks = static_cast<long>(clock::monotonic_ns() / 10'000'000); // CLK_TCK = 100
+    if (a0) {
+        auto* t = user_pointer<Tms>(a0);
+        t->user = ticks;
+        t->system = t->children_user = t->children_system = 0;
+    }
+    return ticks;
+}
+
+UK_SYSCALL_HANDLER(getrusage)
+{
+    struct Rusage {
+        Timeval user, system;
+        long fields[14];
+    };
+    auto* usage = user_pointer<Rusage>(a1);
+    if (!mm::is_user_range(static_cast<u64>(a1), sizeof(Rusage), true))
+        return -EFAULT;
+    *usage = {};
+    u64 ns = clock::monotonic_ns();
+    usage->user.seconds = static_cast<i64>(ns / 1'000'000'000);
+    usage->user.microseconds = static_cast<i64>(ns % 1'000'000'000 / 1000);
+    return 0;
+}

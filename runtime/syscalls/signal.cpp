@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+// Signals a program sends itself (raise, abort, kill(getpid())): handlers run synchronously,
+// blocked signals stay pending until unblocked, and default actions end the program with a
+// report, as Linux would kill the process.
+#include "lib/crash.h"
+#include "lib/format.h"
+#include "drivers/debug_exit.h"
+#include "mm/address_space.h"
+#include "syscalls/syscall.h"
+
+using namespace uk;
+
+namespace {
+
+constexpr int k_signal_count = 65; // 1..64
+constexpr int k_sigkill = 9, k_sigstop = 19, k_sigabrt = 6;
+constexpr u64 k_sa_siginfo = 4, k_sa_nodefer = 0x40000000, k_sa_resethand = 0x80000000;
+constexpr uptr k_sig_default = 0, k_sig_ignore = 1;
+
+// The kernel's struct sigaction for x86_64 (what musl passes to rt_sigaction).
+struct KernelSigaction {
+    uptr handler;
+    u64 flags;
+    uptr restorer;
+    u64 mask;
+};
+static_assert(sizeof(KernelSigaction) == 32);
+
+struct SignalInfo {
+    int signo, errno_value, code, pad;
+    int pid, uid;
+    char rest[104];
+};
+static_assert(sizeof(SignalInfo) == 128);
+
+KernelSigaction g_actions[k_signal_count];
+u64 g_blocked;
+u64 g_pending;
+
+u64 bit(int signal) { return 1ull << (signal - 1); }
+
+bool ignored_by_default(int signal)
+{
+    // SIGCHLD, SIGCONT, SIGURG, SIGWINCH; stop signals cannot stop the only process either.
+    return signal == 17 || signal == 18 || signal == 23 || signal == 28 || signal == 19 || signal == 20
+        || signal == 21 || signal == 22;
+}
+
+bool dumps_core(int signal)
+{
+    return signal == 3 || signal == 4 || signal == 5 || signal == 6 || signal == 7 || signal == 8 || signal == 11
+        || signal == 31 || signal == 24 || signal == 25;
+}
+
+const char* signal_name(int signal)
+{
+    static const char* const names[] = { "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
+        "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
+        "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
+        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS" };
+    return signal < 32 ? names[signal] : "real-time signal";
+}
+
+void deliver(int signal);
+
+void deliver_pending()
+{
+    while (u64 ready = g_pending & ~g_blocked) {
+        int signal = __builtin_ctzll(ready) + 1;
+        g_pending &= ~bit(signal);
+        deliver(signal);
+    }
+}
+
+[[noreturn]] void default_terminate(int signal)
+{
+    char what[96];
+    if (signal == k_sigabrt)
+        format(what, sizeof(what), "program aborted (SIGABRT)");
+    else
+        format(what, sizeof(what), "program terminated by signal %d (%s)", signal, signal_name(signal));
+    if (dumps_core(signal))
+        crash_here(signal, what);
+    printk("uk: %s\n", what);
+    machine_exit(128 + signal);
+}
+
+void deliver(int signal)
+{
+    if (signal != k_sigkill && signal != k_sigstop && (g_blocked & bit(signal))) {
+        g_pending |= bit(signal);
+        return;
+    }
+    KernelSigaction action = g_actions[signal];
+    if (action.handler == k_sig_ignore)
+        return;
+    if (action.handler == k_sig_default || signal == k_sigkill) {
+        if (ignored_by_default(signal))
+            return;
+        default_terminate(signal);
+    }
+    u64 saved_mask = g_blocked;
+    g_blocked |= action.mask;
+    if (!(action.flags & k_sa_nodefer))
+        g_blocked |= bit(signal);
+    if (action.flags & k_sa_resethand)
+        g_actions[signal].handler = k_sig_default;
+    if (action.flags & k_sa_siginfo) {
+        SignalInfo info {};
+        info.signo = signal;
+        info.code = -6; // SI_TKILL
+        info.pid = 1;
+        alignas(16) char context[1024] {};
+        reinterpret_cast<void (*)(int, SignalInfo*, void*)>(action.handler)(signal, &info, context);
+    } else {
+        reinterpret_cast<void (*)(int)>(action.handler)(signal);
+    }
+    g_blocked = saved_mask;
+    deliver_pending();
+}
+
+long send_to_self(long signal)
+{
+    if (signal < 0 || signal >= k_signal_count)
+        return -EINVAL;
+    if (signal == 0)
+        return 0;
+    deliver(static_cast<int>(signal));
+    return 0;
+}
+
+} // namespace
+
+UK_SYSCALL_HANDLER(rt_sigaction)
+{
+    if (a0 < 1 || a0 >= k_signal_count || a3 != 8)
+        return -EINVAL;
+    auto* new_action = user_pointer<const KernelSigaction>(a1);
+    auto* old_action = user_pointer<KernelSigaction>(a2);
+    if (new_action && (a0 == k_sigkill || a0 == k_sigstop))
+        return -EINVAL;
+    if (old_action)
+        *old_action = g_actions[a0];
+    if (new_action) {
+        g_actions[a0] = *new_action;
+        g_actions[a0].mask &= ~(bit(k_sigkill) | bit(k_sigstop));
+        if (new_action->handler == k_sig_ignore)
+            g_pending &= ~bit(static_cast<int>(a0));
+    }
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(rt_sigprocmask)
+{
+    constexpr long k_block = 0, k_unblock = 1, k_set = 2;
+    if (a3 != 8)
+        return -EINVAL;
+    auto* set = user_pointer<const u64>(a1);
+    auto* old = user_pointer<u64>(a2);
+    u64 previous = g_blocked;
+    if (set) {
+        u64 value = *set & ~(bit(k_sigkill) | bit(k_sigstop));
+        if (a0 == k_block)
+            g_blocked |= value;
+        else if (a0 == k_unblock)
+            g_blocked &= ~value;
+        else if (a0 == k_set)
+            g_blocked = value;
+        else
+            return -EINVAL;
+    }
+    if (old)
+        *old = previous;
+    deliver_pending();
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(rt_sigpending)
+{
+    *user_pointer<u64>(a0) = g_pending;
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(tkill) { return (a0 == 1) ? send_to_self(a1) : -ESRCH; }
+UK_SYSCALL_HANDLER(tgkill) { return (a0 == 1 && a1 == 1) ? send_to_self(a2) : -ESRCH; }
+UK_SYSCALL_HANDLER(kill) { return (a0 == 1 || a0 == 0 || a0 == -1) ? send_to_self(a1) : -ESRCH; }
+
+UK_SYSCALL_HANDLER(sigaltstack)
+{
+    if (a1) {
+        struct StackT {
+            void* sp;
+            int flags;
+            size_t size;
+        };
+        auto* old = user_pointer<StackT>(a1);
+        old->sp = nullptr;
+        old->flags = 2; // SS_DISABLE
+        old->size = 0;
+    }
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(rt_sigreturn)
+{
+    // Handlers are called as functions and return normally; nothing ever enters through the
+    // signal trampoline.
+    crash_here(11, "rt_sigreturn called outside a signal frame");
+}
