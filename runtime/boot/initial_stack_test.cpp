@@ -19,12 +19,25 @@ namespace {
 constexpr u64 k_phdr = 0x400040;
 
 // A stack built into a heap buffer of exactly `size` bytes, so AddressSanitizer reports any write
-// outside it; `top_offset` bytes below the buffer's end are left out to vary top's alignment.
+// past its end. `top_offset` bytes at the end and `limit_offset` bytes at the start are left out,
+// to vary the alignment of top and limit; the ones at the start hold a canary, since a write there
+// would be inside the heap block, where AddressSanitizer cannot see it.
+constexpr u8 k_canary = 0xa5;
+
 struct BuiltStack {
     std::unique_ptr<u8[]> buffer;
+    size_t limit_offset = 0;
     u64 limit = 0;
     u64 top = 0;
     u64 sp = 0;
+
+    bool canary_intact() const
+    {
+        for (size_t i = 0; i < limit_offset; ++i)
+            if (buffer[i] != k_canary)
+                return false;
+        return true;
+    }
 };
 
 struct Input {
@@ -34,12 +47,14 @@ struct Input {
     u8 random[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
 };
 
-BuiltStack build(const Input& in, size_t size, size_t top_offset = 0)
+BuiltStack build(const Input& in, size_t size, size_t top_offset = 0, size_t limit_offset = 0)
 {
     BuiltStack s;
     s.buffer = std::make_unique<u8[]>(size ? size : 1);
-    s.limit = reinterpret_cast<u64>(s.buffer.get());
-    s.top = s.limit + size - top_offset;
+    std::memset(s.buffer.get(), k_canary, limit_offset);
+    s.limit_offset = limit_offset;
+    s.limit = reinterpret_cast<u64>(s.buffer.get()) + limit_offset;
+    s.top = reinterpret_cast<u64>(s.buffer.get()) + size - top_offset;
 
     std::vector<u64> auxv_words;
     for (auto [type, value] : in.auxv)
@@ -53,6 +68,7 @@ BuiltStack build(const Input& in, size_t size, size_t top_offset = 0)
     input.auxv_count = in.auxv.size();
     std::memcpy(input.random, in.random, sizeof(in.random));
     s.sp = build_initial_stack(s.top, s.limit, input);
+    EXPECT_TRUE(s.canary_intact()) << "wrote below limit";
     return s;
 }
 
@@ -148,32 +164,34 @@ TEST(InitialStack, ManyLongArguments)
     check_layout(s, in);
 }
 
+// Finds the smallest stack that fits; every smaller one must fail cleanly, without writing
+// outside [limit, top), whatever the alignment of either end.
 TEST(InitialStack, ReturnsZeroWhenTheBufferIsTooSmall)
 {
     Input in;
-    // Find the smallest buffer that fits; every smaller one must fail cleanly, without writing
-    // outside the buffer (AddressSanitizer checks that).
-    size_t smallest = 0;
-    for (size_t size = 0; size <= 1024; ++size) {
-        auto s = build(in, size);
-        if (s.sp) {
-            smallest = size;
-            check_layout(s, in);
-            break;
-        }
-    }
-    ASSERT_NE(smallest, 0u) << "nothing up to 1 KiB fits";
     size_t strings = 16 + sizeof("x86_64");
     for (const char* a : in.arguments)
         strings += std::strlen(a) + 1;
     for (const char* e : in.environment)
         strings += std::strlen(e) + 1;
     size_t words = 1 + in.arguments.size() + 1 + in.environment.size() + 1 + 2 * (in.auxv.size() + 4);
-    EXPECT_GE(smallest, strings + 8 * words); // A lower bound: AT_EXECFN may share argv[0].
-    for (size_t size = smallest; size < smallest + 64; ++size) {
-        SCOPED_TRACE(size);
-        auto s = build(in, size);
-        check_layout(s, in);
+    for (size_t limit_offset = 0; limit_offset < 16; ++limit_offset) {
+        SCOPED_TRACE(limit_offset);
+        size_t smallest = 0;
+        for (size_t size = 0; size <= 1024; ++size) {
+            auto s = build(in, limit_offset + size, 0, limit_offset);
+            if (s.sp) {
+                smallest = size;
+                check_layout(s, in);
+                break;
+            }
+        }
+        ASSERT_NE(smallest, 0u) << "nothing up to 1 KiB fits";
+        EXPECT_GE(smallest, strings + 8 * words); // A lower bound: AT_EXECFN may share argv[0].
+        for (size_t size = smallest; size < smallest + 32; ++size) {
+            SCOPED_TRACE(size);
+            check_layout(build(in, limit_offset + size, 0, limit_offset), in);
+        }
     }
 }
 

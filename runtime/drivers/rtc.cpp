@@ -52,8 +52,9 @@ u64 read_epoch_seconds()
     bool hour24 = status_b & 0x02;
     auto value = [&](u8 v) { return binary ? v : from_bcd(v); };
     unsigned hour = value(b.hour & 0x7f);
-    if (!hour24 && (b.hour & 0x80))
-        hour = (hour % 12) + 12;
+    // In 12-hour mode the register counts 12, 1, ..., 11 with bit 7 set after noon.
+    if (!hour24)
+        hour = (hour % 12) + ((b.hour & 0x80) ? 12 : 0);
     unsigned century = b.century ? value(b.century) : 20;
     if (century < 19 || century > 30)
         century = 20;

@@ -13,28 +13,49 @@ namespace uk {
 
 namespace {
 bool g_crashing;
-constexpr int k_max_frames = 64;
+constexpr int k_max_walk = 1 << 20;
+constexpr int k_head_frames = 40;
+constexpr int k_tail_frames = 12;
 constexpr int k_sigabrt = 6;
 }
+
+namespace {
+
+// Calls visit(depth, return_address) for each caller frame, walking frame pointers. Stops at the
+// end of the chain (the entry code zeroes %rbp) or at anything that is not a readable, aligned,
+// upward-moving frame: a corrupt stack must not fault here.
+template<typename Visit>
+int walk_frames(u64 fp, Visit&& visit)
+{
+    int depth = 1;
+    for (; depth < k_max_walk; ++depth) {
+        if (fp == 0 || fp % 8 || !arch::is_mapped(fp) || !arch::is_mapped(fp + 8))
+            break;
+        auto* frame = reinterpret_cast<const u64*>(fp);
+        if (frame[1] == 0)
+            break;
+        visit(depth, frame[1]);
+        if (frame[0] <= fp)
+            break;
+        fp = frame[0];
+    }
+    return depth;
+}
+
+} // namespace
 
 void print_backtrace(u64 pc, u64 fp)
 {
     printk("uk: backtrace:\n");
     printk("  #0 0x%016lx\n", pc);
-    for (int depth = 1; depth < k_max_frames; ++depth) {
-        // Stop at the end of the chain (the entry code zeroes %rbp) or at anything that is not a
-        // readable, aligned, upward-moving frame: a corrupt stack must not fault here.
-        if (fp == 0 || fp % 8 || !arch::is_mapped(fp) || !arch::is_mapped(fp + 8))
-            break;
-        auto* frame = reinterpret_cast<const u64*>(fp);
-        u64 return_address = frame[1];
-        if (return_address == 0)
-            break;
-        printk("  #%d 0x%016lx\n", depth, return_address);
-        if (frame[0] <= fp)
-            break;
-        fp = frame[0];
-    }
+    // Deep recursion (a stack overflow) prints its innermost and outermost frames only.
+    int total = walk_frames(fp, [](int, u64) {});
+    walk_frames(fp, [total](int depth, u64 address) {
+        if (depth < k_head_frames || depth >= total - k_tail_frames)
+            printk("  #%d 0x%016lx\n", depth, address);
+        else if (depth == k_head_frames)
+            printk("  ... %d frames omitted ...\n", total - k_tail_frames - k_head_frames);
+    });
 }
 
 void crash_after_trap(const arch::TrapFrame& frame, int signal, const char* what)

@@ -105,7 +105,13 @@ size_t vformat(char* buf, size_t capacity, const char* fmt, va_list ap)
             put_number(out, reinterpret_cast<uptr>(va_arg(ap, void*)), 16, false, false, 16, true, false);
             break;
         case 'c':
+            if (!left)
+                for (int i = 1; i < width; ++i)
+                    out.put(' ');
             out.put(static_cast<char>(va_arg(ap, int)));
+            if (left)
+                for (int i = 1; i < width; ++i)
+                    out.put(' ');
             break;
         case 's': {
             const char* s = va_arg(ap, const char*);

@@ -110,6 +110,21 @@ Result<void> RegionMap::split_at(u64 address)
     return {};
 }
 
+Result<void> RegionMap::reserve_splits(u64 start, u64 end) const
+{
+    size_t needed = 0;
+    const u64 ends[] = { start, end };
+    for (u64 address : ends) {
+        const Region* r = find(address);
+        if (r && r->start < address)
+            ++needed;
+    }
+    // One region straddling both ends needs two new slots; that case is counted twice above.
+    if (m_count + needed > k_capacity)
+        return error(ENOMEM);
+    return {};
+}
+
 void RegionMap::erase(size_t index, size_t count)
 {
     for (size_t j = index; j + count < m_count; ++j)

@@ -38,6 +38,7 @@ public:
     template<typename Visit>
     Result<void> remove(u64 start, u64 end, Visit&& visit)
     {
+        TRY(reserve_splits(start, end));
         TRY(split_at(start));
         TRY(split_at(end));
         size_t first = lower_index(start);
@@ -55,6 +56,7 @@ public:
     {
         if (!is_covered(start, end))
             return error(ENOMEM);
+        TRY(reserve_splits(start, end));
         TRY(split_at(start));
         TRY(split_at(end));
         for (size_t i = lower_index(start); i < m_count && m_regions[i].end <= end; ++i) {
@@ -72,6 +74,9 @@ public:
 private:
     size_t lower_index(u64 address) const; // First region whose end > address.
     Result<void> split_at(u64 address);
+    // ENOMEM unless the table has room for splitting at both `start` and `end`, so that a
+    // failed operation leaves the map unchanged.
+    Result<void> reserve_splits(u64 start, u64 end) const;
     void erase(size_t index, size_t count);
     void merge_around(u64 start, u64 end);
 

@@ -77,6 +77,7 @@ struct Request {
     bool entry_given = false;
     bool no_start_files = false;
     bool no_default_libs = false;
+    bool no_cxx_default_libs = false;
     bool no_libc = false;
     bool has_inputs = false;
 };
@@ -239,6 +240,8 @@ bool ArgumentParser::parse_flag(std::string_view argument)
         m_request.no_start_files = true;
     } else if (argument == "-nodefaultlibs") {
         m_request.no_default_libs = true;
+    } else if (argument == "-nostdlib++") {
+        m_request.no_cxx_default_libs = true;
     } else if (argument == "-nolibc") {
         m_request.no_libc = true;
     } else if (argument == "-r") {
@@ -407,7 +410,8 @@ Result translate(Invocation const& invocation)
 
     bool start_files = !request.relocatable && !request.no_start_files;
     bool default_libs = !request.relocatable && !request.no_default_libs;
-    bool cxx_default_libs = default_libs && invocation.mode == Mode::Cxx;
+    bool cxx_default_libs = default_libs && invocation.mode == Mode::Cxx && !request.no_cxx_default_libs
+        && !is_set(invocation.environment, k_no_cxx_stdlib_variable);
 
     Result result;
     result.action = Action::Link;
@@ -509,6 +513,8 @@ Options:
   -nostdlib          no start files and no default libraries
   -nostartfiles      no start files (crt1.o, crti.o, crtn.o)
   -nodefaultlibs     no default libraries
+  -nostdlib++        no C++ default libraries (libc++, libc++abi, libunwind); libc and the
+                     rest stay. An explicit -lc++ or -lstdc++ still brings its runtime
   -nolibc            default libraries without libc
   -r                 relocatable link: only the inputs, nothing added
   -s                 strip all symbols
@@ -524,6 +530,8 @@ Rejected: -shared, -dynamic, shared library inputs (.so), -m32, -mx32, -flto*, -
 Environment:
   UKSDK_LLD            the linker to run (default ld.lld-19, searched on PATH)
   UKSDK_LINK_VERBOSE   set (and not 0) to act as if -v were given; clang does not pass -v on
+  UKSDK_LINK_NOSTDLIBXX  set (and not 0) to act as if -nostdlib++ were given; clang-19 does not
+                       pass -nostdlib++ (nor -nodefaultlibs, -nolibc) on
 )";
 }
 

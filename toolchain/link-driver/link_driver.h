@@ -14,7 +14,7 @@
 
 namespace uk::link {
 
-// C++ mode adds libc++, libc++abi and libunwind to the default libraries.
+// C++ mode adds libc++, libc++abi and libunwind to the default libraries (unless -nostdlib++).
 enum class Mode {
     C,
     Cxx,
@@ -45,6 +45,10 @@ struct Result {
 // Environment variables the translation reads.
 inline constexpr std::string_view k_linker_variable = "UKSDK_LLD"; // Linker program (default below).
 inline constexpr std::string_view k_verbose_variable = "UKSDK_LINK_VERBOSE"; // Like -v when set, not "0".
+// Like -nostdlib++ when set, not "0". clang-19 never forwards -nostdlib++ (nor -nodefaultlibs or
+// -nolibc) to a gcc-style link driver, so this variable is how a caller that wants a C++ link
+// without libc++ (CMake's checks in the libc++ build itself) reaches it.
+inline constexpr std::string_view k_no_cxx_stdlib_variable = "UKSDK_LINK_NOSTDLIBXX";
 inline constexpr std::string_view k_default_linker = "ld.lld-19";
 
 Result translate(Invocation const& invocation);

@@ -215,6 +215,50 @@ TEST(LinkDriver, NoStdlibDropsStartFilesAndLibrariesButKeepsTheSearchDirectory)
     EXPECT_EQ(line({ "-o", "t", "t.o", "-nostdlib" }, Mode::Cxx), k_head + " -e uk_pvh_start -o t t.o " + k_search);
 }
 
+TEST(LinkDriver, NoStdlibxxDropsOnlyTheCxxDefaultLibraries)
+{
+    std::string const c_tail = " " + k_search + " " + k_group + " " + k_crt_end;
+    EXPECT_EQ(line({ "-o", "t", "-nostdlib++", "t.o" }, Mode::Cxx),
+        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o" + c_tail);
+    // The flag may come after the inputs, and means nothing for a C link.
+    EXPECT_EQ(line({ "-o", "t", "t.o", "-nostdlib++" }, Mode::Cxx),
+        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o" + c_tail);
+    EXPECT_EQ(line({ "-o", "t", "-nostdlib++", "t.o" }), c_line("t.o"));
+}
+
+TEST(LinkDriver, NoStdlibxxKeepsAnExplicitLibcxxWithItsRuntime)
+{
+    EXPECT_EQ(line({ "-o", "t", "-nostdlib++", "t.o", "-lc++" }, Mode::Cxx),
+        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o -lc++ -lc++abi -lunwind " + k_search + " "
+            + k_group + " " + k_crt_end);
+}
+
+TEST(LinkDriver, NoStdlibxxCombinesWithTheOtherFlags)
+{
+    std::string const group = "--start-group -lukrt -lclang_rt.builtins --end-group";
+    EXPECT_EQ(line({ "-o", "t", "-nostdlib++", "-nolibc", "t.o" }, Mode::Cxx),
+        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o " + k_search + " " + group + " " + k_crt_end);
+    EXPECT_EQ(line({ "-o", "t", "-nostdlib++", "-nostdlib", "t.o" }, Mode::Cxx),
+        k_head + " -e uk_pvh_start -o t t.o " + k_search);
+    EXPECT_EQ(line({ "-r", "-o", "part.o", "-nostdlib++", "a.o" }, Mode::Cxx),
+        "ld.lld-19 -m elf_x86_64 -r -o part.o a.o");
+}
+
+// clang-19 does not forward -nostdlib++ to the link driver; the environment stands in for it.
+TEST(LinkDriver, NoStdlibxxFromEnvironment)
+{
+    auto command = [](std::string value) {
+        return join(run({ "-o", "t", "t.o" }, Mode::Cxx, { { "UKSDK_LINK_NOSTDLIBXX", value } }).command);
+    };
+    std::string const without = k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o " + k_search + " "
+        + k_group + " " + k_crt_end;
+    std::string const with = k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o " + k_search + " "
+        + k_cxx_libs + " " + k_group + " " + k_crt_end;
+    EXPECT_EQ(command("1"), without);
+    EXPECT_EQ(command("0"), with);
+    EXPECT_EQ(command(""), with);
+}
+
 TEST(LinkDriver, NoLibcDropsOnlyLibc)
 {
     std::string const group = "--start-group -lukrt -lclang_rt.builtins --end-group";

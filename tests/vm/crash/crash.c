@@ -1,0 +1,47 @@
+// Crashes of every kind, chosen by argv[1].
+#undef NDEBUG // assert() must stay in release builds of this test.
+#include <assert.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+__attribute__((noinline)) static int crash_null(int* volatile p) { return *p; }
+__attribute__((noinline)) static void crash_ud2(void) { __builtin_trap(); }
+__attribute__((noinline)) static int crash_divide(volatile int d) { return 100 / d; }
+__attribute__((noinline)) static int recurse(volatile int depth)
+{
+    volatile char pad[512];
+    pad[0] = (char)depth;
+    return recurse(depth + 1) + pad[0];
+}
+__attribute__((noinline)) static void crash_abort(void) { abort(); }
+__attribute__((noinline)) static void crash_assert(int x) { assert(x == 42); }
+
+static void on_signal(int sig) { printf("handler ran for signal %d\n", sig); }
+
+int main(int argc, char** argv)
+{
+    const char* what = argc > 1 ? argv[1] : "";
+    // Results are printed so that the calls are not tail calls: main must appear in backtraces.
+    int result = 0;
+    if (!strcmp(what, "null"))
+        result = crash_null(NULL);
+    if (!strcmp(what, "ud2"))
+        crash_ud2();
+    if (!strcmp(what, "divide"))
+        result = crash_divide(0);
+    if (!strcmp(what, "overflow"))
+        result = recurse(0);
+    if (!strcmp(what, "abort"))
+        crash_abort();
+    if (!strcmp(what, "assert"))
+        crash_assert(7);
+    if (!strcmp(what, "handler")) {
+        signal(SIGUSR1, on_signal);
+        raise(SIGUSR1);
+        return 0;
+    }
+    printf("unknown crash kind '%s' (result %d)\n", what, result);
+    return 2;
+}
