@@ -37,8 +37,8 @@ void apply_runtime_options(const CommandLine& cmdline)
         const char* o = cmdline.options[i];
         if (starts_with(o, "uk.hostname=")) {
             copy_string(g_options.hostname, sizeof(g_options.hostname), o + 12);
-        } else if (strings_equal(o, "uk.verbose")) {
-            g_options.verbose = true;
+        } else if (strings_equal(o, "uk.verbose") || starts_with(o, "uk.verbose=")) {
+            g_options.verbose = !strings_equal(o, "uk.verbose=0");
         } else if (!starts_with(o, "uk.argv0=") && !starts_with(o, "virtio_mmio.device=")) {
             printk("uk: warning: unknown runtime option '%s' ignored\n", o);
         }
@@ -59,6 +59,7 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
 {
     console::init();
     arch::cpu_init();
+    clock::start_calibration(uk_boot_tsc);
     auto boot = read_boot_info(start_info, g_boot_info);
     if (boot.is_error())
         boot_failure(boot.error_code() == ENODATA ? "the hypervisor passed no memory map (PVH start info version 0)"
@@ -68,7 +69,6 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
 
     mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reinterpret_cast<u64>(_end));
     arch::paging_init(mm::ram_end());
-    clock::init(uk_boot_tsc);
 
     auto parsed = parse_command_line(g_boot_info.command_line, g_boot_info.command_line_length,
         g_command_line_storage, sizeof(g_command_line_storage), g_command_line);
@@ -114,6 +114,7 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
     u64 sp = build_initial_stack(stack_top.value(), stack_top.value() - k_main_stack_size, input);
     if (!sp)
         boot_failure("arguments and environment do not fit on the main stack");
+    clock::finish_calibration();
 
     if (g_options.verbose) {
         printk("uk: %lu MiB RAM, TSC %lu MHz (%s), %zu arguments, %zu environment entries\n",

@@ -18,18 +18,31 @@ void FrameBitmap::init(u64* words, u64 frame_count)
 
 void FrameBitmap::release_range(u64 first, u64 count)
 {
-    for (u64 f = first; f < first + count && f < m_frames; ++f)
-        if (f != 0 && !is_free(f))
-            release(f);
+    u64 end = first + count < m_frames ? first + count : m_frames;
+    if (first == 0)
+        first = 1; // Frame 0 is never handed out.
+    for (u64 f = first; f < end;) {
+        u64 word = f / 64;
+        unsigned bit = f % 64;
+        unsigned span = end - f < 64 - bit ? static_cast<unsigned>(end - f) : 64 - bit;
+        u64 mask = span == 64 ? ~0ull : ((1ull << span) - 1) << bit;
+        m_free += static_cast<u64>(__builtin_popcountll(mask & ~m_words[word]));
+        m_words[word] |= mask;
+        f += span;
+    }
 }
 
 void FrameBitmap::claim_range(u64 first, u64 count)
 {
-    for (u64 f = first; f < first + count && f < m_frames; ++f) {
-        if (is_free(f)) {
-            m_words[f / 64] &= ~(1ull << (f % 64));
-            --m_free;
-        }
+    u64 end = first + count < m_frames ? first + count : m_frames;
+    for (u64 f = first; f < end;) {
+        u64 word = f / 64;
+        unsigned bit = f % 64;
+        unsigned span = end - f < 64 - bit ? static_cast<unsigned>(end - f) : 64 - bit;
+        u64 mask = span == 64 ? ~0ull : ((1ull << span) - 1) << bit;
+        m_free -= static_cast<u64>(__builtin_popcountll(mask & m_words[word]));
+        m_words[word] &= ~mask;
+        f += span;
     }
 }
 

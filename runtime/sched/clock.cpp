@@ -20,6 +20,8 @@ const char* g_source = "none";
 
 constexpr u64 k_pit_hz = 1193182;
 
+u16 read_pit_channel0();
+
 u16 read_pit_channel0()
 {
     arch::port_write8(0x43, 0x00); // Latch channel 0's count.
@@ -28,26 +30,43 @@ u16 read_pit_channel0()
     return static_cast<u16>(low | (high << 8));
 }
 
-// Counts TSC ticks across `ms` milliseconds of PIT channel 0 counting down (mode 2, full 16-bit
-// period), read through latch commands: this needs only the PIT, not the PC speaker port that
-// channel 2's output is read from (microvm has none). Returns 0 if no PIT answers.
-u64 measure_with_pit(unsigned ms)
+// The TSC frequency is measured against PIT channel 0 counting down (mode 2, full 16-bit period,
+// read through latch commands: this needs only the PIT, not the PC speaker port that channel 2's
+// output is read from, which microvm lacks). The measurement starts early in boot and ends just
+// before the program starts, so the rest of boot overlaps the measurement window instead of
+// spinning through it.
+constexpr u64 k_window_pit_ticks = k_pit_hz / 1000; // 1 ms.
+// The PIT period is 55 ms. Every x86_64 TSC runs at 1 GHz or more, so fewer TSC ticks than this
+// since the start means less than 27 ms passed and the PIT count cannot have wrapped unseen.
+constexpr u64 k_max_unambiguous_tsc = 27'000'000;
+
+u64 g_start_pit_tsc;
+u16 g_start_pit_count;
+u32 g_pit_elapsed;
+u16 g_previous_pit_count;
+
+void start_pit()
 {
     arch::port_write8(0x43, 0x34); // Channel 0, lo/hi byte, mode 2, binary.
     arch::port_write8(0x40, 0x00);
     arch::port_write8(0x40, 0x00); // Reload value 0 = 65536.
-    u32 wanted = static_cast<u32>(k_pit_hz * ms / 1000);
-    u16 previous = read_pit_channel0();
-    u64 start = arch::read_timestamp();
-    u32 elapsed = 0;
+    g_start_pit_count = g_previous_pit_count = read_pit_channel0();
+    g_start_pit_tsc = arch::read_timestamp();
+    g_pit_elapsed = 0;
+}
+
+// Returns the TSC frequency, or 0 if no PIT answers.
+u64 finish_pit()
+{
+    if (arch::read_timestamp() - g_start_pit_tsc > k_max_unambiguous_tsc)
+        start_pit(); // Too late to trust the count: measure afresh.
     for (u64 spin = 0; spin < 10'000'000; ++spin) {
         u16 now = read_pit_channel0();
-        elapsed += static_cast<u16>(previous - now); // Counts down, wrapping at 65536.
-        previous = now;
-        if (elapsed >= wanted) {
-            u64 ticks = arch::read_timestamp() - start;
-            return ticks * wanted / elapsed;
-        }
+        u64 tsc = arch::read_timestamp();
+        g_pit_elapsed += static_cast<u16>(g_previous_pit_count - now); // Counts down, wrapping.
+        g_previous_pit_count = now;
+        if (g_pit_elapsed >= k_window_pit_ticks)
+            return (tsc - g_start_pit_tsc) * k_pit_hz / g_pit_elapsed;
     }
     return 0;
 }
@@ -56,22 +75,29 @@ u64 to_ns(u64 ticks) { return static_cast<u64>((static_cast<unsigned __int128>(t
 
 } // namespace
 
-void init(u64 boot_tsc)
+void start_calibration(u64 boot_tsc)
 {
     g_boot_tsc = boot_tsc;
-    if (u64 hz = arch::tsc_frequency_from_cpuid()) {
-        g_hz = hz;
+    g_start_tsc = boot_tsc;
+    g_hz = arch::tsc_frequency_from_cpuid();
+    if (g_hz)
         g_source = "cpuid";
-    } else if (u64 ticks = measure_with_pit(2)) {
-        g_hz = ticks * 500; // 2 ms window.
+    else
+        start_pit();
+}
+
+void finish_calibration()
+{
+    if (!g_hz) {
+        g_hz = finish_pit();
         g_source = "pit";
-    } else {
+    }
+    if (!g_hz) {
         g_hz = 2'000'000'000;
         g_source = "assumed";
         printk("uk: warning: cannot determine the TSC frequency; assuming 2 GHz\n");
     }
     g_mult = (1'000'000'000ull << 32) / g_hz;
-    g_start_tsc = boot_tsc;
     g_realtime_at_start_ns = rtc::read_epoch_seconds() * 1'000'000'000ull;
     // The RTC has whole seconds only; anchor it to now rather than to the first instruction.
     g_realtime_at_start_ns -= to_ns(arch::read_timestamp() - g_start_tsc);

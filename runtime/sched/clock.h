@@ -7,7 +7,10 @@
 
 namespace uk::clock {
 
-void init(u64 boot_tsc);
+// Calibration starts early in boot and finishes just before the program starts; the clocks
+// are usable after finish_calibration().
+void start_calibration(u64 boot_tsc);
+void finish_calibration();
 u64 monotonic_ns();
 u64 realtime_ns();
 void set_realtime_ns(u64 ns);
