@@ -13,6 +13,7 @@
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
 #include "sched/clock.h"
+#include "sched/scheduler.h"
 
 extern "C" const unsigned char __ehdr_start[];
 extern "C" char _end[];
@@ -68,7 +69,7 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
         boot_failure("no usable RAM in the memory map");
 
     mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reinterpret_cast<u64>(_end));
-    arch::paging_init(mm::ram_end());
+    arch::paging_init(g_boot_info.ram, g_boot_info.ram_count);
 
     auto parsed = parse_command_line(g_boot_info.command_line, g_boot_info.command_line_length,
         g_command_line_storage, sizeof(g_command_line_storage), g_command_line);
@@ -115,6 +116,7 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
     if (!sp)
         boot_failure("arguments and environment do not fit on the main stack");
     clock::finish_calibration();
+    sched::init();
 
     if (g_options.verbose) {
         printk("uk: %lu MiB RAM, TSC %lu MHz (%s), %zu arguments, %zu environment entries\n",
@@ -123,7 +125,13 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
         printk("uk: boot took %lu us from the first instruction to the program's entry\n",
             clock::since_entry_ns() / 1000);
     }
+    sched::start();
     arch::enter_program(sp, reinterpret_cast<u64>(&_start));
 }
 
 }
+
+// C++ static destructors register with __cxa_atexit(fn, arg, &__dso_handle). In a dynamic world
+// each shared object has its own; a unikernel image is one object, and the runtime (always linked)
+// provides the one handle, as crtbegin.o would.
+extern "C" __attribute__((visibility("hidden"))) void* __dso_handle = &__dso_handle;

@@ -107,6 +107,10 @@ u64 monotonic_ns() { return to_ns(arch::read_timestamp() - g_start_tsc); }
 u64 realtime_ns() { return g_realtime_at_start_ns + monotonic_ns(); }
 void set_realtime_ns(u64 ns) { g_realtime_at_start_ns = ns - monotonic_ns(); }
 u64 tsc_hz() { return g_hz; }
+u64 tsc_at_monotonic_ns(u64 ns)
+{
+    return g_start_tsc + static_cast<u64>((static_cast<unsigned __int128>(ns) * g_hz) / 1'000'000'000);
+}
 u64 since_entry_ns() { return to_ns(arch::read_timestamp() - g_boot_tsc); }
 const char* tsc_source() { return g_source; }
 

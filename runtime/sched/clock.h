@@ -15,6 +15,8 @@ u64 monotonic_ns();
 u64 realtime_ns();
 void set_realtime_ns(u64 ns);
 u64 tsc_hz();
+// The TSC value at which the monotonic clock reads `ns`.
+u64 tsc_at_monotonic_ns(u64 ns);
 // Nanoseconds from the first instruction of the image to now.
 u64 since_entry_ns();
 const char* tsc_source();

@@ -3,6 +3,7 @@
 #include "arch/arch.h"
 #include "mm/address_space.h"
 #include "sched/clock.h"
+#include "sched/scheduler.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
@@ -45,10 +46,11 @@ Result<u64> read_clock(long id)
     case k_clock_monotonic_coarse:
     case k_clock_boottime:
     case k_clock_boottime_alarm:
-    // One process on one CPU that never sleeps while it runs: its CPU time is the uptime.
-    case k_clock_process_cputime:
-    case k_clock_thread_cputime:
         return clock::monotonic_ns();
+    case k_clock_process_cputime:
+        return sched::process_cpu_time_ns();
+    case k_clock_thread_cputime:
+        return sched::thread_cpu_time_ns();
     default:
         return error(EINVAL);
     }
@@ -58,14 +60,6 @@ void store(Timespec* out, u64 ns)
 {
     out->seconds = static_cast<i64>(ns / 1'000'000'000);
     out->nanoseconds = static_cast<i64>(ns % 1'000'000'000);
-}
-
-// Busy-waits with PAUSE until the monotonic clock reaches `deadline`.
-// FIXME: block on the timer queue once the scheduler exists, so the vCPU can halt.
-void wait_until(u64 deadline)
-{
-    while (clock::monotonic_ns() < deadline)
-        asm volatile("pause");
 }
 
 } // namespace
@@ -132,8 +126,15 @@ UK_SYSCALL_HANDLER(nanosleep)
         return -EFAULT;
     if (request->nanoseconds < 0 || request->nanoseconds >= 1'000'000'000 || request->seconds < 0)
         return -EINVAL;
-    wait_until(clock::monotonic_ns() + static_cast<u64>(request->seconds) * 1'000'000'000
-        + static_cast<u64>(request->nanoseconds));
+    u64 deadline = clock::monotonic_ns() + static_cast<u64>(request->seconds) * 1'000'000'000
+        + static_cast<u64>(request->nanoseconds);
+    if (!sched::sleep_until(deadline)) {
+        if (a1) {
+            u64 now = clock::monotonic_ns();
+            store(user_pointer<Timespec>(a1), deadline > now ? deadline - now : 0);
+        }
+        return -EINTR;
+    }
     return 0;
 }
 
@@ -148,8 +149,8 @@ UK_SYSCALL_HANDLER(clock_nanosleep)
         return EINVAL;
     u64 duration = static_cast<u64>(request->seconds) * 1'000'000'000 + static_cast<u64>(request->nanoseconds);
     u64 deadline_on_clock = (a1 & k_timer_abstime) ? duration : now.value() + duration;
-    if (deadline_on_clock > now.value())
-        wait_until(clock::monotonic_ns() + (deadline_on_clock - now.value()));
+    if (deadline_on_clock > now.value() && !sched::sleep_until(clock::monotonic_ns() + (deadline_on_clock - now.value())))
+        return EINTR;
     return 0;
 }
 

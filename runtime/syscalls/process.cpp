@@ -39,12 +39,9 @@ constexpr int k_arch_set_gs = 0x1001, k_arch_set_fs = 0x1002, k_arch_get_fs = 0x
 
 UK_SYSCALL_HANDLER(exit_group) { machine_exit(static_cast<int>(a0)); }
 
-// The runtime has one thread until the threads issue lands, so leaving it ends the program.
-UK_SYSCALL_HANDLER(exit) { machine_exit(static_cast<int>(a0)); }
 
 UK_SYSCALL_HANDLER(getpid) { return 1; }
 UK_SYSCALL_HANDLER(getppid) { return 0; }
-UK_SYSCALL_HANDLER(gettid) { return 1; }
 UK_SYSCALL_HANDLER(getuid) { return 0; }
 UK_SYSCALL_HANDLER(geteuid) { return 0; }
 UK_SYSCALL_HANDLER(getgid) { return 0; }
@@ -53,7 +50,6 @@ UK_SYSCALL_HANDLER(getpgid) { return 1; }
 UK_SYSCALL_HANDLER(getpgrp) { return 1; }
 UK_SYSCALL_HANDLER(getsid) { return 1; }
 UK_SYSCALL_HANDLER(setsid) { return -EPERM; }
-UK_SYSCALL_HANDLER(set_tid_address) { return 1; }
 
 UK_SYSCALL_HANDLER(getresuid)
 {
@@ -170,7 +166,6 @@ UK_SYSCALL_HANDLER(sched_getaffinity)
     return 8;
 }
 UK_SYSCALL_HANDLER(sched_setaffinity) { return 0; }
-UK_SYSCALL_HANDLER(sched_yield) { return 0; }
 UK_SYSCALL_HANDLER(getcpu)
 {
     if (a0)

@@ -6,6 +6,7 @@
 #include "lib/format.h"
 #include "drivers/debug_exit.h"
 #include "mm/address_space.h"
+#include "sched/scheduler.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
@@ -129,6 +130,8 @@ long send_to_self(long signal)
     return 0;
 }
 
+long send_to_thread(long tid, long signal);
+
 } // namespace
 
 UK_SYSCALL_HANDLER(rt_sigaction)
@@ -181,8 +184,26 @@ UK_SYSCALL_HANDLER(rt_sigpending)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(tkill) { return (a0 == 1) ? send_to_self(a1) : -ESRCH; }
-UK_SYSCALL_HANDLER(tgkill) { return (a0 == 1 && a1 == 1) ? send_to_self(a2) : -ESRCH; }
+namespace {
+// A signal for another thread interrupts whatever it is blocked in (EINTR), which is what
+// pthread_cancel needs; handlers run only for signals a thread sends itself.
+long send_to_thread(long tid, long signal)
+{
+    sched::Thread* target = sched::find_thread(static_cast<int>(tid));
+    if (!target)
+        return -ESRCH;
+    if (target == &sched::current_thread())
+        return send_to_self(signal);
+    if (signal < 0 || signal >= k_signal_count)
+        return -EINVAL;
+    if (signal)
+        sched::interrupt_thread(*target);
+    return 0;
+}
+}
+
+UK_SYSCALL_HANDLER(tkill) { return send_to_thread(a0, a1); }
+UK_SYSCALL_HANDLER(tgkill) { return a0 == 1 ? send_to_thread(a1, a2) : -ESRCH; }
 UK_SYSCALL_HANDLER(kill) { return (a0 == 1 || a0 == 0 || a0 == -1) ? send_to_self(a1) : -ESRCH; }
 
 UK_SYSCALL_HANDLER(sigaltstack)

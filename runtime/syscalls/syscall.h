@@ -6,11 +6,18 @@
 
 #include "lib/result.h"
 #include "lib/types.h"
+#include "sched/scheduler.h"
 
+// Each handler runs under a PreemptGuard: runtime code is never preempted (see sched/wait_queue.h).
 #define UK_SYSCALL_HANDLER(name)                                                                         \
-    extern "C" long __uk_sys_##name([[maybe_unused]] long a0, [[maybe_unused]] long a1,                  \
-        [[maybe_unused]] long a2, [[maybe_unused]] long a3, [[maybe_unused]] long a4,                    \
-        [[maybe_unused]] long a5) noexcept
+    static long sys_##name(long, long, long, long, long, long) noexcept;                                 \
+    extern "C" long __uk_sys_##name(long a0, long a1, long a2, long a3, long a4, long a5) noexcept       \
+    {                                                                                                    \
+        ::uk::sched::PreemptGuard preempt_guard;                                                         \
+        return sys_##name(a0, a1, a2, a3, a4, a5);                                                       \
+    }                                                                                                    \
+    static long sys_##name([[maybe_unused]] long a0, [[maybe_unused]] long a1, [[maybe_unused]] long a2, \
+        [[maybe_unused]] long a3, [[maybe_unused]] long a4, [[maybe_unused]] long a5) noexcept
 
 namespace uk {
 

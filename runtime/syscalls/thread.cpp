@@ -1,34 +1,106 @@
 // SPDX-License-Identifier: MIT
-// Threads are not implemented yet (the threads issue adds them): thread creation fails cleanly
-// with EAGAIN from pthread_create, and futex waits that could never be woken are reported.
+// Thread system calls: musl's __clone and __unmapself (which the runtime provides in place of
+// musl's assembly), exit, futex, scheduling and sleeping.
 #include "lib/crash.h"
+#include "mm/address_space.h"
 #include "sched/clock.h"
+#include "sched/futex.h"
+#include "sched/scheduler.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
 
-extern "C" int __clone(int (*)(void*), void*, int, void*, ...) noexcept
+namespace {
+
+constexpr int k_clone_vm = 0x100, k_clone_thread = 0x10000, k_clone_settls = 0x80000,
+              k_clone_parent_settid = 0x100000, k_clone_child_cleartid = 0x200000;
+
+struct Timespec {
+    i64 seconds;
+    i64 nanoseconds;
+};
+
+bool valid(const Timespec& t) { return t.seconds >= 0 && t.nanoseconds >= 0 && t.nanoseconds < 1'000'000'000; }
+u64 to_ns(const Timespec& t) { return static_cast<u64>(t.seconds) * 1'000'000'000 + static_cast<u64>(t.nanoseconds); }
+
+} // namespace
+
+// musl's pthread_create: __clone(start, stack, flags, arg, &new->tid, tls, &__thread_list_lock).
+// Threads share everything, so only thread-creating flag combinations exist here.
+extern "C" int __clone(int (*entry)(void*), void* stack, int flags, void* argument, int* parent_tid, void* tls,
+    int* child_tid) noexcept
 {
-    return uk::unsupported(56, "clone");
+    sched::PreemptGuard guard;
+    if (!(flags & k_clone_vm) || !(flags & k_clone_thread))
+        return uk::unsupported(56, "clone (without CLONE_VM|CLONE_THREAD: no processes)");
+    return static_cast<int>(sched::create_thread(entry, argument, reinterpret_cast<u64>(stack),
+        (flags & k_clone_settls) ? reinterpret_cast<u64>(tls) : arch::thread_pointer(),
+        (flags & k_clone_child_cleartid) ? child_tid : nullptr, (flags & k_clone_parent_settid) ? parent_tid : nullptr));
 }
 
-extern "C" [[noreturn]] void __unmapself(void*, size_t) noexcept
+// A detached thread's last act: unmap its own stack and exit.
+extern "C" [[noreturn]] void __unmapself(void* base, size_t size) noexcept
 {
-    crash_here(6, "__unmapself called without threads");
+    sched::exit_current_thread_and_unmap(reinterpret_cast<u64>(base), size);
+}
+
+UK_SYSCALL_HANDLER(exit) { sched::exit_current_thread(static_cast<int>(a0)); }
+
+UK_SYSCALL_HANDLER(set_tid_address)
+{
+    sched::current_thread().clear_child_tid = user_pointer<int>(a0);
+    return sched::current_thread().tid;
+}
+
+UK_SYSCALL_HANDLER(gettid) { return sched::current_thread().tid; }
+
+UK_SYSCALL_HANDLER(sched_yield)
+{
+    sched::yield();
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(futex)
 {
-    constexpr long k_wait = 0, k_wake = 1, k_wait_bitset = 9, k_wake_bitset = 10, k_command_mask = 0x7f;
-    long command = a1 & k_command_mask;
-    if (command == k_wake || command == k_wake_bitset)
-        return 0; // Nobody else exists to wake.
-    if (command == k_wait || command == k_wait_bitset) {
-        if (*user_pointer<const volatile int>(a0) != static_cast<int>(a2))
-            return -EAGAIN;
-        if (a3)
-            return -ETIMEDOUT;
-        crash_here(6, "deadlock: futex wait with no other thread to wake it");
+    constexpr long k_wait = 0, k_wake = 1, k_requeue = 3, k_cmp_requeue = 4, k_wait_bitset = 9, k_wake_bitset = 10,
+                   k_private = 128, k_clock_realtime = 256;
+    long command = a1 & ~(k_private | k_clock_realtime);
+    u64 address = static_cast<u64>(a0);
+    if (address % 4)
+        return -EINVAL;
+    switch (command) {
+    case k_wait:
+    case k_wait_bitset: {
+        u64 deadline = 0;
+        if (a3) {
+            auto* timeout = user_pointer<const Timespec>(a3);
+            if (!valid(*timeout))
+                return -EINVAL;
+            if (command == k_wait)
+                deadline = clock::monotonic_ns() + to_ns(*timeout); // Relative.
+            else if (a1 & k_clock_realtime)
+                deadline = clock::monotonic_ns() + (to_ns(*timeout) > clock::realtime_ns() ? to_ns(*timeout) - clock::realtime_ns() : 0);
+            else
+                deadline = to_ns(*timeout); // Absolute CLOCK_MONOTONIC.
+            if (deadline == 0)
+                deadline = 1;
+        }
+        long r = sched::futex_wait(address, static_cast<u32>(a2), deadline,
+            command == k_wait_bitset ? static_cast<u32>(a5) : 0xffffffff);
+        if (r == -EDEADLK)
+            crash_here(6, "deadlock: futex wait with no other thread to wake it");
+        return r;
     }
-    return -ENOSYS;
+    case k_wake:
+    case k_wake_bitset:
+        return sched::futex_wake(address, static_cast<int>(a2), command == k_wake_bitset ? static_cast<u32>(a5) : 0xffffffff);
+    case k_cmp_requeue:
+        if (*user_pointer<const volatile u32>(a0) != static_cast<u32>(a5))
+            return -EAGAIN;
+        [[fallthrough]];
+    case k_requeue:
+        return sched::futex_requeue(address, static_cast<int>(a2), static_cast<int>(a3), static_cast<u64>(a4));
+    default:
+        return uk::unsupported(202, "futex (this operation)");
+    }
 }

@@ -5,6 +5,7 @@
 #include "arch/arch.h"
 
 extern "C" const uk::u64 uk_trap_stubs[32];
+extern "C" const char uk_irq_stubs[];
 
 namespace uk::arch {
 
@@ -83,8 +84,8 @@ void load_gdt()
 
 void load_idt()
 {
-    for (u32 vector = 0; vector < 32; ++vector) {
-        u64 handler = uk_trap_stubs[vector];
+    for (u32 vector = 0; vector < 256; ++vector) {
+        u64 handler = vector < 32 ? uk_trap_stubs[vector] : reinterpret_cast<u64>(uk_irq_stubs) + 16 * (vector - 32);
         IdtGate& gate = g_idt[vector];
         gate.offset_low = handler & 0xffff;
         gate.offset_mid = (handler >> 16) & 0xffff;
@@ -129,6 +130,7 @@ void cpu_init()
     load_gdt();
     load_idt();
     enable_extended_state();
+    fpu_init();
 }
 
 u64 ist_stack_bottom(int index) { return reinterpret_cast<u64>(g_ist_stacks[index]); }

@@ -58,6 +58,20 @@ TRAP_ERR   29
 TRAP_ERR   30
 TRAP_NOERR 31
 
+        /* Vectors 32-255 (device interrupts, the APIC timer, spurious vectors): one 16-byte stub each,
+         * so stub N is at uk_irq_stubs + 16 * (N - 32). */
+        .p2align 4
+        .globl uk_irq_stubs
+uk_irq_stubs:
+        .set vector, 32
+        .rept 224
+        .p2align 4
+        pushq   $0
+        pushq   $vector
+        jmp     uk_trap_common
+        .set vector, vector + 1
+        .endr
+
         .p2align 4
 uk_trap_common:
         pushq   %rax

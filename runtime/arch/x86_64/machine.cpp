@@ -6,6 +6,9 @@
 #include "lib/format.h"
 
 extern "C" [[noreturn]] void uk_enter_program(uk::u64 sp, uk::u64 entry);
+extern "C" void uk_switch_context(uk::u64* save_sp, uk::u64 new_sp);
+extern "C" void uk_thread_trampoline();
+extern "C" [[noreturn]] void uk_call_on_stack(uk::u64 stack_top, void (*fn)(void*), void* arg);
 
 namespace uk::arch {
 
@@ -99,6 +102,48 @@ void dump_registers(const TrapFrame& f)
     printk("  r10 %016lx  r11 %016lx  r12 %016lx  r13 %016lx\n", f.r10, f.r11, f.r12, f.r13);
     printk("  r14 %016lx  r15 %016lx  cr2 %016lx  fs  %016lx\n", f.r14, f.r15, read_cr2(), thread_pointer());
     printk("  vector %lu  error %lx  cs %lx  ss %lx\n", f.vector, f.error_code, f.cs, f.ss);
+}
+
+u64 save_and_disable_interrupts()
+{
+    u64 flags;
+    asm volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+    return flags;
+}
+
+void restore_interrupts(u64 saved)
+{
+    if (saved & (1u << 9))
+        asm volatile("sti" ::: "memory");
+}
+
+void enable_interrupts() { asm volatile("sti" ::: "memory"); }
+
+// STI's one-instruction shadow makes "sti; hlt" atomic: an interrupt that is already pending
+// wakes the HLT instead of being taken before it.
+void wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }
+
+u64 prepare_thread_stack(u64 stack_top, void (*entry)(void*), void* argument)
+{
+    // The frame uk_switch_context pops: r15, r14, r13 (argument), r12 (entry), rbx, rbp (0), and
+    // the return address. After its `ret` the stack is 16-byte aligned, so the trampoline's call
+    // enters `entry` with the alignment the ABI expects; rbp = 0 ends backtraces there.
+    auto* sp = reinterpret_cast<u64*>(align_down(stack_top, 16));
+    *--sp = reinterpret_cast<u64>(&uk_thread_trampoline);
+    *--sp = 0;                                    // rbp
+    *--sp = 0;                                    // rbx
+    *--sp = reinterpret_cast<u64>(entry);         // r12
+    *--sp = reinterpret_cast<u64>(argument);      // r13
+    *--sp = 0;                                    // r14
+    *--sp = 0;                                    // r15
+    return reinterpret_cast<u64>(sp);
+}
+
+void switch_context(u64* save_stack_pointer, u64 new_stack_pointer) { uk_switch_context(save_stack_pointer, new_stack_pointer); }
+
+void call_on_stack(u64 stack_top, void (*function)(void*), void* argument)
+{
+    uk_call_on_stack(align_down(stack_top, 16), function, argument);
 }
 
 u64 trap_pc(const TrapFrame& f) { return f.rip; }

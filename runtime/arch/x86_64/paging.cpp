@@ -96,7 +96,7 @@ u32 image_protection(u64 page)
 
 } // namespace
 
-void paging_init(u64 ram_end)
+void paging_init(const mm::MemoryRange* ram, size_t count)
 {
     g_pml4 = new_table();
     u64 small_end = align_up(reinterpret_cast<u64>(_end), k_large_page);
@@ -106,10 +106,27 @@ void paging_init(u64 ram_end)
         u32 prot = page >= reinterpret_cast<u64>(__ehdr_start) ? image_protection(page) : k_prot_read | k_prot_write;
         *walk(page, 1, true) = page | leaf_flags(prot);
     }
-    // The rest of RAM: 2 MiB pages, data only.
-    for (u64 addr = small_end; addr < align_up(ram_end, k_large_page); addr += k_large_page)
-        *walk(addr, 2, true) = addr | k_present | k_writable | k_large | k_no_execute;
+    // The rest of RAM: 2 MiB pages, data only. Holes stay unmapped for device memory.
+    for (size_t i = 0; i < count; ++i) {
+        u64 start = align_down(ram[i].base, k_large_page);
+        u64 end = align_up(ram[i].base + ram[i].length, k_large_page);
+        for (u64 addr = start > small_end ? start : small_end; addr < end; addr += k_large_page)
+            if (u64* entry = walk(addr, 2, true); !(*entry & k_present))
+                *entry = addr | k_present | k_writable | k_large | k_no_execute;
+    }
     write_cr3(reinterpret_cast<u64>(g_pml4));
+}
+
+u64 map_device(u64 phys)
+{
+    // Identity-mapped, uncached (PCD | PWT), never executable. [SDM 3A 11.12]
+    constexpr u64 k_uncached = (1ull << 4) | (1ull << 3);
+    u64 page = align_down(phys, k_page_size);
+    u64* entry = walk(page, 1, true);
+    VERIFY(entry != nullptr);
+    *entry = page | k_present | k_writable | k_no_execute | k_uncached;
+    invalidate_page(page);
+    return phys;
 }
 
 Result<void> map_page(u64 virt, u64 phys, u32 protection)

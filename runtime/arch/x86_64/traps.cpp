@@ -5,6 +5,7 @@
 #include "lib/crash.h"
 #include "lib/format.h"
 #include "mm/address_space.h"
+#include "sched/scheduler.h"
 
 namespace uk::arch {
 
@@ -47,7 +48,11 @@ constexpr ExceptionInfo k_exceptions[32] = {
 {
     const char* access = (frame.error_code & 0x10) ? "executing" : (frame.error_code & 0x2) ? "writing" : "reading";
     char what[200];
-    if (result == mm::FaultResult::GuardPage)
+    // Thread stacks (from pthread_create) have PROT_NONE guard pages: a fault next to the stack
+    // pointer is a stack overflow too.
+    bool near_stack_pointer = address + 65536 >= frame.rsp && address <= frame.rsp + 4096;
+    if (result == mm::FaultResult::GuardPage
+        || (result == mm::FaultResult::ProtectionViolation && near_stack_pointer && !(frame.error_code & 0x1)))
         format(what, sizeof(what), "stack overflow: %s 0x%lx hit a stack guard page (page fault)", access, address);
     else if (address < k_page_size)
         format(what, sizeof(what), "segmentation fault: null pointer dereference, %s address 0x%lx (page fault)",
@@ -66,6 +71,14 @@ constexpr ExceptionInfo k_exceptions[32] = {
 
 extern "C" void uk_handle_trap(TrapFrame* frame)
 {
+    if (frame->vector >= 32) {
+        u8 vector = static_cast<u8>(frame->vector);
+        if (vector == k_timer_vector)
+            sched::handle_timer_interrupt(vector);
+        else if (!is_spurious_vector(vector))
+            end_of_interrupt(); // No device interrupts are routed yet.
+        return;
+    }
     if (frame->vector == 14) {
         u64 address = read_cr2();
         auto access = (frame->error_code & 0x10) ? mm::FaultAccess::Execute

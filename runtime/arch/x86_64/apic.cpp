@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// The local APIC timer (one-shot mode, calibrated against the TSC) and the legacy PIC, which is
+// remapped away from the exception vectors and masked. [SDM 3A 11.5.4]
+#include "arch/arch.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/format.h"
+
+namespace uk::arch {
+
+namespace {
+
+constexpr u32 k_msr_apic_base = 0x1b;
+constexpr u32 k_reg_tpr = 0x80, k_reg_eoi = 0xb0, k_reg_svr = 0xf0, k_reg_lvt_timer = 0x320,
+              k_reg_initial_count = 0x380, k_reg_current_count = 0x390, k_reg_divide = 0x3e0;
+constexpr u32 k_lvt_masked = 1u << 16;
+constexpr u8 k_pic_base = 0xe0; // Legacy PIC vectors 0xe0-0xef: spurious IRQ 7/15 land there.
+
+volatile u32* g_apic;
+u64 g_tsc_hz;
+u64 g_apic_hz;
+
+u32 read_register(u32 reg) { return g_apic[reg / 4]; }
+void write_register(u32 reg, u32 value) { g_apic[reg / 4] = value; }
+
+void mask_legacy_pic()
+{
+    out8(0x20, 0x11); // ICW1: initialise, ICW4 follows.
+    out8(0xa0, 0x11);
+    out8(0x21, k_pic_base);
+    out8(0xa1, k_pic_base + 8);
+    out8(0x21, 0x04); // ICW3: slave on IRQ 2.
+    out8(0xa1, 0x02);
+    out8(0x21, 0x01); // ICW4: 8086 mode.
+    out8(0xa1, 0x01);
+    out8(0x21, 0xff); // Mask everything.
+    out8(0xa1, 0xff);
+}
+
+} // namespace
+
+bool is_spurious_vector(u8 vector) { return vector == k_spurious_vector || (vector & 0xf0) == k_pic_base; }
+
+void timer_init(u64 tsc_hz)
+{
+    g_tsc_hz = tsc_hz;
+    mask_legacy_pic();
+    u64 base = read_msr(k_msr_apic_base);
+    write_msr(k_msr_apic_base, base | (1u << 11)); // Globally enabled.
+    g_apic = reinterpret_cast<volatile u32*>(map_device(base & 0xfffff000));
+    write_register(k_reg_tpr, 0);
+    write_register(k_reg_svr, 0x100 | k_spurious_vector); // Software-enabled.
+    write_register(k_reg_divide, 0xb);                     // Divide by 1.
+
+    // Calibrate: count down from the top for 100 us of TSC time.
+    write_register(k_reg_lvt_timer, k_lvt_masked | k_timer_vector);
+    write_register(k_reg_initial_count, 0xffffffff);
+    u64 start = read_tsc();
+    while (read_tsc() - start < tsc_hz / 10000)
+        asm volatile("pause");
+    u32 elapsed = 0xffffffff - read_register(k_reg_current_count);
+    u64 tsc_elapsed = read_tsc() - start;
+    write_register(k_reg_initial_count, 0);
+    g_apic_hz = tsc_elapsed ? static_cast<u64>(elapsed) * tsc_hz / tsc_elapsed : 1'000'000'000;
+    if (g_apic_hz == 0)
+        g_apic_hz = 1'000'000'000;
+    write_register(k_reg_lvt_timer, k_timer_vector); // One-shot, unmasked.
+}
+
+void timer_arm(u64 deadline_tsc)
+{
+    if (!g_apic)
+        return;
+    if (deadline_tsc == 0) {
+        write_register(k_reg_initial_count, 0);
+        return;
+    }
+    u64 now = read_tsc();
+    u64 delta = deadline_tsc > now ? deadline_tsc - now : 0;
+    u64 ticks = static_cast<u64>((static_cast<unsigned __int128>(delta) * g_apic_hz) / g_tsc_hz);
+    if (ticks == 0)
+        ticks = 1;
+    if (ticks > 0xffffffff)
+        ticks = 0xffffffff; // The handler re-arms for the rest.
+    write_register(k_reg_initial_count, static_cast<u32>(ticks));
+}
+
+void end_of_interrupt()
+{
+    if (g_apic)
+        write_register(k_reg_eoi, 0);
+}
+
+u64 timer_frequency() { return g_apic_hz; }
+
+}

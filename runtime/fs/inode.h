@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// Inode: one node of the ramfs tree (regular file, directory, symlink, device, FIFO), its
+// lifetime (links from directories plus references from open files, the working directory and
+// mappings), and the data of regular files.
+#pragma once
+
+#include "fs/page_tree.h"
+#include "lib/intrusive_list.h"
+#include "lib/result.h"
+#include "lib/types.h"
+
+namespace uk::fs {
+
+// st_mode's file-type bits (Linux values).
+enum ModeBits : u32 {
+    k_mode_type_mask = 0170000,
+    k_mode_socket = 0140000,
+    k_mode_symlink = 0120000,
+    k_mode_regular = 0100000,
+    k_mode_block_device = 0060000,
+    k_mode_directory = 0040000,
+    k_mode_char_device = 0020000,
+    k_mode_fifo = 0010000,
+    k_mode_permission_mask = 07777,
+};
+
+// A name inside a directory: not NUL-terminated, points into a path or an entry.
+struct Name {
+    const char* chars;
+    size_t length;
+    bool equals(const char* other, size_t other_length) const;
+    bool is_dot() const { return length == 1 && chars[0] == '.'; }
+    bool is_dot_dot() const { return length == 2 && chars[0] == '.' && chars[1] == '.'; }
+};
+
+inline constexpr size_t k_name_max = 255;
+inline constexpr size_t k_path_max = 4096;
+
+struct Inode;
+class FileDescription;
+class Pipe;
+
+struct DirEntry : ListLink<> {
+    Inode* inode;
+    u64 cookie; // Position in the directory stream: increases in insertion order.
+    u16 name_length;
+    char name[]; // NUL-terminated.
+    Name as_name() const { return { name, name_length }; }
+};
+
+// A character device's behaviour: opening it yields a description (see fs/devices.cpp).
+struct DeviceDriver {
+    const char* name;
+    Result<FileDescription*> (*open)(Inode& inode, u32 flags);
+};
+
+// Produces a synthetic file's whole content (for /proc); returns the length it needed.
+using Generator = size_t (*)(char* buffer, size_t capacity);
+
+struct Inode {
+    u64 number;
+    u32 mode;
+    u32 uid, gid;
+    u32 link_count;
+    u32 references;
+    u64 size;
+    i64 access_ns, modify_ns, change_ns, birth_ns;
+    u32 device_number; // st_rdev of device nodes.
+    u32 shared_mappings; // MAP_SHARED mappings of this file's pages.
+
+    PageTree pages; // Regular files.
+
+    // Directories.
+    IntrusiveList<DirEntry> entries;
+    Inode* parent;
+    u64 next_cookie;
+    u64 entry_count;
+
+    char* link_target; // Symlinks (kmalloc'd, NUL-terminated).
+    const DeviceDriver* driver; // Character devices.
+    Generator generator; // Synthetic regular files.
+    Pipe* fifo; // FIFOs, while open.
+
+    u32 type() const { return mode & k_mode_type_mask; }
+    bool is_directory() const { return type() == k_mode_directory; }
+    bool is_regular() const { return type() == k_mode_regular; }
+    bool is_symlink() const { return type() == k_mode_symlink; }
+};
+
+// A new inode with one reference and no links; null when memory is full.
+Inode* create_inode(u32 mode);
+void ref(Inode& inode);
+// Drops a reference; the inode is freed once it has neither links nor references.
+void unref(Inode& inode);
+// Called after link_count dropped, to free an inode nobody references any more.
+void maybe_free(Inode& inode);
+
+i64 now_ns();
+void touch_modify(Inode& inode); // mtime and ctime = now
+void touch_change(Inode& inode); // ctime = now
+
+// Regular-file data. Reads stop at the end of the file; writes grow it, filling gaps with holes.
+size_t read_data(Inode& inode, u64 offset, void* buffer, size_t length);
+Result<size_t> write_data(Inode& inode, u64 offset, const void* buffer, size_t length);
+Result<void> set_size(Inode& inode, u64 size);
+// Pages backing [offset, offset + length) are allocated now (fallocate).
+Result<void> allocate_range(Inode& inode, u64 offset, u64 length);
+
+// The largest file size ramfs accepts (EFBIG beyond), as Linux's MAX_LFS_FILESIZE for tmpfs.
+inline constexpr u64 k_max_file_size = PageTree::k_max_pages * k_page_size;
+
+u64 inode_count();
+
+}

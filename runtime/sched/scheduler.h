@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// The scheduler: round-robin among runnable threads, preemption by the local APIC timer, a timer
+// queue for timeouts, and halting the CPU when nothing can run.
+#pragma once
+
+#include "lib/intrusive_list.h"
+#include "lib/types.h"
+#include "sched/thread.h"
+#include "sched/wait_queue.h"
+
+namespace uk::sched {
+
+// Sets up the boot thread and the timer; interrupts stay disabled until start().
+void init();
+// Enables interrupts: from here on the current thread can be preempted in program code.
+void start();
+
+void yield();
+
+// Blocks the current thread on `list` until wake() or until `deadline_ns` (monotonic, 0: none).
+// Interrupts must be disabled by the caller (an InterruptGuard), who checked its condition.
+WaitResult block_current_locked(IntrusiveList<Thread>& list, u64 deadline_ns);
+// Makes a blocked thread runnable.
+void wake_locked(Thread& thread);
+// Sleeps until the monotonic clock reaches `deadline_ns`; false if a signal interrupted it.
+bool sleep_until(u64 deadline_ns);
+// Called by the timer interrupt.
+void handle_timer_interrupt(u8 vector);
+
+// CPU time of the current thread and of all threads (monotonic time not spent idle).
+u64 thread_cpu_time_ns();
+u64 process_cpu_time_ns();
+
+// Runtime code is not preemptible: each system call holds one of these. A timer interrupt that
+// arrives meanwhile asks for a reschedule, which happens when the outermost guard ends.
+class PreemptGuard {
+public:
+    PreemptGuard();
+    ~PreemptGuard();
+    PreemptGuard(const PreemptGuard&) = delete;
+    PreemptGuard& operator=(const PreemptGuard&) = delete;
+};
+
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// Thread: one schedulable context. Threads run the program's code in ring 0 on stacks the program
+// (musl's pthread_create) provides; the runtime keeps only this control block per thread.
+#pragma once
+
+#include "arch/arch.h"
+#include "lib/intrusive_list.h"
+#include "lib/types.h"
+
+namespace uk::sched {
+
+struct TimerTag;
+struct AllThreadsTag;
+
+enum class ThreadState { Runnable, Running, Blocked, Dead };
+
+struct Thread
+    : ListLink<>
+    , ListLink<TimerTag>
+    , ListLink<AllThreadsTag> {
+    alignas(64) u8 fpu_state[arch::k_max_fpu_state]; // First: XSAVE needs 64-byte alignment.
+    u64 saved_stack_pointer = 0;
+    int tid = 0;
+    ThreadState state = ThreadState::Runnable;
+    int preempt_disabled = 0;
+    u64 thread_pointer = 0; // FS base.
+    int* clear_child_tid = nullptr;
+    int (*entry)(void*) = nullptr;
+    void* entry_argument = nullptr;
+
+    // Blocking: the list the thread sleeps on, its deadline, and how the sleep ended.
+    IntrusiveList<Thread>* sleeping_on = nullptr;
+    u64 deadline_ns = 0;
+    bool timed_out = false;
+    bool interrupted = false; // A signal arrived: the current or next sleep ends with EINTR.
+    u64 futex_address = 0;
+    u32 futex_bitset = 0;
+
+    u64 cpu_time_ns = 0;
+    u64 running_since_ns = 0;
+};
+
+// Creates a thread that will run entry(argument) on the stack below `stack_top`, with FS base
+// `tls`; returns its tid, or -EAGAIN when no memory is left for it.
+long create_thread(int (*entry)(void*), void* argument, u64 stack_top, u64 tls, int* clear_child_tid,
+    int* parent_tid);
+// Ends the current thread: clears and wakes its clear-child-tid futex; the last thread to exit
+// ends the program with `status`.
+[[noreturn]] void exit_current_thread(int status);
+// Unmaps [base, base + size) (the current thread's own stack) and exits.
+[[noreturn]] void exit_current_thread_and_unmap(u64 base, u64 size);
+
+Thread& current_thread();
+// The live thread with this tid, or null.
+Thread* find_thread(int tid);
+// Ends the sleep of `thread` with WaitResult::Interrupted (or makes its next sleep end at once).
+void interrupt_thread(Thread& thread);
+size_t thread_count();
+
+}
