@@ -14,7 +14,8 @@ namespace {
 u64 g_hz;
 u64 g_mult;        // Nanoseconds per tick, in 32.32 fixed point.
 u64 g_boot_tsc;    // TSC at the first instruction.
-u64 g_start_tsc;   // TSC when the monotonic clock read 0.
+u64 g_start_tsc;   // TSC when the monotonic clock read g_base_ns.
+u64 g_base_ns;
 u64 g_realtime_at_start_ns;
 const char* g_source = "none";
 
@@ -73,6 +74,27 @@ u64 finish_pit()
 
 u64 to_ns(u64 ticks) { return static_cast<u64>((static_cast<unsigned __int128>(ticks) * g_mult) >> 32); }
 
+// Refinement: the boot-time window is short (about 2 ms) and QEMU's PIT reads are slow enough to
+// bias it by around 1%, so the measurement goes on after boot: the timer interrupt samples the
+// PIT until 100 ms of PIT time have been seen (samples must come less than 27 ms apart so the
+// 55 ms counter cannot wrap unseen), then the frequency is replaced without a jump in time.
+constexpr u32 k_refine_pit_ticks = static_cast<u32>(k_pit_hz / 10);
+constexpr u64 k_max_sample_gap_ns = 27'000'000;
+bool g_refining;
+u64 g_refine_start_tsc;
+u64 g_refine_last_ns;
+u32 g_refine_elapsed;
+u16 g_refine_previous;
+
+void start_refinement()
+{
+    g_refine_previous = read_pit_channel0();
+    g_refine_start_tsc = arch::read_timestamp();
+    g_refine_last_ns = to_ns(g_refine_start_tsc - g_start_tsc) + g_base_ns;
+    g_refine_elapsed = 0;
+    g_refining = true;
+}
+
 } // namespace
 
 void start_calibration(u64 boot_tsc)
@@ -98,20 +120,50 @@ void finish_calibration()
         printk("uk: warning: cannot determine the TSC frequency; assuming 2 GHz\n");
     }
     g_mult = (1'000'000'000ull << 32) / g_hz;
+    if (g_source[0] == 'p') // "pit"
+        start_refinement();
     g_realtime_at_start_ns = rtc::read_epoch_seconds() * 1'000'000'000ull;
     // The RTC has whole seconds only; anchor it to now rather than to the first instruction.
     g_realtime_at_start_ns -= to_ns(arch::read_timestamp() - g_start_tsc);
 }
 
-u64 monotonic_ns() { return to_ns(arch::read_timestamp() - g_start_tsc); }
+u64 monotonic_ns() { return g_base_ns + to_ns(arch::read_timestamp() - g_start_tsc); }
+
+bool refining() { return g_refining; }
+
+void refine_calibration()
+{
+    if (!g_refining)
+        return;
+    u16 count = read_pit_channel0();
+    u64 tsc = arch::read_timestamp();
+    u64 now = g_base_ns + to_ns(tsc - g_start_tsc);
+    if (now - g_refine_last_ns > k_max_sample_gap_ns) {
+        start_refinement(); // Too long since the last sample: the count may have wrapped.
+        return;
+    }
+    g_refine_elapsed += static_cast<u16>(g_refine_previous - count);
+    g_refine_previous = count;
+    g_refine_last_ns = now;
+    if (g_refine_elapsed < k_refine_pit_ticks)
+        return;
+    // Rebase so that time continues from `now` at the new rate.
+    g_hz = (tsc - g_refine_start_tsc) * k_pit_hz / g_refine_elapsed;
+    g_base_ns = now;
+    g_start_tsc = tsc;
+    g_mult = (1'000'000'000ull << 32) / g_hz;
+    g_refining = false;
+}
 u64 realtime_ns() { return g_realtime_at_start_ns + monotonic_ns(); }
 void set_realtime_ns(u64 ns) { g_realtime_at_start_ns = ns - monotonic_ns(); }
 u64 tsc_hz() { return g_hz; }
 u64 tsc_at_monotonic_ns(u64 ns)
 {
-    return g_start_tsc + static_cast<u64>((static_cast<unsigned __int128>(ns) * g_hz) / 1'000'000'000);
+    if (ns < g_base_ns)
+        return g_start_tsc;
+    return g_start_tsc + static_cast<u64>((static_cast<unsigned __int128>(ns - g_base_ns) * g_hz) / 1'000'000'000);
 }
-u64 since_entry_ns() { return to_ns(arch::read_timestamp() - g_boot_tsc); }
+u64 since_entry_ns() { return monotonic_ns(); }
 const char* tsc_source() { return g_source; }
 
 }

@@ -19,6 +19,10 @@ u64 tsc_hz();
 u64 tsc_at_monotonic_ns(u64 ns);
 // Nanoseconds from the first instruction of the image to now.
 u64 since_entry_ns();
+// While the TSC frequency is still being refined after boot, the timer interrupt must come at
+// least every 20 ms and call refine_calibration().
+bool refining();
+void refine_calibration();
 const char* tsc_source();
 
 }

@@ -18,6 +18,7 @@ namespace uk::sched {
 namespace {
 
 constexpr u64 k_time_slice_ns = 10'000'000;
+constexpr u64 k_refine_interval_ns = 20'000'000;
 static_assert(sizeof(Thread) <= k_page_size, "a thread's control block lives in one frame");
 
 Thread g_boot_thread;
@@ -89,6 +90,8 @@ void arm_timer(u64 now)
         deadline = t->deadline_ns;
     if (!g_run_queue.empty() && (deadline == 0 || g_slice_end_ns < deadline))
         deadline = g_slice_end_ns > now ? g_slice_end_ns : now + k_time_slice_ns;
+    if (clock::refining() && (deadline == 0 || deadline > now + k_refine_interval_ns))
+        deadline = now + k_refine_interval_ns;
     arch::timer_arm(deadline ? clock::tsc_at_monotonic_ns(deadline) : 0);
 }
 
@@ -166,6 +169,7 @@ void yield_locked()
 void on_timer_interrupt(u8)
 {
     arch::end_of_interrupt();
+    clock::refine_calibration();
     u64 now = clock::monotonic_ns();
     expire_timers(now);
     bool slice_over = now >= g_slice_end_ns;
@@ -216,6 +220,7 @@ void start()
     g_started = true;
     g_boot_thread.running_since_ns = clock::monotonic_ns();
     g_slice_end_ns = g_boot_thread.running_since_ns + k_time_slice_ns;
+    arm_timer(g_boot_thread.running_since_ns);
     arch::enable_interrupts();
 }
 

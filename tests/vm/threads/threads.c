@@ -1,0 +1,365 @@
+// Thread and scheduler behaviour, one case per argv[1]; each prints "<case> ok" on success.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        printf(__VA_ARGS__);                                                                       \
+        printf("\n");                                                                              \
+        exit(1);                                                                                   \
+    } while (0)
+
+static long long now_ns(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static pthread_t start(void* (*fn)(void*), void* arg)
+{
+    pthread_t t;
+    int r = pthread_create(&t, NULL, fn, arg);
+    if (r)
+        FAIL("pthread_create: %s", strerror(r));
+    return t;
+}
+
+// 16 threads contend for one mutex.
+static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;
+static long g_counter;
+static void* add_many(void* arg)
+{
+    for (int i = 0; i < 20000; ++i) {
+        pthread_mutex_lock(&g_mutex);
+        long v = g_counter;
+        if (i % 1000 == 0)
+            sched_yield(); // Hold the lock across a switch now and then.
+        g_counter = v + 1;
+        pthread_mutex_unlock(&g_mutex);
+    }
+    return arg;
+}
+static void test_mutex(void)
+{
+    pthread_t t[16];
+    for (long i = 0; i < 16; ++i)
+        t[i] = start(add_many, (void*)i);
+    for (long i = 0; i < 16; ++i) {
+        void* r;
+        pthread_join(t[i], &r);
+        if ((long)r != i)
+            FAIL("join returned %p", r);
+    }
+    if (g_counter != 16 * 20000)
+        FAIL("counter %ld", g_counter);
+}
+
+// Producer/consumer over a bounded queue with condition variables.
+enum { queue_size = 8, items = 20000 };
+static int g_queue[queue_size], g_head, g_count;
+static pthread_cond_t g_not_empty = PTHREAD_COND_INITIALIZER, g_not_full = PTHREAD_COND_INITIALIZER;
+static void* produce(void* arg)
+{
+    for (int i = 1; i <= items; ++i) {
+        pthread_mutex_lock(&g_mutex);
+        while (g_count == queue_size)
+            pthread_cond_wait(&g_not_full, &g_mutex);
+        g_queue[(g_head + g_count++) % queue_size] = i;
+        pthread_cond_signal(&g_not_empty);
+        pthread_mutex_unlock(&g_mutex);
+    }
+    return arg;
+}
+static void test_condvar(void)
+{
+    pthread_t p = start(produce, NULL);
+    long long sum = 0;
+    for (int i = 1; i <= items; ++i) {
+        pthread_mutex_lock(&g_mutex);
+        while (g_count == 0)
+            pthread_cond_wait(&g_not_empty, &g_mutex);
+        int v = g_queue[g_head];
+        g_head = (g_head + 1) % queue_size;
+        --g_count;
+        pthread_cond_signal(&g_not_full);
+        pthread_mutex_unlock(&g_mutex);
+        if (v != i)
+            FAIL("got %d, expected %d", v, i);
+        sum += v;
+    }
+    pthread_join(p, NULL);
+    // A timed wait that nobody signals times out.
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_nsec += 50 * 1000 * 1000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&g_mutex);
+    int r = pthread_cond_timedwait(&g_not_empty, &g_mutex, &deadline);
+    pthread_mutex_unlock(&g_mutex);
+    if (r != ETIMEDOUT)
+        FAIL("timedwait returned %d", r);
+}
+
+// A thread that never blocks must not starve one that sleeps: preemption.
+static atomic_int g_stop;
+static void* spin(void* arg)
+{
+    while (!atomic_load(&g_stop)) { }
+    return arg;
+}
+static void test_spin_vs_sleep(void)
+{
+    pthread_t s = start(spin, NULL);
+    long long before = now_ns(CLOCK_MONOTONIC);
+    for (int i = 0; i < 10; ++i)
+        usleep(10000);
+    long long took = now_ns(CLOCK_MONOTONIC) - before;
+    atomic_store(&g_stop, 1);
+    pthread_join(s, NULL);
+    if (took > 1000000000LL)
+        FAIL("ten 10 ms sleeps took %lld ms next to a spinning thread", took / 1000000);
+}
+
+static void* nothing(void* arg) { return arg; }
+static void test_short_lived(void)
+{
+    for (long i = 0; i < 2000; ++i) {
+        void* r;
+        pthread_t t = start(nothing, (void*)i);
+        pthread_join(t, &r);
+        if ((long)r != i)
+            FAIL("thread %ld returned %p", i, r);
+    }
+    // And detached ones, which unmap their own stacks.
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    for (int i = 0; i < 500; ++i) {
+        pthread_t t;
+        if (pthread_create(&t, &attr, nothing, NULL))
+            FAIL("detached create failed");
+    }
+    usleep(100000);
+}
+
+// 100,000 create/join pairs must not grow memory.
+static void test_create_join_loop(void)
+{
+    struct sysinfo before, after;
+    for (int i = 0; i < 100; ++i)
+        pthread_join(start(nothing, NULL), NULL);
+    sysinfo(&before);
+    for (int i = 0; i < 100000; ++i)
+        pthread_join(start(nothing, NULL), NULL);
+    sysinfo(&after);
+    long lost = (long)before.freeram - (long)after.freeram;
+    printf("free RAM before %lu KiB, after %lu KiB\n", before.freeram >> 10, after.freeram >> 10);
+    if (lost > 256 * 1024)
+        FAIL("100000 threads leaked %ld KiB", lost >> 10);
+}
+
+// A thread with an 8 MiB stack uses 6 MiB of it.
+static void* use_stack(void* arg)
+{
+    volatile char big[6 << 20];
+    for (size_t i = 0; i < sizeof big; i += 4096)
+        big[i] = (char)i;
+    long sum = 0;
+    for (size_t i = 0; i < sizeof big; i += 4096)
+        sum += big[i];
+    return (void*)sum;
+}
+static void test_big_stack(void)
+{
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 8 << 20);
+    pthread_t t;
+    if (pthread_create(&t, &attr, use_stack, NULL))
+        FAIL("create with 8 MiB stack failed");
+    pthread_join(t, NULL);
+}
+
+__attribute__((noinline)) static int deep(volatile int n)
+{
+    volatile char pad[1024];
+    pad[0] = (char)n;
+    return deep(n + 1) + pad[0];
+}
+static void* overflow_thread(void* arg)
+{
+    printf("result %d\n", deep(0));
+    return arg;
+}
+
+static void test_join_exited(void)
+{
+    pthread_t t = start(nothing, (void*)42);
+    usleep(50000); // Long exited before the join.
+    void* r;
+    if (pthread_join(t, &r) || r != (void*)42)
+        FAIL("join of an exited thread failed");
+}
+
+// Cancelling a thread blocked in a cancellation point (a condition variable wait, then sleep).
+static void* wait_forever(void* arg)
+{
+    pthread_mutex_lock(&g_mutex);
+    pthread_cleanup_push((void (*)(void*))pthread_mutex_unlock, &g_mutex);
+    for (;;)
+        pthread_cond_wait(&g_not_empty, &g_mutex);
+    pthread_cleanup_pop(1);
+    return arg;
+}
+static void* sleep_forever(void* arg)
+{
+    for (;;)
+        sleep(100);
+    return arg;
+}
+static void test_cancel(void)
+{
+    void* (*fns[])(void*) = { wait_forever, sleep_forever };
+    for (int i = 0; i < 2; ++i) {
+        pthread_t t = start(fns[i], NULL);
+        usleep(20000);
+        if (pthread_cancel(t))
+            FAIL("pthread_cancel failed");
+        void* r;
+        pthread_join(t, &r);
+        if (r != PTHREAD_CANCELED)
+            FAIL("thread %d was not cancelled", i);
+    }
+}
+
+// Preemption must not mix up floating-point state between threads.
+static void* float_work(void* arg)
+{
+    double seed = (double)(long)arg, acc = 0;
+    for (int i = 1; i < 2000000; ++i)
+        acc += sqrt(seed * i) / i;
+    long long bits;
+    memcpy(&bits, &acc, sizeof bits);
+    return (void*)(long)bits;
+}
+static void test_fpu(void)
+{
+    void* expected[4];
+    for (long i = 0; i < 4; ++i)
+        expected[i] = float_work((void*)(i + 1));
+    pthread_t t[4];
+    for (long i = 0; i < 4; ++i)
+        t[i] = start(float_work, (void*)(i + 1));
+    for (int i = 0; i < 4; ++i) {
+        void* r;
+        pthread_join(t[i], &r);
+        if (r != expected[i])
+            FAIL("thread %d computed a different result under preemption", i);
+    }
+}
+
+// Thread-specific data with destructors, and _Thread_local.
+static pthread_key_t g_key;
+static atomic_int g_destroyed;
+static _Thread_local int g_tls = 7;
+static void destroy(void* value)
+{
+    if (value)
+        atomic_fetch_add(&g_destroyed, 1);
+}
+static void* use_tls(void* arg)
+{
+    pthread_setspecific(g_key, arg);
+    g_tls += (int)(long)arg;
+    usleep(1000);
+    if (g_tls != 7 + (int)(long)arg || pthread_getspecific(g_key) != arg)
+        FAIL("thread-local value changed");
+    return NULL;
+}
+static void test_tls_keys(void)
+{
+    pthread_key_create(&g_key, destroy);
+    pthread_t t[8];
+    for (long i = 0; i < 8; ++i)
+        t[i] = start(use_tls, (void*)(i + 1));
+    for (int i = 0; i < 8; ++i)
+        pthread_join(t[i], NULL);
+    if (g_tls != 7 || atomic_load(&g_destroyed) != 8)
+        FAIL("main tls %d, destructors %d", g_tls, atomic_load(&g_destroyed));
+}
+
+static void test_sleep(void)
+{
+    for (int i = 0; i < 5; ++i) {
+        long long before = now_ns(CLOCK_MONOTONIC);
+        struct timespec d = { 0, 200 * 1000 * 1000 };
+        nanosleep(&d, NULL);
+        long long ms = (now_ns(CLOCK_MONOTONIC) - before) / 1000000;
+        printf("slept %lld ms\n", ms);
+        if (ms < 200 || ms > 220)
+            FAIL("200 ms sleep took %lld ms", ms);
+    }
+}
+
+int main(int argc, char** argv)
+{
+    const char* what = argc > 1 ? argv[1] : "";
+    if (!strcmp(what, "mutex"))
+        test_mutex();
+    else if (!strcmp(what, "condvar"))
+        test_condvar();
+    else if (!strcmp(what, "spin-vs-sleep"))
+        test_spin_vs_sleep();
+    else if (!strcmp(what, "short-lived"))
+        test_short_lived();
+    else if (!strcmp(what, "create-join-loop"))
+        test_create_join_loop();
+    else if (!strcmp(what, "big-stack"))
+        test_big_stack();
+    else if (!strcmp(what, "join-exited"))
+        test_join_exited();
+    else if (!strcmp(what, "cancel"))
+        test_cancel();
+    else if (!strcmp(what, "fpu"))
+        test_fpu();
+    else if (!strcmp(what, "tls-keys"))
+        test_tls_keys();
+    else if (!strcmp(what, "sleep"))
+        test_sleep();
+    else if (!strcmp(what, "cpus")) {
+        if (sysconf(_SC_NPROCESSORS_ONLN) != 1)
+            FAIL("%ld CPUs online, the runner gives the guest 1", sysconf(_SC_NPROCESSORS_ONLN));
+    } else if (!strcmp(what, "overflow")) {
+        pthread_t t = start(overflow_thread, NULL);
+        pthread_join(t, NULL);
+        FAIL("no stack overflow");
+    } else if (!strcmp(what, "clock")) {
+        // For clock_agreement.py: print guest realtime now and after 5 s of sleep.
+        printf("t0 %lld\n", now_ns(CLOCK_REALTIME));
+        fflush(stdout);
+        sleep(5);
+        printf("t1 %lld\n", now_ns(CLOCK_REALTIME));
+        return 0;
+    } else if (!strcmp(what, "idle")) {
+        sleep(10);
+        printf("idle ok\n");
+        return 0;
+    } else
+        FAIL("unknown case %s", what);
+    printf("%s ok\n", what);
+    return 0;
+}
