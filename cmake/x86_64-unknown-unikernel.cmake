@@ -37,3 +37,6 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE EXECUTABLE)
 # add_test()/ctest/try_run boot the program in a unikernel.
 set(CMAKE_CROSSCOMPILING_EMULATOR "${UKSDK_ROOT}/bin/uk-run")
+
+# uksdk_embed_directory(): seal a directory into an image (see UksdkEmbed.cmake).
+include("${CMAKE_CURRENT_LIST_DIR}/UksdkEmbed.cmake")

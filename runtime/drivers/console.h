@@ -1,10 +1,31 @@
 // SPDX-License-Identifier: MIT
-// The console: where the program's standard output and error and the runtime's messages go.
+// The console: the program's standard output (COM1), standard error (COM2, or COM1 on a machine
+// without it) and standard input (received on COM1), where the runtime's own messages go too.
+//
+// Input framing (uk.stdin=framed, set by uk-run; see docs/runner.md): byte 0xff escapes the
+// next byte; 0xff 0xff is a literal 0xff and 0xff 'D' is the end of input. Without framing every
+// byte is data and input never ends.
 #pragma once
 
+#include "lib/result.h"
 #include "lib/types.h"
 
 namespace uk::console {
+
+enum class Stream { Output, Error };
+
 void init();
-void write(const char* data, size_t length);
+void write(const char* data, size_t length); // Standard output.
+void write(Stream stream, const char* data, size_t length);
+bool has_separate_error_port();
+
+void set_input_framing(bool framed);
+// Moves received bytes into `buffer`; 0 at the end of input. Blocks until at least one byte
+// (or the end) arrives, unless `nonblocking` (then EAGAIN).
+Result<size_t> read(void* buffer, size_t length, bool nonblocking);
+// True when read() would not block.
+bool input_ready();
+// Bytes received and not yet read (FIONREAD).
+size_t input_pending();
+
 }

@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: MIT
-// The 16550 UART console on COM1.
+// 16550 UARTs: COM1 carries the program's standard output and input, COM2 (when the machine
+// has one) its standard error. Polled: every access is a VM exit, so output is written a FIFO
+// load at a time and input is checked only when a reader wants it.
 #pragma once
 
 #include "lib/types.h"
 
 namespace uk::serial {
-void init();
-void write(const char* data, size_t length);
+
+enum class Port : u16 { Com1 = 0x3f8, Com2 = 0x2f8 };
+
+// Programs the UART; false when no UART answers at that port.
+bool init(Port port);
+void write(Port port, const char* data, size_t length);
+// Takes one received byte if one is waiting.
+bool try_read(Port port, u8& byte);
+
 }

@@ -2,7 +2,6 @@
 // Inode lifetime and regular-file data.
 #include "fs/inode.h"
 
-#include "fs/pipe.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/file_mapping.h"

@@ -8,6 +8,8 @@ namespace uk::fs {
 
 namespace {
 
+u64 g_data_pages;
+
 void** slots(void* node) { return static_cast<void**>(node); }
 
 u64 span(u32 height)
@@ -20,6 +22,8 @@ u64 span(u32 height)
 }
 
 } // namespace
+
+u64 PageTree::total_data_pages() { return g_data_pages; }
 
 u64 PageTree::capacity() const { return m_height == 0 ? 1 : span(m_height) * k_fanout; }
 
@@ -69,6 +73,7 @@ Result<u8*> PageTree::find_or_create(u64 index)
     if (m_height == 0) {
         m_root = page;
         ++m_pages;
+        ++g_data_pages;
         return static_cast<u8*>(page);
     }
     void* node = m_root;
@@ -88,6 +93,7 @@ Result<u8*> PageTree::find_or_create(u64 index)
     }
     slots(node)[index] = page;
     ++m_pages;
+    ++g_data_pages;
     return static_cast<u8*>(page);
 }
 
@@ -103,6 +109,7 @@ void PageTree::free_subtree(void* node, u32 height, u64 first)
         if (height == 1) {
             free_page(child);
             --m_pages;
+            --g_data_pages;
             child = nullptr;
             continue;
         }
@@ -123,6 +130,7 @@ void PageTree::truncate(u64 first)
         free_page(m_root);
         m_root = nullptr;
         --m_pages;
+        --g_data_pages;
         return;
     }
     free_subtree(m_root, m_height, first);

@@ -33,6 +33,8 @@ public:
     u64 page_count() const { return m_pages; }
     // Pages of memory the tree uses for data and for its nodes.
     u64 memory_pages() const { return m_pages + m_nodes; }
+    // Data pages of every tree together (Shmem in /proc/meminfo).
+    static u64 total_data_pages();
 
 private:
     u64 capacity() const; // Number of page indices the current height covers.

@@ -15,7 +15,8 @@ u64 g_total;
 u64 g_ram_end;
 }
 
-void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end)
+void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end, const MemoryRange* reserved,
+    size_t reserved_count)
 {
     u64 end = 0;
     for (size_t i = 0; i < count; ++i)
@@ -25,11 +26,21 @@ void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end)
     u64 frames = end / k_page_size;
     u64 bitmap_bytes = align_up((frames + 63) / 64 * 8, k_page_size);
     // The bitmap itself lives in the first RAM above the reserved area that can hold it.
+    auto overlaps_reserved = [&](u64 base, u64 length) {
+        for (size_t r = 0; r < reserved_count; ++r)
+            if (base < reserved[r].base + reserved[r].length && reserved[r].base < base + length)
+                return true;
+        return false;
+    };
     u64 bitmap_at = 0;
     for (size_t i = 0; i < count && !bitmap_at; ++i) {
         u64 base = align_up(ram[i].base > reserved_end ? ram[i].base : reserved_end, k_page_size);
-        if (base + bitmap_bytes <= ram[i].base + ram[i].length)
-            bitmap_at = base;
+        for (; base + bitmap_bytes <= ram[i].base + ram[i].length; base += k_page_size) {
+            if (!overlaps_reserved(base, bitmap_bytes)) {
+                bitmap_at = base;
+                break;
+            }
+        }
     }
     VERIFY(bitmap_at != 0);
     g_bitmap.init(reinterpret_cast<u64*>(bitmap_at), frames);
@@ -41,8 +52,27 @@ void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end)
     }
     g_bitmap.claim_range(0, align_up(reserved_end, k_page_size) / k_page_size);
     g_bitmap.claim_range(bitmap_at / k_page_size, bitmap_bytes / k_page_size);
+    for (size_t r = 0; r < reserved_count; ++r) {
+        u64 first = align_down(reserved[r].base, k_page_size) / k_page_size;
+        u64 last = align_up(reserved[r].base + reserved[r].length, k_page_size) / k_page_size;
+        g_bitmap.claim_range(first, last - first);
+    }
     g_total = g_bitmap.free_count();
     g_uncommitted = g_total;
+}
+
+void release_boot_range(const MemoryRange& range)
+{
+    // Only whole frames inside the range: its first and last frame may hold other boot data.
+    u64 first = align_up(range.base, k_page_size) / k_page_size;
+    u64 last = align_down(range.base + range.length, k_page_size) / k_page_size;
+    if (last <= first)
+        return;
+    u64 before = g_bitmap.free_count();
+    g_bitmap.release_range(first, last - first);
+    u64 gained = g_bitmap.free_count() - before;
+    g_total += gained;
+    g_uncommitted += gained;
 }
 
 bool commit(u64 pages)

@@ -13,8 +13,12 @@ struct MemoryRange {
     u64 length;
 };
 
-// `ram` lists usable RAM; frames below `reserved_end` (the image and boot data) stay in use.
-void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end);
+// `ram` lists usable RAM; frames below `reserved_end` (the image and boot data) and those of the
+// `reserved` ranges (boot modules such as the initrd) stay in use.
+void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end, const MemoryRange* reserved = nullptr,
+    size_t reserved_count = 0);
+// Returns a range reserved at boot to the allocator once its contents are no longer needed.
+void release_boot_range(const MemoryRange& range);
 
 // Promises `pages` frames for later allocate_committed_frame() calls; false if not available.
 bool commit(u64 pages);

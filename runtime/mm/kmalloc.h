@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The runtime's own heap: kmalloc for objects up to 2032 bytes, whole pages for bigger buffers,
+// The runtime's own heap: kmalloc for objects up to 2016 bytes, whole pages for bigger buffers,
 // and make<T>() as the runtime's `new (std::nothrow)`. All memory comes zeroed; null means the
 // machine is out of memory (callers turn that into ENOMEM or ENOSPC).
 #pragma once
@@ -10,7 +10,7 @@
 #include <new>
 #else
 // The runtime is built without a C++ library; placement new is all it needs from <new>.
-inline void* operator new(size_t, void* place) noexcept { return place; }
+#include "lib/placement_new.h"
 #endif
 
 namespace uk {
@@ -40,7 +40,7 @@ constexpr T&& forward(typename RemoveReference<T>::Type& value) noexcept
 template<typename T, typename... Args>
 T* make(Args&&... args)
 {
-    static_assert(sizeof(T) <= 2032, "make<T>: objects larger than a slab block need pages");
+    static_assert(sizeof(T) <= 2016, "make<T>: objects larger than a slab block need pages");
     void* memory = kmalloc(sizeof(T));
     if (!memory)
         return nullptr;

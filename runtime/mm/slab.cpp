@@ -24,9 +24,9 @@ constexpr u32 k_magic = 0x51ab51ab;
 constexpr size_t k_header_size = 48;
 static_assert(sizeof(SlabPage) <= k_header_size);
 // Multiples of 16 chosen so that the tail left over in a page stays small for the big classes:
-// 1344 fits three times and 2032 twice in the 4048 bytes after the header.
+// 1344 fits three times and 2016 twice in the 4048 bytes after the header.
 constexpr u16 k_sizes[SlabAllocator::k_class_count] = { 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 672, 1008,
-    1344, 2032 };
+    1344, 2016 };
 static_assert(k_sizes[SlabAllocator::k_class_count - 1] == SlabAllocator::k_max_size);
 static_assert(k_header_size + 2 * SlabAllocator::k_max_size <= k_page_size);
 

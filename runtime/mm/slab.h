@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// SlabAllocator: small runtime objects (up to 2032 bytes) carved out of 4 KiB pages, one size
+// SlabAllocator: small runtime objects (up to 2016 bytes) carved out of 4 KiB pages, one size
 // class per page, with the page's header at its start so that release() needs no size
 // (portable, host-tested; the pages come from a PageSource).
 #pragma once
@@ -20,7 +20,7 @@ struct SlabPage;
 class SlabAllocator {
 public:
     static constexpr size_t k_class_count = 14;
-    static constexpr size_t k_max_size = 2032;
+    static constexpr size_t k_max_size = 2016;
 
     constexpr SlabAllocator() = default;
     constexpr explicit SlabAllocator(PageSource source) : m_source(source) {}

@@ -1,22 +1,73 @@
 // SPDX-License-Identifier: MIT
-// Memory system calls: mmap, munmap, mprotect, mremap, brk, madvise and friends.
+// Memory system calls: mmap (anonymous and of files), munmap, mprotect, mremap, brk, madvise
+// and friends.
+#include "fs/fd_table.h"
+#include "fs/inode.h"
 #include "mm/address_space.h"
+#include "mm/file_mapping.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
 
+namespace {
+
+bool is_dev_zero(const fs::Inode& inode)
+{
+    return inode.type() == fs::k_mode_char_device && inode.device_number == ((1u << 8) | 5);
+}
+
+Result<u64> map_descriptor(u64 hint, u64 length, u32 protection, u32 flags, long fd, long offset)
+{
+    auto* file = TRY(fs::get(static_cast<int>(fd)));
+    fs::DescriptionRef hold(file);
+    if (file->is_path_only())
+        return error(EBADF);
+    fs::Inode* inode = file->inode();
+    if (!inode)
+        return error(ENODEV);
+    if (is_dev_zero(*inode)) {
+        if (flags & mm::k_map_fixed)
+            mm::before_unmap(hint, hint + align_up(length, k_page_size));
+        return mm::map_anonymous(hint, length, protection, (flags & ~mm::k_map_shared) | mm::k_map_private | mm::k_map_anonymous);
+    }
+    if (!inode->is_regular() || inode->generator)
+        return error(ENODEV);
+    if (!file->can_read())
+        return error(EACCES);
+    if ((flags & mm::k_map_shared) && (protection & 2) && !file->can_write())
+        return error(EACCES);
+    return mm::map_file(hint, length, protection, flags, *inode, static_cast<u64>(offset));
+}
+
+} // namespace
+
 UK_SYSCALL_HANDLER(mmap)
 {
     u64 length = static_cast<u64>(a1);
+    u32 protection = static_cast<u32>(a2) & 7;
     u32 flags = static_cast<u32>(a3);
-    if (!(flags & mm::k_map_anonymous))
-        return a4 < 0 ? -EBADF : -ENODEV; // No files can be mapped yet.
-    if (a5 % k_page_size)
+    if (a5 % k_page_size || a5 < 0)
         return -EINVAL;
-    return to_syscall_result(mm::map_anonymous(static_cast<u64>(a0), length, static_cast<u32>(a2) & 7, flags));
+    if (length == 0)
+        return -EINVAL;
+    // MAP_SHARED_VALIDATE (3) is MAP_SHARED that rejects unknown flags; none are unknown here.
+    if ((flags & 3) == 3)
+        flags &= ~1u;
+    if (!(flags & mm::k_map_anonymous))
+        return to_syscall_result(map_descriptor(static_cast<u64>(a0), length, protection, flags, a4, a5));
+    if (flags & mm::k_map_fixed)
+        mm::before_unmap(static_cast<u64>(a0), static_cast<u64>(a0) + align_up(length, k_page_size));
+    return to_syscall_result(mm::map_anonymous(static_cast<u64>(a0), length, protection, flags));
 }
 
-UK_SYSCALL_HANDLER(munmap) { return to_syscall_result(mm::unmap(static_cast<u64>(a0), static_cast<u64>(a1))); }
+UK_SYSCALL_HANDLER(munmap)
+{
+    u64 start = static_cast<u64>(a0), length = static_cast<u64>(a1);
+    if (start % k_page_size || length == 0 || start + length < start)
+        return -EINVAL;
+    mm::before_unmap(start, start + align_up(length, k_page_size));
+    return to_syscall_result(mm::unmap(start, length));
+}
 
 UK_SYSCALL_HANDLER(mprotect)
 {
@@ -25,8 +76,19 @@ UK_SYSCALL_HANDLER(mprotect)
 
 UK_SYSCALL_HANDLER(mremap)
 {
-    return to_syscall_result(
-        mm::remap(static_cast<u64>(a0), static_cast<u64>(a1), static_cast<u64>(a2), static_cast<u32>(a3)));
+    u64 start = static_cast<u64>(a0), old_length = static_cast<u64>(a1), new_length = static_cast<u64>(a2);
+    if (start % k_page_size == 0 && mm::overlaps_file_mapping(start, start + align_up(old_length, k_page_size))) {
+        // Shared file mappings can shrink; moving or growing them is not supported.
+        if (new_length == 0 || new_length > old_length)
+            return -EINVAL;
+        u64 keep = align_up(new_length, k_page_size), end = align_up(old_length, k_page_size);
+        if (keep < end) {
+            mm::before_unmap(start + keep, start + end);
+            TRY_OR_RETURN(mm::unmap(start + keep, end - keep));
+        }
+        return static_cast<long>(start);
+    }
+    return to_syscall_result(mm::remap(start, old_length, new_length, static_cast<u32>(a3)));
 }
 
 UK_SYSCALL_HANDLER(brk) { return static_cast<long>(mm::set_break(static_cast<u64>(a0))); }
@@ -38,4 +100,5 @@ UK_SYSCALL_HANDLER(mlock) { return 0; }
 UK_SYSCALL_HANDLER(munlock) { return 0; }
 UK_SYSCALL_HANDLER(mlockall) { return 0; }
 UK_SYSCALL_HANDLER(munlockall) { return 0; }
-UK_SYSCALL_HANDLER(msync) { return 0; }
+// MAP_SHARED file mappings are the file's own pages: there is nothing to write back.
+UK_SYSCALL_HANDLER(msync) { return a0 % static_cast<long>(k_page_size) ? -EINVAL : 0; }

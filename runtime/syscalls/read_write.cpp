@@ -1,30 +1,169 @@
 // SPDX-License-Identifier: MIT
-// read/write family and ioctl on the console descriptors 0, 1 and 2.
-#include "drivers/console.h"
-#include "mm/address_space.h"
-#include "syscalls/syscall.h"
+// The read/write family on any descriptor: read, write, pread64, pwrite64, readv, writev,
+// preadv(2), pwritev(2), lseek, ioctl, sendfile, copy_file_range.
+#include "fs/fd_table.h"
+#include "fs/file_description.h"
+#include "fs/inode.h"
+#include "mm/kmalloc.h"
+#include "syscalls/file_support.h"
 
 namespace uk {
 
 namespace {
 
 struct IoVector {
-    const void* base;
-    size_t length;
+    u64 base;
+    u64 length;
 };
+static_assert(sizeof(IoVector) == 16);
 
-constexpr long k_tcgets = 0x5401, k_tiocgwinsz = 0x5413;
+constexpr long k_iov_max = 1024;
+// Linux caps one transfer at 2 GiB minus a page (MAX_RW_COUNT), so that the count fits an int.
+constexpr u64 k_max_transfer = 0x7ffff000;
+constexpr unsigned long k_fionbio = 0x5421, k_fioclex = 0x5451, k_fionclex = 0x5450, k_fioasync = 0x5452;
 
-bool is_console(long fd) { return fd >= 0 && fd <= 2; }
+enum class Positioned { No, Yes };
 
-Result<size_t> write_console(long fd, const char* data, size_t length)
+Result<fs::FileDescription*> get_readable(long fd)
 {
-    if (fd != 1 && fd != 2)
+    auto* file = TRY(fs::get(static_cast<int>(fd)));
+    if (!file->can_read()) {
+        file->unref();
         return error(EBADF);
-    if (!mm::is_user_range(reinterpret_cast<u64>(data), length, false))
+    }
+    return file;
+}
+
+Result<fs::FileDescription*> get_writable(long fd)
+{
+    auto* file = TRY(fs::get(static_cast<int>(fd)));
+    if (!file->can_write()) {
+        file->unref();
+        return error(EBADF);
+    }
+    return file;
+}
+
+u64 clamp(u64 length) { return length > k_max_transfer ? k_max_transfer : length; }
+
+Result<size_t> do_read(fs::FileDescription& file, long buffer, u64 length, Positioned positioned, i64 offset)
+{
+    length = clamp(length);
+    if (!user_writable(buffer, length))
         return error(EFAULT);
-    console::write(data, length);
-    return length;
+    auto* out = reinterpret_cast<void*>(buffer);
+    if (positioned == Positioned::Yes)
+        return file.pread(out, length, static_cast<u64>(offset));
+    return file.read(out, length);
+}
+
+Result<size_t> do_write(fs::FileDescription& file, long buffer, u64 length, Positioned positioned, i64 offset)
+{
+    length = clamp(length);
+    if (!user_readable(buffer, length))
+        return error(EFAULT);
+    auto* in = reinterpret_cast<const void*>(buffer);
+    if (positioned == Positioned::Yes)
+        return file.pwrite(in, length, static_cast<u64>(offset));
+    return file.write(in, length);
+}
+
+Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned, i64 offset)
+{
+    if (count < 0 || count > k_iov_max)
+        return error(EINVAL);
+    if (positioned == Positioned::Yes && offset < 0)
+        return error(EINVAL);
+    if (!user_readable(iov, static_cast<u64>(count) * sizeof(IoVector)))
+        return error(EFAULT);
+    auto* file = TRY(get_readable(fd));
+    fs::DescriptionRef hold(file);
+    auto* vectors = reinterpret_cast<const IoVector*>(iov);
+    u64 total = 0;
+    for (long i = 0; i < count; ++i) {
+        if (static_cast<i64>(vectors[i].length) < 0)
+            return error(EINVAL);
+    }
+    for (long i = 0; i < count; ++i) {
+        u64 length = vectors[i].length;
+        if (length == 0)
+            continue;
+        // A stream that has nothing more would block: return what the earlier vectors got.
+        if (total && !file->inode() && !(file->readiness() & fs::k_poll_in))
+            break;
+        auto n = do_read(*file, static_cast<long>(vectors[i].base), length, positioned, offset + static_cast<i64>(total));
+        if (n.is_error())
+            return total ? Result<size_t>(total) : n;
+        total += n.value();
+        if (n.value() < length)
+            break;
+    }
+    return static_cast<size_t>(total);
+}
+
+Result<size_t> write_vector(long fd, long iov, long count, Positioned positioned, i64 offset)
+{
+    if (count < 0 || count > k_iov_max)
+        return error(EINVAL);
+    if (positioned == Positioned::Yes && offset < 0)
+        return error(EINVAL);
+    if (!user_readable(iov, static_cast<u64>(count) * sizeof(IoVector)))
+        return error(EFAULT);
+    auto* file = TRY(get_writable(fd));
+    fs::DescriptionRef hold(file);
+    auto* vectors = reinterpret_cast<const IoVector*>(iov);
+    for (long i = 0; i < count; ++i) {
+        if (static_cast<i64>(vectors[i].length) < 0)
+            return error(EINVAL);
+    }
+    u64 total = 0;
+    for (long i = 0; i < count; ++i) {
+        u64 length = vectors[i].length;
+        if (length == 0)
+            continue;
+        auto n = do_write(*file, static_cast<long>(vectors[i].base), length, positioned, offset + static_cast<i64>(total));
+        if (n.is_error())
+            return total ? Result<size_t>(total) : n;
+        total += n.value();
+        if (n.value() < length)
+            break;
+    }
+    return static_cast<size_t>(total);
+}
+
+// sendfile and copy_file_range through a bounce page.
+Result<size_t> copy_between(fs::FileDescription& in, fs::FileDescription& out, i64* in_offset, u64 count)
+{
+    void* bounce = allocate_page();
+    if (!bounce)
+        return error(ENOMEM);
+    u64 done = 0;
+    Result<size_t> failure = static_cast<size_t>(0);
+    count = clamp(count);
+    while (done < count) {
+        u64 chunk = count - done < k_page_size ? count - done : k_page_size;
+        auto got = in_offset ? in.pread(bounce, chunk, static_cast<u64>(*in_offset)) : in.read(bounce, chunk);
+        if (got.is_error()) {
+            failure = got;
+            break;
+        }
+        if (got.value() == 0)
+            break;
+        auto put = out.write(bounce, got.value());
+        if (put.is_error()) {
+            failure = put;
+            break;
+        }
+        if (in_offset)
+            *in_offset += static_cast<i64>(put.value());
+        done += put.value();
+        if (put.value() < got.value() || got.value() < chunk)
+            break;
+    }
+    free_page(bounce);
+    if (done == 0 && failure.is_error())
+        return failure;
+    return static_cast<size_t>(done);
 }
 
 } // namespace
@@ -33,64 +172,163 @@ Result<size_t> write_console(long fd, const char* data, size_t length)
 
 using namespace uk;
 
-UK_SYSCALL_HANDLER(write)
-{
-    if (!is_console(a0))
-        return -EBADF;
-    return to_syscall_result(write_console(a0, user_pointer<const char>(a1), static_cast<size_t>(a2)));
-}
-
-UK_SYSCALL_HANDLER(writev)
-{
-    if (!is_console(a0))
-        return -EBADF;
-    if (a2 < 0 || a2 > 1024)
-        return -EINVAL;
-    auto* iov = user_pointer<const IoVector>(a1);
-    if (!mm::is_user_range(static_cast<u64>(a1), a2 * sizeof(IoVector), false))
-        return -EFAULT;
-    size_t total = 0;
-    for (long i = 0; i < a2; ++i) {
-        auto written = write_console(a0, static_cast<const char*>(iov[i].base), iov[i].length);
-        if (written.is_error())
-            return total ? static_cast<long>(total) : to_syscall_result(written);
-        total += written.value();
-    }
-    return static_cast<long>(total);
-}
-
-UK_SYSCALL_HANDLER(pwrite64) { return is_console(a0) ? -ESPIPE : -EBADF; }
-
 UK_SYSCALL_HANDLER(read)
 {
-    // Console input arrives with the file-system issue; until then standard input is empty.
-    if (a0 == 0)
-        return 0;
-    return is_console(a0) ? -EBADF : -EBADF;
+    auto* file = TRY_OR_RETURN(get_readable(a0));
+    fs::DescriptionRef hold(file);
+    return to_syscall_result(do_read(*file, a1, static_cast<u64>(a2), Positioned::No, 0));
 }
 
-UK_SYSCALL_HANDLER(readv) { return a0 == 0 ? 0 : -EBADF; }
+UK_SYSCALL_HANDLER(write)
+{
+    auto* file = TRY_OR_RETURN(get_writable(a0));
+    fs::DescriptionRef hold(file);
+    return to_syscall_result(do_write(*file, a1, static_cast<u64>(a2), Positioned::No, 0));
+}
+
+UK_SYSCALL_HANDLER(pread64)
+{
+    auto* file = TRY_OR_RETURN(get_readable(a0));
+    fs::DescriptionRef hold(file);
+    if (a3 < 0)
+        return -EINVAL;
+    return to_syscall_result(do_read(*file, a1, static_cast<u64>(a2), Positioned::Yes, a3));
+}
+
+UK_SYSCALL_HANDLER(pwrite64)
+{
+    auto* file = TRY_OR_RETURN(get_writable(a0));
+    fs::DescriptionRef hold(file);
+    if (a3 < 0)
+        return -EINVAL;
+    return to_syscall_result(do_write(*file, a1, static_cast<u64>(a2), Positioned::Yes, a3));
+}
+
+UK_SYSCALL_HANDLER(readv) { return to_syscall_result(read_vector(a0, a1, a2, Positioned::No, 0)); }
+UK_SYSCALL_HANDLER(writev) { return to_syscall_result(write_vector(a0, a1, a2, Positioned::No, 0)); }
+UK_SYSCALL_HANDLER(preadv) { return to_syscall_result(read_vector(a0, a1, a2, Positioned::Yes, a3)); }
+UK_SYSCALL_HANDLER(pwritev) { return to_syscall_result(write_vector(a0, a1, a2, Positioned::Yes, a3)); }
+
+// preadv2/pwritev2 with offset -1 use the file position; RWF_* flags are hints here.
+UK_SYSCALL_HANDLER(preadv2)
+{
+    return to_syscall_result(read_vector(a0, a1, a2, a3 == -1 ? Positioned::No : Positioned::Yes, a3));
+}
+UK_SYSCALL_HANDLER(pwritev2)
+{
+    return to_syscall_result(write_vector(a0, a1, a2, a3 == -1 ? Positioned::No : Positioned::Yes, a3));
+}
+
+UK_SYSCALL_HANDLER(lseek)
+{
+    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    fs::DescriptionRef hold(file);
+    if (a2 < 0 || a2 > 4)
+        return -EINVAL;
+    if (file->is_path_only())
+        return -EBADF;
+    return to_syscall_result(file->seek(a1, static_cast<fs::Whence>(a2)));
+}
 
 UK_SYSCALL_HANDLER(ioctl)
 {
-    if (!is_console(a0))
+    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    fs::DescriptionRef hold(file);
+    if (file->is_path_only())
         return -EBADF;
-    if (a1 == k_tiocgwinsz) {
-        if (!mm::is_user_range(static_cast<u64>(a2), 8, true))
+    switch (static_cast<unsigned long>(a1)) {
+    case k_fioclex:
+        return to_syscall_result(fs::set_fd_flags(static_cast<int>(a0), fs::k_fd_cloexec));
+    case k_fionclex:
+        return to_syscall_result(fs::set_fd_flags(static_cast<int>(a0), 0));
+    case k_fionbio: {
+        if (!user_readable(a2, sizeof(int)))
             return -EFAULT;
-        auto* size = user_pointer<u16>(a2);
-        size[0] = 24; // rows
-        size[1] = 80; // columns
-        size[2] = size[3] = 0;
+        int on = *user_pointer<const int>(a2);
+        file->set_status_flags(on ? file->status_flags() | fs::k_o_nonblock : file->status_flags() & ~fs::k_o_nonblock);
         return 0;
     }
-    if (a1 == k_tcgets)
-        return -ENOTTY;
-    return -ENOTTY;
+    case k_fioasync:
+        return 0;
+    default:
+        return to_syscall_result(file->ioctl(static_cast<unsigned long>(a1), a2));
+    }
 }
 
-UK_SYSCALL_HANDLER(lseek) { return is_console(a0) ? -ESPIPE : -EBADF; }
+UK_SYSCALL_HANDLER(sendfile)
+{
+    auto* out = TRY_OR_RETURN(get_writable(a0));
+    fs::DescriptionRef hold_out(out);
+    auto* in = TRY_OR_RETURN(get_readable(a1));
+    fs::DescriptionRef hold_in(in);
+    i64 offset = 0;
+    if (a2) {
+        if (!user_writable(a2, sizeof(i64)))
+            return -EFAULT;
+        offset = *user_pointer<i64>(a2);
+        if (offset < 0)
+            return -EINVAL;
+    }
+    auto copied = copy_between(*in, *out, a2 ? &offset : nullptr, static_cast<u64>(a3));
+    if (a2)
+        *user_pointer<i64>(a2) = offset;
+    return to_syscall_result(copied);
+}
 
-UK_SYSCALL_HANDLER(close) { return is_console(a0) ? 0 : -EBADF; }
+UK_SYSCALL_HANDLER(copy_file_range)
+{
+    if (a5 != 0)
+        return -EINVAL;
+    auto* in = TRY_OR_RETURN(get_readable(a0));
+    fs::DescriptionRef hold_in(in);
+    auto* out = TRY_OR_RETURN(get_writable(a2));
+    fs::DescriptionRef hold_out(out);
+    if (!in->inode() || !out->inode() || !in->inode()->is_regular() || !out->inode()->is_regular())
+        return -EINVAL;
+    if (out->status_flags() & fs::k_o_append)
+        return -EBADF;
+    i64 in_offset = 0, out_offset = 0;
+    if (a1) {
+        if (!user_writable(a1, 8))
+            return -EFAULT;
+        in_offset = *user_pointer<i64>(a1);
+    }
+    if (a3) {
+        if (!user_writable(a3, 8))
+            return -EFAULT;
+        out_offset = *user_pointer<i64>(a3);
+    }
+    if (in_offset < 0 || out_offset < 0)
+        return -EINVAL;
+    void* bounce = allocate_page();
+    if (!bounce)
+        return -ENOMEM;
+    u64 done = 0, count = clamp(static_cast<u64>(a4));
+    long failure = 0;
+    while (done < count) {
+        u64 chunk = count - done < k_page_size ? count - done : k_page_size;
+        auto got = a1 ? in->pread(bounce, chunk, static_cast<u64>(in_offset) + done) : in->read(bounce, chunk);
+        if (got.is_error() || got.value() == 0) {
+            failure = got.is_error() ? -got.error_code() : 0;
+            break;
+        }
+        auto put = a3 ? out->pwrite(bounce, got.value(), static_cast<u64>(out_offset) + done) : out->write(bounce, got.value());
+        if (put.is_error()) {
+            failure = -put.error_code();
+            break;
+        }
+        done += put.value();
+        if (put.value() < got.value())
+            break;
+    }
+    free_page(bounce);
+    if (a1)
+        *user_pointer<i64>(a1) = in_offset + static_cast<i64>(done);
+    if (a3)
+        *user_pointer<i64>(a3) = out_offset + static_cast<i64>(done);
+    if (done == 0 && failure)
+        return failure;
+    return static_cast<long>(done);
+}
 
-UK_SYSCALL_HANDLER(fsync) { return is_console(a0) ? -EINVAL : -EBADF; }
+UK_SYSCALL_HANDLER(close) { return to_syscall_result(fs::close(static_cast<int>(a0))); }

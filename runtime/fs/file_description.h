@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+// FileDescription: an open file description (POSIX's term): what a file descriptor refers to.
+// Every kind of descriptor — ramfs files and directories, devices, the console, pipes, and
+// later sockets, eventfd and epoll — is a subclass; dup'd descriptors share one description
+// (and its offset and status flags). Descriptions are reference counted: every descriptor
+// holds one reference, and so does a system call while it uses the description (it may sleep
+// in a WaitQueue while another thread closes the descriptor).
+#pragma once
+
+#include "lib/result.h"
+#include "lib/types.h"
+#include "sched/wait_queue.h"
+
+namespace uk::fs {
+
+struct Inode;
+
+// open(2) flags (Linux x86_64 values).
+enum OpenFlags : u32 {
+    k_o_accmode = 03,
+    k_o_rdonly = 00,
+    k_o_wronly = 01,
+    k_o_rdwr = 02,
+    k_o_creat = 0100,
+    k_o_excl = 0200,
+    k_o_noctty = 0400,
+    k_o_trunc = 01000,
+    k_o_append = 02000,
+    k_o_nonblock = 04000,
+    k_o_dsync = 010000,
+    k_o_async = 020000,
+    k_o_direct = 040000,
+    k_o_largefile = 0100000,
+    k_o_directory = 0200000,
+    k_o_nofollow = 0400000,
+    k_o_noatime = 01000000,
+    k_o_cloexec = 02000000,
+    k_o_sync = 04010000,
+    k_o_path = 010000000,
+    k_o_tmpfile = 020200000,
+};
+// The flags F_SETFL may change.
+inline constexpr u32 k_settable_status_flags = k_o_append | k_o_nonblock | k_o_async | k_o_direct | k_o_noatime;
+
+// poll(2) events (Linux values).
+enum PollEvents : u32 {
+    k_poll_in = 0x001,
+    k_poll_pri = 0x002,
+    k_poll_out = 0x004,
+    k_poll_err = 0x008,
+    k_poll_hup = 0x010,
+    k_poll_nval = 0x020,
+    k_poll_rdnorm = 0x040,
+    k_poll_wrnorm = 0x100,
+};
+
+enum class Whence : int { Set = 0, Current = 1, End = 2, Data = 3, Hole = 4 };
+
+// Linux's struct stat for x86_64 (musl's struct stat and struct kstat have the same layout,
+// checked on musl's side in uk_abi_checks.c).
+struct Stat {
+    u64 dev;
+    u64 ino;
+    u64 nlink;
+    u32 mode;
+    u32 uid;
+    u32 gid;
+    u32 pad0;
+    u64 rdev;
+    i64 size;
+    i64 blksize;
+    i64 blocks;
+    i64 atime_sec, atime_nsec;
+    i64 mtime_sec, mtime_nsec;
+    i64 ctime_sec, ctime_nsec;
+    i64 reserved[3];
+};
+static_assert(sizeof(Stat) == 144);
+
+// Fills `out` from an inode (the common case for stat on any file).
+void stat_inode(const Inode& inode, Stat& out);
+
+class FileDescription {
+public:
+    FileDescription(const FileDescription&) = delete;
+    FileDescription& operator=(const FileDescription&) = delete;
+
+    // Stream reads and writes use and advance the description's offset where it has one.
+    virtual Result<size_t> read(void* buffer, size_t length);
+    virtual Result<size_t> write(const void* buffer, size_t length);
+    virtual Result<size_t> pread(void* buffer, size_t length, u64 offset);
+    virtual Result<size_t> pwrite(const void* buffer, size_t length, u64 offset);
+    virtual Result<u64> seek(i64 offset, Whence whence);
+    virtual Result<long> ioctl(unsigned long request, long argument);
+    virtual Result<void> stat(Stat& out);
+    virtual Result<void> truncate(u64 length);
+    // getdents64 records into `buffer`; 0 at the end of the directory.
+    virtual Result<size_t> read_directory(void* buffer, size_t length);
+    virtual Result<void> sync();
+    // The poll events that hold now (k_poll_in when a read would not block, ...).
+    virtual u32 readiness();
+    // The file-system node behind the description, if any (fchdir, fstatfs, *at system calls).
+    virtual Inode* inode();
+    virtual bool is_terminal() const { return false; }
+
+    void ref() { ++m_references; }
+    void unref();
+
+    u32 access_mode() const { return m_status_flags & k_o_accmode; }
+    bool is_path_only() const { return m_status_flags & k_o_path; }
+    bool can_read() const { return !is_path_only() && access_mode() != k_o_wronly; }
+    bool can_write() const { return !is_path_only() && access_mode() != k_o_rdonly; }
+    bool is_nonblocking() const { return m_status_flags & k_o_nonblock; }
+    u32 status_flags() const { return m_status_flags; }
+    void set_status_flags(u32 flags)
+    {
+        m_status_flags = (m_status_flags & ~k_settable_status_flags) | (flags & k_settable_status_flags);
+    }
+
+    // Woken whenever readiness() may have changed; poll and epoll sleep here.
+    sched::WaitQueue& readiness_changed() { return m_readiness_changed; }
+
+protected:
+    explicit FileDescription(u32 status_flags) : m_status_flags(status_flags & ~(k_o_creat | k_o_excl | k_o_trunc | k_o_cloexec | k_o_noctty)) {}
+    ~FileDescription() = default;
+    // The last reference is gone: release what the description holds. The memory itself is
+    // freed by unref(), so subclasses must not need a destructor.
+    virtual void release() {}
+
+    u64 m_offset = 0;
+
+private:
+    u32 m_status_flags;
+    u32 m_references = 1;
+    sched::WaitQueue m_readiness_changed;
+};
+
+// Holds a reference for the length of a scope.
+class DescriptionRef {
+public:
+    explicit DescriptionRef(FileDescription* description) : m_description(description) {}
+    ~DescriptionRef()
+    {
+        if (m_description)
+            m_description->unref();
+    }
+    DescriptionRef(const DescriptionRef&) = delete;
+    DescriptionRef& operator=(const DescriptionRef&) = delete;
+    FileDescription* operator->() const { return m_description; }
+    FileDescription& operator*() const { return *m_description; }
+
+private:
+    FileDescription* m_description;
+};
+
+// A description of a ramfs node: regular file, directory or (with O_PATH) anything.
+// Takes over the caller's reference on `inode`; null when out of memory.
+Result<FileDescription*> open_inode_description(Inode& inode, u32 flags);
+
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// File-system start-up.
+#include "fs/init.h"
+
+#include "boot/boot_info.h"
+#include "boot/runtime_options.h"
+#include "drivers/console.h"
+#include "fs/console_file.h"
+#include "fs/devices.h"
+#include "fs/fd_table.h"
+#include "fs/cpio.h"
+#include "fs/initrd.h"
+#include "fs/system_files.h"
+#include "fs/vfs.h"
+#include "lib/format.h"
+#include "mm/frame_allocator.h"
+
+// Defined by the object uksdk_embed_directory() links into the program; absent otherwise.
+extern "C" const unsigned char uksdk_embedded_archive_start[] __attribute__((weak));
+extern "C" const unsigned char uksdk_embedded_archive_end[] __attribute__((weak));
+
+namespace uk::fs {
+
+namespace {
+
+char g_problem[512];
+
+const char* failed(const char* what, int code)
+{
+    format(g_problem, sizeof(g_problem), "file system: %s (errno %d)", what, code);
+    return g_problem;
+}
+
+const char* unpack(const char* what, const void* archive, size_t size)
+{
+    char problem[384];
+    if (unpack_archive(archive, size, problem, sizeof(problem)).is_error()) {
+        format(g_problem, sizeof(g_problem), "%s: %s", what, problem);
+        return g_problem;
+    }
+    return nullptr;
+}
+
+// The archive's own frames stay reserved until it is unpacked (see boot/start.cpp), so the
+// unpacked copy needs room besides it: say so plainly instead of failing half-way.
+const char* check_room(const void* archive, size_t size)
+{
+    CpioReader reader(archive, size);
+    CpioEntry entry;
+    u64 pages = 0;
+    for (;;) {
+        auto more = reader.next(entry);
+        if (more.is_error() || !more.value())
+            break; // Unpacking reports a corrupt archive with the details.
+        // Data pages, plus a page's worth of inode, entry and tree nodes per entry at worst.
+        pages += align_up(entry.size, k_page_size) / k_page_size + 1;
+    }
+    if (pages > mm::uncommitted_frames()) {
+        format(g_problem, sizeof(g_problem),
+            "initrd: unpacking this %zu KiB archive needs about %lu KiB of memory, but only %lu KiB are free "
+            "(give the machine more memory with uk-run -m)",
+            size >> 10, pages * (k_page_size >> 10), mm::uncommitted_frames() * (k_page_size >> 10));
+        return g_problem;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+const char* init(const BootInfo& boot, const char* program_name)
+{
+    console::set_input_framing(runtime_options().stdin_framed);
+    if (!create_root())
+        return failed("no memory for the root directory", ENOMEM);
+    if (auto r = create_standard_directories(); r.is_error())
+        return failed("cannot create the standard directories", r.error_code());
+    if (auto r = create_devices(); r.is_error())
+        return failed("cannot create /dev", r.error_code());
+    if (auto r = create_etc_files(); r.is_error())
+        return failed("cannot create /etc", r.error_code());
+    if (auto r = create_proc_files(program_name); r.is_error())
+        return failed("cannot create /proc", r.error_code());
+
+    if (uksdk_embedded_archive_start && +uksdk_embedded_archive_end > +uksdk_embedded_archive_start) {
+        if (const char* problem = unpack("embedded tree", uksdk_embedded_archive_start,
+                static_cast<size_t>(uksdk_embedded_archive_end - uksdk_embedded_archive_start)))
+            return problem;
+    }
+    for (size_t i = 0; i < boot.module_count; ++i) {
+        const BootModule& module = boot.modules[i];
+        if (module.size == 0)
+            continue;
+        if (const char* problem = check_room(reinterpret_cast<const void*>(module.address), module.size))
+            return problem;
+        if (const char* problem = unpack("initrd", reinterpret_cast<const void*>(module.address), module.size))
+            return problem;
+    }
+
+    u32 terminals = terminal_streams();
+    const struct {
+        ConsoleRole role;
+        u32 flags;
+    } streams[] = { { ConsoleRole::Input, k_o_rdonly }, { ConsoleRole::Output, k_o_wronly }, { ConsoleRole::Error, k_o_wronly } };
+    for (int fd = 0; fd < 3; ++fd) {
+        auto console = open_console(streams[fd].role, streams[fd].flags, terminals & (1u << fd));
+        if (console.is_error())
+            return failed("no memory for the standard streams", console.error_code());
+        if (auto r = install_at(fd, console.value(), 0); r.is_error())
+            return failed("cannot install the standard streams", r.error_code());
+    }
+    return nullptr;
+}
+
+}

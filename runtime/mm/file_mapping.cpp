@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+// File mappings (see file_mapping.h for the design).
+#include "mm/file_mapping.h"
+
+#include "arch/arch.h"
+#include "fs/inode.h"
+#include "lib/verify.h"
+#include "mm/address_space.h"
+
+namespace uk::mm {
+
+namespace {
+
+// One MAP_SHARED mapping (or the part of it that munmap left). Its first `borrowed` pages are
+// the file's pages from `first_page` on, mapped in place.
+struct SharedMapping {
+    u64 start, end;
+    fs::Inode* inode;
+    u64 first_page;
+    u64 borrowed;
+};
+
+constexpr size_t k_max_mappings = 512;
+SharedMapping g_mappings[k_max_mappings];
+size_t g_count;
+
+void release_pages(u64 start, u64 end)
+{
+    for (u64 page = start; page < end; page += k_page_size)
+        arch::unmap_page(page);
+}
+
+void drop(size_t index)
+{
+    fs::Inode& inode = *g_mappings[index].inode;
+    g_mappings[index] = g_mappings[--g_count];
+    --inode.shared_mappings;
+    fs::unref(inode);
+}
+
+} // namespace
+
+bool overlaps_file_mapping(u64 start, u64 end)
+{
+    for (size_t i = 0; i < g_count; ++i)
+        if (g_mappings[i].start < end && start < g_mappings[i].end)
+            return true;
+    return false;
+}
+
+void before_unmap(u64 start, u64 end)
+{
+    for (size_t i = 0; i < g_count;) {
+        SharedMapping& m = g_mappings[i];
+        if (m.end <= start || end <= m.start) {
+            ++i;
+            continue;
+        }
+        u64 borrowed_end = m.start + m.borrowed * k_page_size;
+        u64 cut_start = start > m.start ? start : m.start;
+        u64 cut_end = end < m.end ? end : m.end;
+        release_pages(cut_start, cut_end < borrowed_end ? cut_end : borrowed_end);
+        if (cut_start == m.start && cut_end == m.end) {
+            drop(i);
+            continue;
+        }
+        if (cut_start == m.start) {
+            // The front goes.
+            u64 pages = (cut_end - m.start) / k_page_size;
+            m.borrowed = m.borrowed > pages ? m.borrowed - pages : 0;
+            m.first_page += pages;
+            m.start = cut_end;
+        } else if (cut_end == m.end) {
+            // The tail goes.
+            u64 kept = (cut_start - m.start) / k_page_size;
+            if (m.borrowed > kept)
+                m.borrowed = kept;
+            m.end = cut_start;
+        } else {
+            // A hole in the middle: the tail becomes a mapping of its own, if there is room to
+            // remember it; otherwise its pages are let go (they become anonymous on touch).
+            u64 tail_pages = (cut_end - m.start) / k_page_size;
+            if (g_count < k_max_mappings) {
+                SharedMapping tail { cut_end, m.end, m.inode, m.first_page + tail_pages,
+                    m.borrowed > tail_pages ? m.borrowed - tail_pages : 0 };
+                fs::ref(*m.inode);
+                ++m.inode->shared_mappings;
+                g_mappings[g_count++] = tail;
+            } else {
+                release_pages(cut_end, borrowed_end > cut_end ? borrowed_end : cut_end);
+            }
+            u64 kept = (cut_start - m.start) / k_page_size;
+            if (m.borrowed > kept)
+                m.borrowed = kept;
+            m.end = cut_start;
+        }
+        ++i;
+    }
+}
+
+void file_pages_removed(fs::Inode& inode, u64 first_page)
+{
+    for (size_t i = 0; i < g_count; ++i) {
+        SharedMapping& m = g_mappings[i];
+        if (m.inode != &inode || m.first_page + m.borrowed <= first_page)
+            continue;
+        u64 keep = first_page > m.first_page ? first_page - m.first_page : 0;
+        release_pages(m.start + keep * k_page_size, m.start + m.borrowed * k_page_size);
+        m.borrowed = keep;
+    }
+}
+
+Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, fs::Inode& inode, u64 offset)
+{
+    if (length == 0 || offset % k_page_size)
+        return error(EINVAL);
+    u64 aligned = align_up(length, k_page_size);
+    if (aligned < length || offset + aligned < offset || offset + aligned > fs::k_max_file_size)
+        return error(EOVERFLOW);
+    u32 fixed = flags & (k_map_fixed | k_map_fixed_noreplace);
+    if (fixed & k_map_fixed)
+        before_unmap(hint, hint + aligned);
+
+    if (!(flags & k_map_shared)) {
+        u32 writable = protection | arch::k_prot_read | arch::k_prot_write;
+        u64 start = TRY(map_anonymous(hint, aligned, writable, fixed | k_map_private | k_map_anonymous));
+        // The copy touches the pages from runtime code; the page-fault handler backs them.
+        u64 available = inode.size > offset ? inode.size - offset : 0;
+        fs::read_data(inode, offset, reinterpret_cast<void*>(start), available < aligned ? available : aligned);
+        if (writable != protection) {
+            auto changed = protect(start, aligned, protection);
+            if (changed.is_error()) {
+                (void)unmap(start, aligned);
+                return error(changed.error_code());
+            }
+        }
+        return start;
+    }
+
+    if (g_count == k_max_mappings)
+        return error(ENOMEM);
+    u64 start = TRY(map_anonymous(hint, aligned, protection, fixed | k_map_private | k_map_anonymous | k_map_noreserve));
+    u64 pages = aligned / k_page_size;
+    for (u64 i = 0; i < pages; ++i) {
+        auto page = inode.pages.find_or_create(offset / k_page_size + i);
+        Result<void> mapped = page.is_error() ? Result<void>(error(ENOMEM))
+                                              : arch::map_page(start + i * k_page_size, reinterpret_cast<u64>(page.value()),
+                                                    protection == arch::k_prot_none ? arch::k_prot_none : protection);
+        if (mapped.is_error()) {
+            release_pages(start, start + i * k_page_size);
+            (void)unmap(start, aligned);
+            return error(ENOMEM);
+        }
+    }
+    fs::ref(inode);
+    ++inode.shared_mappings;
+    g_mappings[g_count++] = { start, start + aligned, &inode, offset / k_page_size, pages };
+    return start;
+}
+
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+// The tree's shape: getdents64, mkdir(at), rmdir, unlink(at), rename(at)(2), link(at),
+// symlink(at), readlink(at), getcwd, chdir, fchdir.
+#include "fs/directory.h"
+#include "fs/vfs.h"
+#include "lib/string.h"
+#include "syscalls/file_support.h"
+
+namespace uk {
+
+namespace {
+
+Result<void> make_directory_at(long dirfd, long user_path, u32 mode)
+{
+    PathBuffer path;
+    TRY(copy_path(user_path, path));
+    fs::Inode* base = TRY(base_directory(dirfd, path.chars));
+    TRY(fs::create_node(*base, path.chars, fs::k_mode_directory | (mode & 07777)));
+    return {};
+}
+
+Result<void> unlink_at(long dirfd, long user_path, u32 flags)
+{
+    if (flags & ~static_cast<u32>(k_at_removedir))
+        return error(EINVAL);
+    PathBuffer path;
+    TRY(copy_path(user_path, path));
+    fs::Inode* base = TRY(base_directory(dirfd, path.chars));
+    if (flags & k_at_removedir)
+        return fs::remove_directory(*base, path.chars);
+    return fs::unlink(*base, path.chars);
+}
+
+Result<void> rename_at(long old_dirfd, long old_user_path, long new_dirfd, long new_user_path, u32 flags)
+{
+    PathBuffer old_path, new_path;
+    TRY(copy_path(old_user_path, old_path));
+    TRY(copy_path(new_user_path, new_path));
+    fs::Inode* old_base = TRY(base_directory(old_dirfd, old_path.chars));
+    fs::Inode* new_base = TRY(base_directory(new_dirfd, new_path.chars));
+    return fs::rename(*old_base, old_path.chars, *new_base, new_path.chars, flags);
+}
+
+Result<void> link_at(long old_dirfd, long old_user_path, long new_dirfd, long new_user_path, u32 flags)
+{
+    if (flags & ~(k_at_symlink_follow | k_at_empty_path))
+        return error(EINVAL);
+    PathBuffer old_path, new_path;
+    TRY(copy_path(old_user_path, old_path, flags & k_at_empty_path));
+    TRY(copy_path(new_user_path, new_path));
+    fs::Inode* new_base = TRY(base_directory(new_dirfd, new_path.chars));
+    if (!old_path.chars[0]) {
+        // linkat(fd, "", ..., AT_EMPTY_PATH): give an open file a name.
+        fs::Inode* inode = TRY(descriptor_inode(old_dirfd));
+        if (inode->is_directory())
+            return error(EPERM);
+        if (inode->link_count == 0 && !inode->is_regular())
+            return error(ENOENT);
+        auto found = TRY(fs::lookup(*new_base, new_path.chars, 0));
+        if (found.inode || found.last.length == 0 || found.last.is_dot() || found.last.is_dot_dot())
+            return error(EEXIST);
+        return fs::add_entry(*found.parent, found.last, *inode);
+    }
+    fs::Inode* old_base = TRY(base_directory(old_dirfd, old_path.chars));
+    return fs::create_link(*old_base, old_path.chars, *new_base, new_path.chars,
+        (flags & k_at_symlink_follow) ? fs::k_resolve_follow : 0);
+}
+
+Result<void> symlink_at(long user_target, long dirfd, long user_path)
+{
+    PathBuffer target, path;
+    TRY(copy_path(user_target, target));
+    TRY(copy_path(user_path, path));
+    fs::Inode* base = TRY(base_directory(dirfd, path.chars));
+    TRY(fs::create_symlink(*base, path.chars, target.chars));
+    return {};
+}
+
+Result<size_t> readlink_at(long dirfd, long user_path, long user_buffer, long size)
+{
+    if (size <= 0)
+        return error(EINVAL);
+    PathBuffer path;
+    TRY(copy_path(user_path, path, true));
+    if (!user_writable(user_buffer, static_cast<u64>(size)))
+        return error(EFAULT);
+    if (!path.chars[0]) {
+        fs::Inode* inode = TRY(descriptor_inode(dirfd));
+        if (!inode->is_symlink())
+            return error(ENOENT);
+        size_t length = string_length(inode->link_target);
+        if (length > static_cast<size_t>(size))
+            length = static_cast<size_t>(size);
+        copy_bytes(reinterpret_cast<void*>(user_buffer), inode->link_target, length);
+        return length;
+    }
+    fs::Inode* base = TRY(base_directory(dirfd, path.chars));
+    return fs::read_link(*base, path.chars, reinterpret_cast<char*>(user_buffer), static_cast<size_t>(size));
+}
+
+// The absolute path of `directory`, built from its parents' entries.
+Result<size_t> path_of(fs::Inode& directory, char* out, size_t size)
+{
+    if (directory.link_count == 0)
+        return error(ENOENT); // The working directory was removed.
+    char reversed[fs::k_path_max];
+    size_t length = 0;
+    for (fs::Inode* at = &directory; at != &fs::root();) {
+        fs::Inode* parent = at->parent;
+        if (!parent)
+            return error(ENOENT);
+        fs::DirEntry* entry = parent->entries.find_first([&](fs::DirEntry& e) { return e.inode == at; });
+        if (!entry)
+            return error(ENOENT);
+        if (length + entry->name_length + 1 >= sizeof(reversed))
+            return error(ENAMETOOLONG);
+        for (size_t i = entry->name_length; i-- > 0;)
+            reversed[length++] = entry->name[i];
+        reversed[length++] = '/';
+        at = parent;
+    }
+    if (length == 0)
+        reversed[length++] = '/';
+    if (length + 1 > size)
+        return error(ERANGE);
+    for (size_t i = 0; i < length; ++i)
+        out[i] = reversed[length - 1 - i];
+    out[length] = 0;
+    return length + 1;
+}
+
+Result<void> change_directory(fs::Inode& inode)
+{
+    if (!inode.is_directory())
+        return error(ENOTDIR);
+    fs::set_working_directory(inode);
+    return {};
+}
+
+} // namespace
+
+}
+
+using namespace uk;
+
+UK_SYSCALL_HANDLER(getdents64)
+{
+    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    fs::DescriptionRef hold(file);
+    if (!user_writable(a1, static_cast<u64>(a2)))
+        return -EFAULT;
+    if (file->is_path_only())
+        return -EBADF;
+    return to_syscall_result(file->read_directory(user_pointer<void>(a1), static_cast<size_t>(a2)));
+}
+
+UK_SYSCALL_HANDLER(mkdir) { return to_syscall_result(make_directory_at(k_at_fdcwd, a0, static_cast<u32>(a1))); }
+UK_SYSCALL_HANDLER(mkdirat) { return to_syscall_result(make_directory_at(a0, a1, static_cast<u32>(a2))); }
+UK_SYSCALL_HANDLER(rmdir) { return to_syscall_result(unlink_at(k_at_fdcwd, a0, k_at_removedir)); }
+UK_SYSCALL_HANDLER(unlink) { return to_syscall_result(unlink_at(k_at_fdcwd, a0, 0)); }
+UK_SYSCALL_HANDLER(unlinkat) { return to_syscall_result(unlink_at(a0, a1, static_cast<u32>(a2))); }
+UK_SYSCALL_HANDLER(rename) { return to_syscall_result(rename_at(k_at_fdcwd, a0, k_at_fdcwd, a1, 0)); }
+UK_SYSCALL_HANDLER(renameat) { return to_syscall_result(rename_at(a0, a1, a2, a3, 0)); }
+UK_SYSCALL_HANDLER(renameat2) { return to_syscall_result(rename_at(a0, a1, a2, a3, static_cast<u32>(a4))); }
+UK_SYSCALL_HANDLER(link) { return to_syscall_result(link_at(k_at_fdcwd, a0, k_at_fdcwd, a1, 0)); }
+UK_SYSCALL_HANDLER(linkat) { return to_syscall_result(link_at(a0, a1, a2, a3, static_cast<u32>(a4))); }
+UK_SYSCALL_HANDLER(symlink) { return to_syscall_result(symlink_at(a0, k_at_fdcwd, a1)); }
+UK_SYSCALL_HANDLER(symlinkat) { return to_syscall_result(symlink_at(a0, a1, a2)); }
+UK_SYSCALL_HANDLER(readlink) { return to_syscall_result(readlink_at(k_at_fdcwd, a0, a1, a2)); }
+UK_SYSCALL_HANDLER(readlinkat) { return to_syscall_result(readlink_at(a0, a1, a2, a3)); }
+
+UK_SYSCALL_HANDLER(getcwd)
+{
+    if (!user_writable(a0, static_cast<u64>(a1)))
+        return -EFAULT;
+    return to_syscall_result(path_of(fs::working_directory(), user_pointer<char>(a0), static_cast<size_t>(a1)));
+}
+
+UK_SYSCALL_HANDLER(chdir)
+{
+    PathBuffer path;
+    TRY_OR_RETURN(copy_path(a0, path));
+    fs::Inode* inode = TRY_OR_RETURN(fs::resolve(fs::working_directory(), path.chars, fs::k_resolve_follow));
+    return to_syscall_result(change_directory(*inode));
+}
+
+UK_SYSCALL_HANDLER(fchdir)
+{
+    fs::Inode* inode = TRY_OR_RETURN(descriptor_inode(a0));
+    return to_syscall_result(change_directory(*inode));
+}

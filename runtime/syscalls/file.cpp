@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+// Opening and changing files: open, openat, creat, truncate, ftruncate, fallocate, fsync,
+// fdatasync, sync, syncfs, flock, fadvise64, access, faccessat(2), chmod family, chown family,
+// utimensat family, statfs, fstatfs, mknod(at). Everything runs as root, so permission bits are
+// recorded and reported but only execute permission is ever checked (as Linux does for root).
+#include "fs/devices.h"
+#include "fs/pipe.h"
+#include "fs/vfs.h"
+#include "lib/string.h"
+#include "mm/frame_allocator.h"
+#include "sched/clock.h"
+#include "syscalls/file_support.h"
+
+namespace uk {
+
+namespace {
+
+constexpr u32 k_access_f = 0, k_access_x = 1, k_access_w = 2, k_access_r = 4;
+constexpr long k_utime_now = (1l << 30) - 1, k_utime_omit = (1l << 30) - 2;
+constexpr u32 k_lock_sh = 1, k_lock_ex = 2, k_lock_nb = 4, k_lock_un = 8;
+constexpr u32 k_falloc_keep_size = 1, k_falloc_punch_hole = 2, k_falloc_zero_range = 0x10;
+
+Result<fs::FileDescription*> describe(fs::Inode& inode, u32 flags)
+{
+    if (flags & fs::k_o_path)
+        return fs::open_inode_description(inode, flags);
+    switch (inode.type()) {
+    case fs::k_mode_char_device:
+        return fs::open_device(inode, flags);
+    case fs::k_mode_fifo:
+        return fs::open_fifo(inode, flags);
+    case fs::k_mode_block_device:
+    case fs::k_mode_socket:
+        fs::unref(inode);
+        return error(ENXIO);
+    default:
+        return fs::open_inode_description(inode, flags);
+    }
+}
+
+Result<int> open_at(long dirfd, long user_path, u32 flags, u32 mode)
+{
+    PathBuffer path;
+    TRY(copy_path(user_path, path));
+    if ((flags & fs::k_o_accmode) == fs::k_o_accmode && !(flags & fs::k_o_path))
+        return error(EINVAL);
+    if (flags & fs::k_o_path)
+        flags &= fs::k_o_path | fs::k_o_cloexec | fs::k_o_directory | fs::k_o_nofollow;
+    fs::Inode* base = TRY(base_directory(dirfd, path.chars));
+    u32 access = flags & fs::k_o_accmode;
+    fs::Inode* inode = nullptr;
+
+    if ((flags & fs::k_o_tmpfile) == fs::k_o_tmpfile) {
+        // An unnamed file in the given directory (linkat can give it a name later... on Linux;
+        // here it stays unnamed, which is what O_TMPFILE is nearly always used for).
+        if (access == fs::k_o_rdonly)
+            return error(EINVAL);
+        fs::Inode* directory = TRY(fs::resolve(*base, path.chars, fs::k_resolve_follow));
+        if (!directory->is_directory())
+            return error(ENOTDIR);
+        inode = fs::create_inode(fs::k_mode_regular | (mode & 07777 & ~fs::umask()));
+        if (!inode)
+            return error(ENOSPC);
+    } else {
+        inode = TRY(fs::open_inode(*base, path.chars, flags, mode));
+    }
+
+    if (!(flags & fs::k_o_path)) {
+        if (inode->is_directory() && access != fs::k_o_rdonly) {
+            fs::unref(*inode);
+            return error(EISDIR);
+        }
+        if ((flags & fs::k_o_trunc) && inode->is_regular() && !inode->generator) {
+            if (auto truncated = fs::set_size(*inode, 0); truncated.is_error()) {
+                fs::unref(*inode);
+                return error(truncated.error_code());
+            }
+        }
+    }
+    auto* description = TRY(describe(*inode, flags));
+    return fs::install(description, (flags & fs::k_o_cloexec) ? fs::k_fd_cloexec : 0);
+}
+
+Result<void> check_access(long dirfd, long user_path, u32 mode, u32 flags)
+{
+    if (mode & ~7u)
+        return error(EINVAL);
+    if (flags & ~(k_at_eaccess | k_at_symlink_nofollow | k_at_empty_path))
+        return error(EINVAL);
+    PathBuffer path;
+    TRY(copy_path(user_path, path, flags & k_at_empty_path));
+    fs::Inode* inode;
+    if (!path.chars[0]) {
+        inode = TRY(descriptor_inode(dirfd));
+    } else {
+        fs::Inode* base = TRY(base_directory(dirfd, path.chars));
+        inode = TRY(fs::resolve(*base, path.chars, (flags & k_at_symlink_nofollow) ? 0 : fs::k_resolve_follow));
+    }
+    // Root may read and write anything; it may execute what has an execute bit (directories:
+    // search them).
+    if ((mode & k_access_x) && !inode->is_directory() && !(inode->mode & 0111))
+        return error(EACCES);
+    (void)k_access_f, (void)k_access_r, (void)k_access_w;
+    return {};
+}
+
+// The node a *at() call with flags (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH) names.
+Result<fs::Inode*> node_at(long dirfd, long user_path, u32 flags, bool follow_default = true)
+{
+    PathBuffer path;
+    TRY(copy_path(user_path, path, flags & k_at_empty_path));
+    if (!path.chars[0])
+        return descriptor_inode(dirfd);
+    fs::Inode* base = TRY(base_directory(dirfd, path.chars));
+    bool follow = follow_default && !(flags & k_at_symlink_nofollow);
+    return fs::resolve(*base, path.chars, follow ? fs::k_resolve_follow : 0);
+}
+
+Result<void> change_mode(fs::Inode& inode, u32 mode)
+{
+    inode.mode = (inode.mode & fs::k_mode_type_mask) | (mode & 07777);
+    fs::touch_change(inode);
+    return {};
+}
+
+Result<void> change_owner(fs::Inode& inode, long uid, long gid)
+{
+    if (static_cast<u32>(uid) != 0xffffffffu)
+        inode.uid = static_cast<u32>(uid);
+    if (static_cast<u32>(gid) != 0xffffffffu)
+        inode.gid = static_cast<u32>(gid);
+    fs::touch_change(inode);
+    return {};
+}
+
+struct Timespec {
+    i64 sec;
+    i64 nsec;
+};
+struct Timeval {
+    i64 sec;
+    i64 usec;
+};
+
+Result<void> set_times(fs::Inode& inode, const Timespec* times)
+{
+    i64 now = fs::now_ns();
+    if (!times) {
+        inode.access_ns = inode.modify_ns = now;
+    } else {
+        for (int i = 0; i < 2; ++i) {
+            i64 nsec = times[i].nsec;
+            if (nsec == k_utime_omit)
+                continue;
+            i64 value = now;
+            if (nsec != k_utime_now) {
+                if (nsec < 0 || nsec >= 1'000'000'000)
+                    return error(EINVAL);
+                value = times[i].sec * 1'000'000'000 + nsec;
+            }
+            (i == 0 ? inode.access_ns : inode.modify_ns) = value;
+        }
+    }
+    inode.change_ns = now;
+    return {};
+}
+
+Result<void> set_times_at(long dirfd, long user_path, long user_times, u32 flags)
+{
+    if (flags & ~(k_at_symlink_nofollow | k_at_empty_path))
+        return error(EINVAL);
+    Timespec times[2];
+    if (user_times) {
+        if (!user_readable(user_times, sizeof(times)))
+            return error(EFAULT);
+        copy_bytes(times, reinterpret_cast<const void*>(user_times), sizeof(times));
+    }
+    fs::Inode* inode;
+    if (!user_path) {
+        inode = TRY(descriptor_inode(dirfd)); // futimens
+    } else {
+        inode = TRY(node_at(dirfd, user_path, flags));
+    }
+    return set_times(*inode, user_times ? times : nullptr);
+}
+
+Result<void> set_times_from_timevals(long dirfd, long user_path, long user_times)
+{
+    fs::Inode* inode = TRY(node_at(dirfd, user_path, 0));
+    if (!user_times)
+        return set_times(*inode, nullptr);
+    if (!user_readable(user_times, 2 * sizeof(Timeval)))
+        return error(EFAULT);
+    auto* tv = reinterpret_cast<const Timeval*>(user_times);
+    Timespec times[2];
+    for (int i = 0; i < 2; ++i) {
+        if (tv[i].usec < 0 || tv[i].usec >= 1'000'000)
+            return error(EINVAL);
+        times[i] = { tv[i].sec, tv[i].usec * 1000 };
+    }
+    return set_times(*inode, times);
+}
+
+// Linux's struct statfs for x86_64.
+struct StatFs {
+    i64 type, block_size;
+    u64 blocks, blocks_free, blocks_available, files, files_free;
+    i32 fsid[2];
+    i64 name_length, fragment_size, flags;
+    i64 spare[4];
+};
+static_assert(sizeof(StatFs) == 120);
+
+Result<void> fill_statfs(long user_buffer)
+{
+    if (!user_writable(user_buffer, sizeof(StatFs)))
+        return error(EFAULT);
+    StatFs out {};
+    out.type = 0x01021994; // TMPFS_MAGIC: ramfs behaves like tmpfs.
+    out.block_size = k_page_size;
+    out.blocks = mm::total_frames();
+    // Pages not yet promised to anyone: what a new file could still get.
+    out.blocks_free = out.blocks_available = mm::uncommitted_frames();
+    out.files = mm::total_frames();
+    out.files_free = mm::uncommitted_frames();
+    out.fsid[0] = 0x1a;
+    out.name_length = fs::k_name_max;
+    out.fragment_size = k_page_size;
+    out.flags = 0x20 | 0x1000; // ST_VALID | ST_RELATIME, as tmpfs reports.
+    copy_bytes(reinterpret_cast<void*>(user_buffer), &out, sizeof(out));
+    return {};
+}
+
+Result<void> make_node_at(long dirfd, long user_path, u32 mode, u32 device)
+{
+    PathBuffer path;
+    TRY(copy_path(user_path, path));
+    fs::Inode* base = TRY(base_directory(dirfd, path.chars));
+    u32 type = mode & fs::k_mode_type_mask;
+    if (type == 0)
+        type = fs::k_mode_regular;
+    if (type == fs::k_mode_directory)
+        return error(EPERM);
+    if (type != fs::k_mode_regular && type != fs::k_mode_fifo && type != fs::k_mode_char_device
+        && type != fs::k_mode_block_device && type != fs::k_mode_socket)
+        return error(EINVAL);
+    // Linux's dev_t encoding: major in bits 8-19, minor in 0-7 and 20-31.
+    u32 number = ((device >> 8) & 0xfff) << 8 | (device & 0xff);
+    TRY(fs::create_node(*base, path.chars, type | (mode & 07777), number));
+    return {};
+}
+
+} // namespace
+
+}
+
+using namespace uk;
+
+UK_SYSCALL_HANDLER(open) { return to_syscall_result(open_at(k_at_fdcwd, a0, static_cast<u32>(a1), static_cast<u32>(a2))); }
+UK_SYSCALL_HANDLER(openat) { return to_syscall_result(open_at(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3))); }
+UK_SYSCALL_HANDLER(creat)
+{
+    return to_syscall_result(open_at(k_at_fdcwd, a0, fs::k_o_creat | fs::k_o_wronly | fs::k_o_trunc, static_cast<u32>(a1)));
+}
+
+UK_SYSCALL_HANDLER(truncate)
+{
+    if (a1 < 0)
+        return -EINVAL;
+    PathBuffer path;
+    TRY_OR_RETURN(copy_path(a0, path));
+    fs::Inode* inode = TRY_OR_RETURN(fs::resolve(fs::working_directory(), path.chars, fs::k_resolve_follow));
+    if (inode->is_directory())
+        return -EISDIR;
+    if (!inode->is_regular() || inode->generator)
+        return -EINVAL;
+    return to_syscall_result(fs::set_size(*inode, static_cast<u64>(a1)));
+}
+
+UK_SYSCALL_HANDLER(ftruncate)
+{
+    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    fs::DescriptionRef hold(file);
+    if (a1 < 0)
+        return -EINVAL;
+    if (!file->can_write() || !file->inode() || !file->inode()->is_regular())
+        return file->is_path_only() ? -EBADF : -EINVAL;
+    return to_syscall_result(file->truncate(static_cast<u64>(a1)));
+}
+
+UK_SYSCALL_HANDLER(fallocate)
+{
+    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    fs::DescriptionRef hold(file);
+    u32 mode = static_cast<u32>(a1);
+    if (a2 < 0 || a3 <= 0)
+        return -EINVAL;
+    if (!file->can_write())
+        return -EBADF;
+    fs::Inode* inode = file->inode();
+    if (!inode)
+        return -ESPIPE;
+    if (inode->is_directory())
+        return -EISDIR;
+    if (!inode->is_regular())
+        return -ENODEV;
+    u64 offset = static_cast<u64>(a2), length = static_cast<u64>(a3);
+    if (offset + length < offset || offset + length > fs::k_max_file_size)
+        return -EFBIG;
+    if (mode == 0 || mode == k_falloc_keep_size) {
+        u64 old_size = inode->size;
+        auto allocated = fs::allocate_range(*inode, offset, length);
+        if (mode == k_falloc_keep_size && inode->size != old_size)
+            inode->size = old_size;
+        return to_syscall_result(allocated);
+    }
+    if (mode == (k_falloc_punch_hole | k_falloc_keep_size) || mode == k_falloc_zero_range
+        || mode == (k_falloc_zero_range | k_falloc_keep_size)) {
+        // Zero the range in place (holes and zeros read the same).
+        u64 end = offset + length;
+        if (!(mode & k_falloc_keep_size) && end > inode->size)
+            TRY_OR_RETURN(fs::set_size(*inode, end));
+        for (u64 at = offset; at < end && at < inode->size;) {
+            u64 page_end = align_down(at, k_page_size) + k_page_size;
+            u64 stop = end < page_end ? end : page_end;
+            if (u8* page = inode->pages.find(at / k_page_size))
+                fill_bytes(page + at % k_page_size, 0, stop - at);
+            at = stop;
+        }
+        fs::touch_modify(*inode);
+        return 0;
+    }
+    return -EOPNOTSUPP;
+}
+
+UK_SYSCALL_HANDLER(fsync)
+{
+    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    fs::DescriptionRef hold(file);
+    return to_syscall_result(file->sync());
+}
+UK_SYSCALL_HANDLER(fdatasync) { return __uk_sys_fsync(a0, 0, 0, 0, 0, 0); }
+// Memory is the only storage: there is nothing to write back.
+UK_SYSCALL_HANDLER(sync) { return 0; }
+UK_SYSCALL_HANDLER(syncfs) { return to_syscall_result(fs::fd_flags(static_cast<int>(a0))) < 0 ? -EBADF : 0; }
+UK_SYSCALL_HANDLER(sync_file_range) { return to_syscall_result(fs::fd_flags(static_cast<int>(a0))) < 0 ? -EBADF : 0; }
+
+// One process: every lock it asks for is granted (as the issue specifies).
+UK_SYSCALL_HANDLER(flock)
+{
+    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    fs::DescriptionRef hold(file);
+    u32 operation = static_cast<u32>(a1) & ~k_lock_nb;
+    if (operation != k_lock_sh && operation != k_lock_ex && operation != k_lock_un)
+        return -EINVAL;
+    if (file->is_path_only())
+        return -EBADF;
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(fadvise64)
+{
+    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    fs::DescriptionRef hold(file);
+    if (!file->inode() || file->inode()->type() == fs::k_mode_fifo)
+        return -ESPIPE;
+    return a3 < 0 || a3 > 5 ? -EINVAL : 0;
+}
+UK_SYSCALL_HANDLER(readahead) { return to_syscall_result(fs::fd_flags(static_cast<int>(a0))) < 0 ? -EBADF : 0; }
+
+UK_SYSCALL_HANDLER(access) { return to_syscall_result(check_access(k_at_fdcwd, a0, static_cast<u32>(a1), 0)); }
+UK_SYSCALL_HANDLER(faccessat) { return to_syscall_result(check_access(a0, a1, static_cast<u32>(a2), 0)); }
+UK_SYSCALL_HANDLER(faccessat2)
+{
+    return to_syscall_result(check_access(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3)));
+}
+
+UK_SYSCALL_HANDLER(chmod)
+{
+    fs::Inode* inode = TRY_OR_RETURN(node_at(k_at_fdcwd, a0, 0));
+    return to_syscall_result(change_mode(*inode, static_cast<u32>(a1)));
+}
+UK_SYSCALL_HANDLER(fchmod)
+{
+    fs::Inode* inode = TRY_OR_RETURN(descriptor_inode(a0));
+    return to_syscall_result(change_mode(*inode, static_cast<u32>(a1)));
+}
+UK_SYSCALL_HANDLER(fchmodat)
+{
+    fs::Inode* inode = TRY_OR_RETURN(node_at(a0, a1, 0));
+    return to_syscall_result(change_mode(*inode, static_cast<u32>(a2)));
+}
+
+UK_SYSCALL_HANDLER(chown)
+{
+    fs::Inode* inode = TRY_OR_RETURN(node_at(k_at_fdcwd, a0, 0));
+    return to_syscall_result(change_owner(*inode, a1, a2));
+}
+UK_SYSCALL_HANDLER(lchown)
+{
+    fs::Inode* inode = TRY_OR_RETURN(node_at(k_at_fdcwd, a0, k_at_symlink_nofollow));
+    return to_syscall_result(change_owner(*inode, a1, a2));
+}
+UK_SYSCALL_HANDLER(fchown)
+{
+    fs::Inode* inode = TRY_OR_RETURN(descriptor_inode(a0));
+    return to_syscall_result(change_owner(*inode, a1, a2));
+}
+UK_SYSCALL_HANDLER(fchownat)
+{
+    if (a4 & ~static_cast<long>(k_at_symlink_nofollow | k_at_empty_path))
+        return -EINVAL;
+    fs::Inode* inode = TRY_OR_RETURN(node_at(a0, a1, static_cast<u32>(a4)));
+    return to_syscall_result(change_owner(*inode, a2, a3));
+}
+
+UK_SYSCALL_HANDLER(utimensat) { return to_syscall_result(set_times_at(a0, a1, a2, static_cast<u32>(a3))); }
+UK_SYSCALL_HANDLER(futimesat) { return to_syscall_result(set_times_from_timevals(a0, a1, a2)); }
+UK_SYSCALL_HANDLER(utimes) { return to_syscall_result(set_times_from_timevals(k_at_fdcwd, a0, a1)); }
+UK_SYSCALL_HANDLER(utime)
+{
+    fs::Inode* inode = TRY_OR_RETURN(node_at(k_at_fdcwd, a0, 0));
+    if (!a1)
+        return to_syscall_result(set_times(*inode, nullptr));
+    if (!user_readable(a1, 16))
+        return -EFAULT;
+    auto* seconds = user_pointer<const i64>(a1);
+    Timespec times[2] = { { seconds[0], 0 }, { seconds[1], 0 } };
+    return to_syscall_result(set_times(*inode, times));
+}
+
+UK_SYSCALL_HANDLER(statfs)
+{
+    TRY_OR_RETURN(node_at(k_at_fdcwd, a0, 0));
+    return to_syscall_result(fill_statfs(a1));
+}
+UK_SYSCALL_HANDLER(fstatfs)
+{
+    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    fs::DescriptionRef hold(file);
+    return to_syscall_result(fill_statfs(a1));
+}
+
+UK_SYSCALL_HANDLER(mknod)
+{
+    return to_syscall_result(make_node_at(k_at_fdcwd, a0, static_cast<u32>(a1), static_cast<u32>(a2)));
+}
+UK_SYSCALL_HANDLER(mknodat)
+{
+    return to_syscall_result(make_node_at(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3)));
+}
+
+UK_SYSCALL_HANDLER(chroot) { return -EPERM; }
