@@ -7,6 +7,7 @@
 #include "boot/runtime_options.h"
 #include "drivers/console.h"
 #include "drivers/debug_exit.h"
+#include "fs/init.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "lib/verify.h"
@@ -40,6 +41,14 @@ void apply_runtime_options(const CommandLine& cmdline)
             copy_string(g_options.hostname, sizeof(g_options.hostname), o + 12);
         } else if (strings_equal(o, "uk.verbose") || starts_with(o, "uk.verbose=")) {
             g_options.verbose = !strings_equal(o, "uk.verbose=0");
+        } else if (starts_with(o, "uk.stdin=")) {
+            g_options.stdin_framed = strings_equal(o + 9, "framed");
+        } else if (starts_with(o, "uk.tty=")) {
+            // A list of the stream numbers that are terminals, e.g. "uk.tty=012" or "uk.tty=".
+            g_options.terminal_streams = 0;
+            for (const char* c = o + 7; *c; ++c)
+                if (*c >= '0' && *c <= '2')
+                    g_options.terminal_streams |= 1u << (*c - '0');
         } else if (!starts_with(o, "uk.argv0=") && !starts_with(o, "virtio_mmio.device=")) {
             printk("uk: warning: unknown runtime option '%s' ignored\n", o);
         }
@@ -68,7 +77,12 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
     if (g_boot_info.ram_count == 0)
         boot_failure("no usable RAM in the memory map");
 
-    mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reinterpret_cast<u64>(_end));
+    // Boot modules (the initrd) keep their frames until the file system has unpacked them.
+    mm::MemoryRange modules[BootInfo::k_max_modules];
+    for (size_t i = 0; i < g_boot_info.module_count; ++i)
+        modules[i] = { g_boot_info.modules[i].address, g_boot_info.modules[i].size };
+    mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reinterpret_cast<u64>(_end), modules,
+        g_boot_info.module_count);
     arch::paging_init(g_boot_info.ram, g_boot_info.ram_count);
 
     auto parsed = parse_command_line(g_boot_info.command_line, g_boot_info.command_line_length,
@@ -116,6 +130,11 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
     if (!sp)
         boot_failure("arguments and environment do not fit on the main stack");
     clock::finish_calibration();
+    // After calibration, so that the files made at boot get true timestamps.
+    if (const char* problem = fs::init(g_boot_info, s_arguments[0]))
+        boot_failure(problem);
+    for (size_t i = 0; i < g_boot_info.module_count; ++i)
+        mm::release_boot_range(modules[i]);
     sched::init();
 
     if (g_options.verbose) {

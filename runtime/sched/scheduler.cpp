@@ -320,6 +320,7 @@ long create_thread(int (*entry)(void*), void* argument, u64 stack_top, u64 tls, 
     thread->entry_argument = argument;
     thread->thread_pointer = tls;
     thread->clear_child_tid = clear_child_tid;
+    thread->signal_mask = g_current->signal_mask; // Inherited, as clone() does.
     arch::fpu_init_state(thread->fpu_state);
     thread->saved_stack_pointer = arch::prepare_thread_stack(stack_top, thread_entry, thread);
     if (parent_tid)

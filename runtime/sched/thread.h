@@ -36,6 +36,9 @@ struct Thread
     u64 futex_address = 0;
     u32 futex_bitset = 0;
 
+    u64 signal_mask = 0;
+    u64 pending_signals = 0;
+
     u64 cpu_time_ns = 0;
     u64 running_since_ns = 0;
 };

@@ -2,6 +2,7 @@
 // The one process: exit, identity, limits, uname, thread-pointer set-up.
 #include "arch/arch.h"
 #include "boot/runtime_options.h"
+#include "fs/vfs.h"
 #include "drivers/debug_exit.h"
 #include "lib/string.h"
 #include "mm/address_space.h"
@@ -174,6 +175,6 @@ UK_SYSCALL_HANDLER(getcpu)
         *user_pointer<unsigned>(a1) = 0;
     return 0;
 }
-UK_SYSCALL_HANDLER(umask) { return 022; }
+UK_SYSCALL_HANDLER(umask) { return fs::set_umask(static_cast<u32>(a0)); }
 UK_SYSCALL_HANDLER(getpriority) { return 20; }
 UK_SYSCALL_HANDLER(setpriority) { return 0; }

@@ -35,8 +35,10 @@ struct SignalInfo {
 static_assert(sizeof(SignalInfo) == 128);
 
 KernelSigaction g_actions[k_signal_count];
-u64 g_blocked;
-u64 g_pending;
+// Each thread has its own signal mask and pending set (musl blocks every signal in a thread
+// that is exiting; that must not leak into the others).
+u64& blocked() { return sched::current_thread().signal_mask; }
+u64& pending() { return sched::current_thread().pending_signals; }
 
 u64 bit(int signal) { return 1ull << (signal - 1); }
 
@@ -66,9 +68,9 @@ void deliver(int signal);
 
 void deliver_pending()
 {
-    while (u64 ready = g_pending & ~g_blocked) {
+    while (u64 ready = pending() & ~blocked()) {
         int signal = __builtin_ctzll(ready) + 1;
-        g_pending &= ~bit(signal);
+        pending() &= ~bit(signal);
         deliver(signal);
     }
 }
@@ -88,8 +90,8 @@ void deliver_pending()
 
 void deliver(int signal)
 {
-    if (signal != k_sigkill && signal != k_sigstop && (g_blocked & bit(signal))) {
-        g_pending |= bit(signal);
+    if (signal != k_sigkill && signal != k_sigstop && (blocked() & bit(signal))) {
+        pending() |= bit(signal);
         return;
     }
     KernelSigaction action = g_actions[signal];
@@ -100,10 +102,10 @@ void deliver(int signal)
             return;
         default_terminate(signal);
     }
-    u64 saved_mask = g_blocked;
-    g_blocked |= action.mask;
+    u64 saved_mask = blocked();
+    blocked() |= action.mask;
     if (!(action.flags & k_sa_nodefer))
-        g_blocked |= bit(signal);
+        blocked() |= bit(signal);
     if (action.flags & k_sa_resethand)
         g_actions[signal].handler = k_sig_default;
     if (action.flags & k_sa_siginfo) {
@@ -116,7 +118,7 @@ void deliver(int signal)
     } else {
         reinterpret_cast<void (*)(int)>(action.handler)(signal);
     }
-    g_blocked = saved_mask;
+    blocked() = saved_mask;
     deliver_pending();
 }
 
@@ -148,7 +150,7 @@ UK_SYSCALL_HANDLER(rt_sigaction)
         g_actions[a0] = *new_action;
         g_actions[a0].mask &= ~(bit(k_sigkill) | bit(k_sigstop));
         if (new_action->handler == k_sig_ignore)
-            g_pending &= ~bit(static_cast<int>(a0));
+            pending() &= ~bit(static_cast<int>(a0));
     }
     return 0;
 }
@@ -160,15 +162,15 @@ UK_SYSCALL_HANDLER(rt_sigprocmask)
         return -EINVAL;
     auto* set = user_pointer<const u64>(a1);
     auto* old = user_pointer<u64>(a2);
-    u64 previous = g_blocked;
+    u64 previous = blocked();
     if (set) {
         u64 value = *set & ~(bit(k_sigkill) | bit(k_sigstop));
         if (a0 == k_block)
-            g_blocked |= value;
+            blocked() |= value;
         else if (a0 == k_unblock)
-            g_blocked &= ~value;
+            blocked() &= ~value;
         else if (a0 == k_set)
-            g_blocked = value;
+            blocked() = value;
         else
             return -EINVAL;
     }
@@ -180,7 +182,7 @@ UK_SYSCALL_HANDLER(rt_sigprocmask)
 
 UK_SYSCALL_HANDLER(rt_sigpending)
 {
-    *user_pointer<u64>(a0) = g_pending;
+    *user_pointer<u64>(a0) = pending();
     return 0;
 }
 
