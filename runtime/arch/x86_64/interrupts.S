@@ -73,28 +73,59 @@ uk_irq_stubs:
         .endr
 
         .p2align 4
+        /* The CFI describes the interrupt frame, so debuggers and unwinders walk from a trap
+         * handler back into the interrupted code (like a signal frame). On entry the stack
+         * holds: vector, error code, rip, cs, rflags, rsp, ss. */
 uk_trap_common:
+        .cfi_startproc simple
+        .cfi_signal_frame
+        .cfi_def_cfa %rsp, 56
+        .cfi_offset %rip, -40
+        .cfi_offset %rsp, -16
         pushq   %rax
+        .cfi_adjust_cfa_offset 8
         pushq   %rbx
+        .cfi_adjust_cfa_offset 8
+        .cfi_rel_offset %rbx, 0
         pushq   %rcx
+        .cfi_adjust_cfa_offset 8
         pushq   %rdx
+        .cfi_adjust_cfa_offset 8
         pushq   %rsi
+        .cfi_adjust_cfa_offset 8
         pushq   %rdi
+        .cfi_adjust_cfa_offset 8
         pushq   %rbp
+        .cfi_adjust_cfa_offset 8
+        .cfi_rel_offset %rbp, 0
         pushq   %r8
+        .cfi_adjust_cfa_offset 8
         pushq   %r9
+        .cfi_adjust_cfa_offset 8
         pushq   %r10
+        .cfi_adjust_cfa_offset 8
         pushq   %r11
+        .cfi_adjust_cfa_offset 8
         pushq   %r12
+        .cfi_adjust_cfa_offset 8
+        .cfi_rel_offset %r12, 0
         pushq   %r13
+        .cfi_adjust_cfa_offset 8
+        .cfi_rel_offset %r13, 0
         pushq   %r14
+        .cfi_adjust_cfa_offset 8
+        .cfi_rel_offset %r14, 0
         pushq   %r15
+        .cfi_adjust_cfa_offset 8
+        .cfi_rel_offset %r15, 0
         cld
         mov     %rsp, %rdi
         mov     %rsp, %rbx                      /* Callee-saved: the frame survives the call. */
+        .cfi_def_cfa_register %rbx
         and     $-16, %rsp
         call    uk_handle_trap
         mov     %rbx, %rsp
+        .cfi_def_cfa_register %rsp
         popq    %r15
         popq    %r14
         popq    %r13
@@ -112,6 +143,7 @@ uk_trap_common:
         popq    %rax
         add     $16, %rsp                       /* Vector and error code. */
         iretq
+        .cfi_endproc
 
         .section .rodata.uk_trap_stubs, "a", @progbits
         .p2align 3
