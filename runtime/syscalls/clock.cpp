@@ -4,20 +4,12 @@
 #include "mm/address_space.h"
 #include "sched/clock.h"
 #include "sched/scheduler.h"
+#include "syscalls/linux_time.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
 
 namespace {
-
-struct Timespec {
-    i64 seconds;
-    i64 nanoseconds;
-};
-struct Timeval {
-    i64 seconds;
-    i64 microseconds;
-};
 
 enum ClockId : long {
     k_clock_realtime = 0,

@@ -10,6 +10,7 @@
 #include "mm/frame_allocator.h"
 #include "sched/clock.h"
 #include "syscalls/file_support.h"
+#include "syscalls/linux_time.h"
 
 namespace uk {
 
@@ -133,15 +134,6 @@ Result<void> change_owner(fs::Inode& inode, long uid, long gid)
     return {};
 }
 
-struct Timespec {
-    i64 sec;
-    i64 nsec;
-};
-struct Timeval {
-    i64 sec;
-    i64 usec;
-};
-
 Result<void> set_times(fs::Inode& inode, const Timespec* times)
 {
     i64 now = fs::now_ns();
@@ -149,14 +141,14 @@ Result<void> set_times(fs::Inode& inode, const Timespec* times)
         inode.access_ns = inode.modify_ns = now;
     } else {
         for (int i = 0; i < 2; ++i) {
-            i64 nsec = times[i].nsec;
+            i64 nsec = times[i].nanoseconds;
             if (nsec == k_utime_omit)
                 continue;
             i64 value = now;
             if (nsec != k_utime_now) {
                 if (nsec < 0 || nsec >= 1'000'000'000)
                     return error(EINVAL);
-                value = times[i].sec * 1'000'000'000 + nsec;
+                value = times[i].seconds * 1'000'000'000 + nsec;
             }
             (i == 0 ? inode.access_ns : inode.modify_ns) = value;
         }
@@ -194,9 +186,9 @@ Result<void> set_times_from_timevals(long dirfd, long user_path, long user_times
     auto* tv = reinterpret_cast<const Timeval*>(user_times);
     Timespec times[2];
     for (int i = 0; i < 2; ++i) {
-        if (tv[i].usec < 0 || tv[i].usec >= 1'000'000)
+        if (tv[i].microseconds < 0 || tv[i].microseconds >= 1'000'000)
             return error(EINVAL);
-        times[i] = { tv[i].sec, tv[i].usec * 1000 };
+        times[i] = { tv[i].seconds, tv[i].microseconds * 1000 };
     }
     return set_times(*inode, times);
 }

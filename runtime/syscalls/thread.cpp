@@ -6,6 +6,7 @@
 #include "sched/clock.h"
 #include "sched/futex.h"
 #include "sched/scheduler.h"
+#include "syscalls/linux_time.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
@@ -14,14 +15,6 @@ namespace {
 
 constexpr int k_clone_vm = 0x100, k_clone_thread = 0x10000, k_clone_settls = 0x80000,
               k_clone_parent_settid = 0x100000, k_clone_child_cleartid = 0x200000;
-
-struct Timespec {
-    i64 seconds;
-    i64 nanoseconds;
-};
-
-bool valid(const Timespec& t) { return t.seconds >= 0 && t.nanoseconds >= 0 && t.nanoseconds < 1'000'000'000; }
-u64 to_ns(const Timespec& t) { return static_cast<u64>(t.seconds) * 1'000'000'000 + static_cast<u64>(t.nanoseconds); }
 
 } // namespace
 
@@ -74,14 +67,14 @@ UK_SYSCALL_HANDLER(futex)
         u64 deadline = 0;
         if (a3) {
             auto* timeout = user_pointer<const Timespec>(a3);
-            if (!valid(*timeout))
+            if (!timeout->is_valid())
                 return -EINVAL;
             if (command == k_wait)
-                deadline = clock::monotonic_ns() + to_ns(*timeout); // Relative.
+                deadline = clock::monotonic_ns() + timeout->to_ns(); // Relative.
             else if (a1 & k_clock_realtime)
-                deadline = clock::monotonic_ns() + (to_ns(*timeout) > clock::realtime_ns() ? to_ns(*timeout) - clock::realtime_ns() : 0);
+                deadline = clock::monotonic_ns() + (timeout->to_ns() > clock::realtime_ns() ? timeout->to_ns() - clock::realtime_ns() : 0);
             else
-                deadline = to_ns(*timeout); // Absolute CLOCK_MONOTONIC.
+                deadline = timeout->to_ns(); // Absolute CLOCK_MONOTONIC.
             if (deadline == 0)
                 deadline = 1;
         }
