@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The local APIC timer (one-shot mode, calibrated against the TSC) and the legacy PIC, which is
-// remapped away from the exception vectors and masked. [SDM 3A 11.5.4]
+// The local APIC timer (TSC-deadline mode where the CPU has it, otherwise one-shot mode calibrated
+// against the TSC) and the legacy PIC, which is remapped away from the exception vectors and
+// masked. [SDM 3A 11.5.4]
 #include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/format.h"
@@ -15,7 +16,11 @@ constexpr u32 k_reg_tpr = 0x80, k_reg_eoi = 0xb0, k_reg_svr = 0xf0, k_reg_lvt_ti
 constexpr u32 k_lvt_masked = 1u << 16;
 constexpr u8 k_pic_base = 0xe0; // Legacy PIC vectors 0xe0-0xef: spurious IRQ 7/15 land there.
 
+constexpr u32 k_msr_tsc_deadline = 0x6e0;
+constexpr u32 k_lvt_tsc_deadline_mode = 2u << 17;
+
 volatile u32* g_apic;
+bool g_tsc_deadline; // [SDM 3A 11.5.4.1] TSC-deadline mode: the timer fires at a TSC value.
 u64 g_tsc_hz;
 u64 g_apic_hz;
 
@@ -63,13 +68,22 @@ void timer_init(u64 tsc_hz)
     g_apic_hz = tsc_elapsed ? static_cast<u64>(elapsed) * tsc_hz / tsc_elapsed : 1'000'000'000;
     if (g_apic_hz == 0)
         g_apic_hz = 1'000'000'000;
-    write_register(k_reg_lvt_timer, k_timer_vector); // One-shot, unmasked.
+    g_tsc_deadline = cpuid(1).ecx & (1u << 24);
+    if (g_tsc_deadline)
+        write_register(k_reg_lvt_timer, k_lvt_tsc_deadline_mode | k_timer_vector);
+    else
+        write_register(k_reg_lvt_timer, k_timer_vector); // One-shot, unmasked.
 }
 
 void timer_arm(u64 deadline_tsc)
 {
     if (!g_apic)
         return;
+    if (g_tsc_deadline) {
+        // Writing 0 disarms; a deadline in the past fires at once.
+        write_msr(k_msr_tsc_deadline, deadline_tsc);
+        return;
+    }
     if (deadline_tsc == 0) {
         write_register(k_reg_initial_count, 0);
         return;
