@@ -16,19 +16,26 @@
 namespace uk::sched {
 
 namespace {
+Thread g_boot_thread; // The thread that boots and runs main().
+}
+Thread* g_current_thread = &g_boot_thread;
+bool g_reschedule_pending;
+
+namespace {
+
+// Short names for the two globals the inline PreemptGuard also uses.
+Thread*& g_current = g_current_thread;
+bool& g_need_reschedule = g_reschedule_pending;
 
 constexpr u64 k_time_slice_ns = 10'000'000;
 constexpr u64 k_refine_interval_ns = 20'000'000;
 static_assert(sizeof(Thread) <= k_page_size, "a thread's control block lives in one frame");
 
-Thread g_boot_thread;
-Thread* g_current = &g_boot_thread;
 IntrusiveList<Thread> g_run_queue;
 IntrusiveList<Thread, TimerTag> g_timers; // Sorted by deadline.
 IntrusiveList<Thread, AllThreadsTag> g_all_threads;
 size_t g_threads = 1;
 int g_next_tid = 2;
-bool g_need_reschedule;
 bool g_started;
 u64 g_slice_end_ns;
 u64 g_idle_ns;
@@ -295,16 +302,11 @@ bool sleep_until(u64 deadline_ns)
 u64 thread_cpu_time_ns() { return g_current->cpu_time_ns + (clock::monotonic_ns() - g_current->running_since_ns); }
 u64 process_cpu_time_ns() { return clock::monotonic_ns() - g_idle_ns; }
 
-PreemptGuard::PreemptGuard() { ++g_current->preempt_disabled; }
-
-PreemptGuard::~PreemptGuard()
+void reschedule_now()
 {
-    Thread& self = *g_current;
-    if (--self.preempt_disabled == 0 && g_need_reschedule) {
-        arch::InterruptGuard guard;
-        g_need_reschedule = false;
-        yield_locked();
-    }
+    arch::InterruptGuard guard;
+    g_need_reschedule = false;
+    yield_locked();
 }
 
 long create_thread(int (*entry)(void*), void* argument, u64 stack_top, u64 tls, int* clear_child_tid,

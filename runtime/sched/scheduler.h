@@ -33,10 +33,19 @@ u64 process_cpu_time_ns();
 
 // Runtime code is not preemptible: each system call holds one of these. A timer interrupt that
 // arrives meanwhile asks for a reschedule, which happens when the outermost guard ends.
+extern Thread* g_current_thread;
+extern bool g_reschedule_pending;
+void reschedule_now(); // The slow path of ~PreemptGuard.
+
 class PreemptGuard {
 public:
-    PreemptGuard();
-    ~PreemptGuard();
+    // Inline: every system call pays for this pair.
+    PreemptGuard() { ++g_current_thread->preempt_disabled; }
+    ~PreemptGuard()
+    {
+        if (--g_current_thread->preempt_disabled == 0 && g_reschedule_pending) [[unlikely]]
+            reschedule_now();
+    }
     PreemptGuard(const PreemptGuard&) = delete;
     PreemptGuard& operator=(const PreemptGuard&) = delete;
 };
