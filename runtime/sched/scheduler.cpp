@@ -69,6 +69,10 @@ void remove_timer(Thread& thread)
         IntrusiveList<Thread, TimerTag>::remove(thread);
 }
 
+void arm_timer(u64 now);
+
+// Queues a thread to run. The timer is re-armed: if the run queue was empty, no time-slice end
+// was pending, and a running thread that never blocks would otherwise keep the CPU forever.
 void make_runnable(Thread& thread)
 {
     remove_timer(thread);
@@ -77,7 +81,10 @@ void make_runnable(Thread& thread)
         thread.sleeping_on = nullptr;
     }
     thread.state = ThreadState::Runnable;
+    bool was_empty = g_run_queue.empty();
     g_run_queue.push_back(thread);
+    if (was_empty && g_started)
+        arm_timer(clock::monotonic_ns());
 }
 
 void expire_timers(u64 now)
@@ -329,7 +336,8 @@ long create_thread(int (*entry)(void*), void* argument, u64 stack_top, u64 tls, 
         *parent_tid = thread->tid;
     ++g_threads;
     g_all_threads.push_back(*thread);
-    g_run_queue.push_back(*thread);
+    thread->state = ThreadState::Blocked; // make_runnable() queues it and arms the time slice.
+    make_runnable(*thread);
     return thread->tid;
 }
 

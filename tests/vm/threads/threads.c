@@ -302,6 +302,28 @@ static void test_tls_keys(void)
         FAIL("main tls %d, destructors %d", g_tls, atomic_load(&g_destroyed));
 }
 
+// Regression: a thread woken by one that never blocks (here: spins on trylock) was queued without
+// arming the time slice, so it never ran again.
+static atomic_int g_spinner_done;
+static void* trylock_spinner(void* arg)
+{
+    while (!atomic_load(&g_spinner_done))
+        if (pthread_mutex_trylock(&g_mutex) == 0)
+            pthread_mutex_unlock(&g_mutex);
+    return arg;
+}
+static void test_woken_by_spinner(void)
+{
+    pthread_t t = start(trylock_spinner, NULL);
+    usleep(50000);
+    for (int i = 0; i < 1000; ++i) {
+        pthread_mutex_lock(&g_mutex);
+        pthread_mutex_unlock(&g_mutex);
+    }
+    atomic_store(&g_spinner_done, 1);
+    pthread_join(t, NULL);
+}
+
 static void test_sleep(void)
 {
     for (int i = 0; i < 5; ++i) {
@@ -340,6 +362,8 @@ int main(int argc, char** argv)
         test_tls_keys();
     else if (!strcmp(what, "sleep"))
         test_sleep();
+    else if (!strcmp(what, "woken-by-spinner"))
+        test_woken_by_spinner();
     else if (!strcmp(what, "cpus")) {
         if (sysconf(_SC_NPROCESSORS_ONLN) != 1)
             FAIL("%ld CPUs online, the runner gives the guest 1", sysconf(_SC_NPROCESSORS_ONLN));
