@@ -68,7 +68,9 @@ Result<size_t> do_write(fs::FileDescription& file, long buffer, u64 length, Posi
     return file.write(in, length);
 }
 
-Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned, i64 offset)
+// The checks readv and writev share: the vector count, the offset, the vector array and every
+// length must be valid before any data moves.
+Result<const IoVector*> checked_vectors(long iov, long count, Positioned positioned, i64 offset)
 {
     if (count < 0 || count > k_iov_max)
         return error(EINVAL);
@@ -76,14 +78,20 @@ Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned,
         return error(EINVAL);
     if (!user_readable(iov, static_cast<u64>(count) * sizeof(IoVector)))
         return error(EFAULT);
-    auto* file = TRY(get_readable(fd));
-    fs::DescriptionRef hold(file);
     auto* vectors = reinterpret_cast<const IoVector*>(iov);
-    u64 total = 0;
     for (long i = 0; i < count; ++i) {
         if (static_cast<i64>(vectors[i].length) < 0)
             return error(EINVAL);
     }
+    return vectors;
+}
+
+Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned, i64 offset)
+{
+    auto* vectors = TRY(checked_vectors(iov, count, positioned, offset));
+    auto* file = TRY(get_readable(fd));
+    fs::DescriptionRef hold(file);
+    u64 total = 0;
     for (long i = 0; i < count; ++i) {
         u64 length = vectors[i].length;
         if (length == 0)
@@ -103,19 +111,9 @@ Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned,
 
 Result<size_t> write_vector(long fd, long iov, long count, Positioned positioned, i64 offset)
 {
-    if (count < 0 || count > k_iov_max)
-        return error(EINVAL);
-    if (positioned == Positioned::Yes && offset < 0)
-        return error(EINVAL);
-    if (!user_readable(iov, static_cast<u64>(count) * sizeof(IoVector)))
-        return error(EFAULT);
+    auto* vectors = TRY(checked_vectors(iov, count, positioned, offset));
     auto* file = TRY(get_writable(fd));
     fs::DescriptionRef hold(file);
-    auto* vectors = reinterpret_cast<const IoVector*>(iov);
-    for (long i = 0; i < count; ++i) {
-        if (static_cast<i64>(vectors[i].length) < 0)
-            return error(EINVAL);
-    }
     u64 total = 0;
     for (long i = 0; i < count; ++i) {
         u64 length = vectors[i].length;
