@@ -17,30 +17,32 @@ IntrusiveList<Thread>& bucket(u64 address) { return g_buckets[(address >> 2) % k
 
 }
 
-long futex_wait(u64 address, u32 expected, u64 deadline_ns, u32 bitset)
+Result<void> futex_wait(u64 address, u32 expected, u64 deadline_ns, u32 bitset)
 {
     if (bitset == 0)
-        return -EINVAL;
+        return error(EINVAL);
     arch::InterruptGuard guard;
     // Checked with interrupts off: no wake can slip in between the check and the sleep.
     if (*reinterpret_cast<volatile u32*>(address) != expected)
-        return -EAGAIN;
+        return error(EAGAIN);
     Thread& self = current_thread();
     self.futex_address = address;
     self.futex_bitset = bitset;
     WaitResult result = block_current_locked(bucket(address), deadline_ns);
     self.futex_address = 0;
     if (result == WaitResult::TimedOut)
-        return -ETIMEDOUT;
+        return error(ETIMEDOUT);
     if (result == WaitResult::Deadlock)
-        return -EDEADLK;
-    return 0;
+        return error(EDEADLK);
+    if (result == WaitResult::Interrupted)
+        return error(EINTR);
+    return {};
 }
 
-long futex_wake(u64 address, int count, u32 bitset)
+Result<long> futex_wake(u64 address, int count, u32 bitset)
 {
     if (bitset == 0)
-        return -EINVAL;
+        return error(EINVAL);
     arch::InterruptGuard guard;
     long woken = 0;
     bucket(address).for_each([&](Thread& t) {
@@ -52,7 +54,7 @@ long futex_wake(u64 address, int count, u32 bitset)
     return woken;
 }
 
-long futex_requeue(u64 address, int wake, int requeue, u64 target)
+Result<long> futex_requeue(u64 address, int wake, int requeue, u64 target)
 {
     arch::InterruptGuard guard;
     long woken = 0, moved = 0;

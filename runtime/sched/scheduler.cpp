@@ -316,12 +316,12 @@ void reschedule_now()
     yield_locked();
 }
 
-long create_thread(int (*entry)(void*), void* argument, u64 stack_top, u64 tls, int* clear_child_tid,
+Result<int> create_thread(int (*entry)(void*), void* argument, u64 stack_top, u64 tls, int* clear_child_tid,
     int* parent_tid)
 {
     u64 frame = mm::allocate_kernel_frame();
     if (!frame)
-        return -EAGAIN;
+        return error(EAGAIN);
     auto* thread = new (reinterpret_cast<void*>(frame)) Thread;
     arch::InterruptGuard guard;
     thread->tid = g_next_tid++;
@@ -347,7 +347,7 @@ void exit_current_thread(int status)
     Thread& self = *g_current;
     if (self.clear_child_tid) {
         *self.clear_child_tid = 0;
-        futex_wake(reinterpret_cast<u64>(self.clear_child_tid), 1, 0xffffffff);
+        (void)futex_wake(reinterpret_cast<u64>(self.clear_child_tid), 1, 0xffffffff);
     }
     if (--g_threads == 0)
         machine_exit(status);

@@ -5,6 +5,7 @@
 
 #include "arch/arch.h"
 #include "lib/intrusive_list.h"
+#include "lib/result.h"
 #include "lib/types.h"
 
 namespace uk::sched {
@@ -44,8 +45,8 @@ struct Thread
 };
 
 // Creates a thread that will run entry(argument) on the stack below `stack_top`, with FS base
-// `tls`; returns its tid, or -EAGAIN when no memory is left for it.
-long create_thread(int (*entry)(void*), void* argument, u64 stack_top, u64 tls, int* clear_child_tid,
+// `tls`; returns its tid, or EAGAIN when no memory is left for it.
+Result<int> create_thread(int (*entry)(void*), void* argument, u64 stack_top, u64 tls, int* clear_child_tid,
     int* parent_tid);
 // Ends the current thread: clears and wakes its clear-child-tid futex; the last thread to exit
 // ends the program with `status`.

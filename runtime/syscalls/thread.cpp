@@ -26,9 +26,9 @@ extern "C" int __clone(int (*entry)(void*), void* stack, int flags, void* argume
     sched::PreemptGuard guard;
     if (!(flags & k_clone_vm) || !(flags & k_clone_thread))
         return uk::unsupported(56, "clone (without CLONE_VM|CLONE_THREAD: no processes)");
-    return static_cast<int>(sched::create_thread(entry, argument, reinterpret_cast<u64>(stack),
+    return static_cast<int>(to_syscall_result(sched::create_thread(entry, argument, reinterpret_cast<u64>(stack),
         (flags & k_clone_settls) ? reinterpret_cast<u64>(tls) : arch::thread_pointer(),
-        (flags & k_clone_child_cleartid) ? child_tid : nullptr, (flags & k_clone_parent_settid) ? parent_tid : nullptr));
+        (flags & k_clone_child_cleartid) ? child_tid : nullptr, (flags & k_clone_parent_settid) ? parent_tid : nullptr)));
 }
 
 // A detached thread's last act: unmap its own stack and exit.
@@ -78,21 +78,23 @@ UK_SYSCALL_HANDLER(futex)
             if (deadline == 0)
                 deadline = 1;
         }
-        long r = sched::futex_wait(address, static_cast<u32>(a2), deadline,
+        auto r = sched::futex_wait(address, static_cast<u32>(a2), deadline,
             command == k_wait_bitset ? static_cast<u32>(a5) : 0xffffffff);
-        if (r == -EDEADLK)
+        if (r.is_error() && r.error_code() == EDEADLK)
             crash_here(6, "deadlock: futex wait with no other thread to wake it");
-        return r;
+        return to_syscall_result(r);
     }
     case k_wake:
     case k_wake_bitset:
-        return sched::futex_wake(address, static_cast<int>(a2), command == k_wake_bitset ? static_cast<u32>(a5) : 0xffffffff);
+        return to_syscall_result(
+            sched::futex_wake(address, static_cast<int>(a2), command == k_wake_bitset ? static_cast<u32>(a5) : 0xffffffff));
     case k_cmp_requeue:
         if (*user_pointer<const volatile u32>(a0) != static_cast<u32>(a5))
             return -EAGAIN;
         [[fallthrough]];
     case k_requeue:
-        return sched::futex_requeue(address, static_cast<int>(a2), static_cast<int>(a3), static_cast<u64>(a4));
+        return to_syscall_result(
+            sched::futex_requeue(address, static_cast<int>(a2), static_cast<int>(a3), static_cast<u64>(a4)));
     default:
         return uk::unsupported(202, "futex (this operation)");
     }

@@ -3,7 +3,7 @@
 """Boots an image with uk-run and checks its exit status and output.
 
 usage: check.py --runner UK_RUN [--exit N] [--expect REGEX]... [--reject REGEX]...
-                [--count REGEX=N]... [--argv-echo] [--clock-within SECONDS] [--stdin TEXT]
+                [--count REGEX=N]... [--argv-echo] [--clock-within SECONDS]
                 -- [runner options] IMAGE [ARGS...]
 --expect/--reject/--count apply to stdout+stderr combined (multiline regexes);
 --argv-echo expects the image to print each argument as `argv[i]=<hex>` and checks that every
