@@ -43,6 +43,8 @@ enum Protection : u32 { k_prot_none = 0, k_prot_read = 1, k_prot_write = 2, k_pr
 void paging_init(const mm::MemoryRange* ram, size_t count);
 // Maps a device register page (identity, uncached) and returns its address.
 u64 map_device(u64 phys);
+// Makes [phys, phys + length) readable at the same address (firmware tables such as ACPI's).
+void map_firmware(u64 phys, u64 length);
 Result<void> map_page(u64 virt, u64 phys, u32 protection);
 // Removes a mapping and returns the frame it pointed to (0 if none).
 u64 unmap_page(u64 virt);
@@ -56,10 +58,9 @@ inline constexpr u8 k_spurious_vector = 0xff;
 u64 save_and_disable_interrupts();
 void restore_interrupts(u64 saved);
 void enable_interrupts();
+bool interrupts_enabled();
 // Halts until the next interrupt; returns with interrupts disabled.
 void wait_for_interrupt();
-bool is_spurious_vector(u8 vector);
-void end_of_interrupt();
 
 class InterruptGuard {
 public:
@@ -71,6 +72,55 @@ public:
 private:
     u64 m_saved;
 };
+
+// Finds the interrupt controllers (ACPI MADT through the RSDP at `rsdp`, or found by scanning the
+// BIOS area when 0; the standard addresses when there are no tables), masks the legacy PICs and
+// every I/O APIC input, and enables the local APIC. Interrupts stay disabled.
+void interrupts_init(u64 rsdp);
+// Processors the firmware reports (at least 1).
+size_t cpu_count();
+
+// Device interrupts.
+//
+// The handler contract: a handler runs in interrupt context, on the interrupted thread's stack
+// with interrupts disabled, before the end of interrupt is signalled. It must be short. It must
+// not sleep, allocate memory, print except to report a broken device, or touch any state that
+// runtime code changes without disabling interrupts (an InterruptGuard). It acknowledges its
+// device (so that a level-triggered line drops) and hands the rest of the work to a thread by
+// waking a sched::WaitQueue, which is interrupt-safe. Once every handler of the vector has run
+// and the interrupt has ended, the scheduler may switch to a thread the handler woke.
+using InterruptHandler = void (*)(void* context);
+enum class Trigger : u8 { Edge, Level };
+enum class Polarity : u8 { ActiveHigh, ActiveLow };
+struct InterruptLine {
+    u32 gsi; // Global system interrupt: an I/O APIC input.
+    Trigger trigger;
+    Polarity polarity;
+};
+// The line an ISA IRQ arrives on: the same GSI, edge-triggered, active high, unless the MADT
+// overrides it (IRQ 0 is usually GSI 2).
+InterruptLine isa_interrupt_line(u8 irq);
+// Routes `line` through its I/O APIC to a vector whose handlers include `handler(context)`, and
+// unmasks it. Lines may be shared (PCI INTx): every handler registered on a line runs.
+// ENODEV: no I/O APIC serves the GSI; ENOSPC: no vector or handler slot is left.
+Result<u8> register_interrupt(const InterruptLine& line, InterruptHandler handler, void* context);
+// Message-signalled interrupts (PCI MSI and MSI-X): a vector for `handler(context)` and the
+// address/data pair the device must write to raise it (fixed delivery, edge, to this CPU).
+struct MsiMessage {
+    u64 address;
+    u32 data;
+    u8 vector;
+};
+Result<MsiMessage> register_msi(InterruptHandler handler, void* context);
+// The local APIC timer's handler (the scheduler's tick).
+void set_timer_handler(InterruptHandler handler, void* context);
+// Runs after the handlers of every device or timer interrupt, once the interrupt has ended, with
+// interrupts disabled: the scheduler's preemption point.
+void set_interrupt_return_hook(void (*hook)());
+// Called by the trap entry for vectors 32-255.
+void dispatch_interrupt(u8 vector);
+// True while interrupt handlers (device handlers, the timer's) run.
+bool in_interrupt();
 
 // The local APIC timer: one interrupt on k_timer_vector at (or just after) a TSC value.
 void timer_init(u64 tsc_hz);

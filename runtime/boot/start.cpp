@@ -84,6 +84,8 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
     mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reinterpret_cast<u64>(_end), modules,
         g_boot_info.module_count);
     arch::paging_init(g_boot_info.ram, g_boot_info.ram_count);
+    arch::interrupts_init(g_boot_info.rsdp);
+    console::start_input_interrupt();
 
     auto parsed = parse_command_line(g_boot_info.command_line, g_boot_info.command_line_length,
         g_command_line_storage, sizeof(g_command_line_storage), g_command_line);

@@ -6,6 +6,8 @@
 
 #include "drivers/debug_exit.h"
 #include "drivers/serial.h"
+#include "arch/arch.h"
+#include "lib/string.h"
 #include "lib/format.h"
 #include "sched/clock.h"
 #include "sched/wait_queue.h"
@@ -18,19 +20,23 @@ namespace {
 
 constexpr u8 k_escape = 0xff;
 constexpr u8 k_end_of_input = 'D';
-// Interrupt-driven input needs the I/O APIC; until then a waiting reader polls (see read()).
+// Without a receive interrupt (no I/O APIC answered), a waiting reader polls.
 constexpr u64 k_min_poll_interval_ns = 20'000;
 constexpr u64 k_max_poll_interval_ns = 2'000'000;
 u64 g_poll_interval_ns = k_min_poll_interval_ns;
 
 bool g_has_com2;
 bool g_framed;
+bool g_interrupt_driven;
+// Everything below is shared with the receive interrupt: touched only with interrupts disabled.
 bool g_escape_pending;
 bool g_end_of_input;
-// Decoded input waiting for a reader.
-u8 g_input[256];
+// Decoded input waiting for a reader. Large enough that a fast writer on the host side (a pipe
+// into uk-run) is not throttled to the UART's 16-byte FIFO.
+u8 g_input[64 * 1024];
 size_t g_input_head, g_input_count;
-sched::WaitQueue g_input_waiters;
+sched::WaitQueue g_input_waiters(sched::WakeSource::External);
+void (*g_input_listener)();
 // Bytes that arrived before the UART was programmed (see init()).
 u8 g_early[16];
 size_t g_early_count, g_early_taken;
@@ -44,16 +50,19 @@ bool next_byte(u8& byte)
     return serial::try_read(serial::Port::Com1, byte);
 }
 
-// Moves what the UART holds into g_input, decoding the framing.
-void drain_uart()
+// Moves what the UART holds into g_input, decoding the framing; true if anything changed.
+// Interrupts disabled.
+bool drain_uart_locked()
 {
     u8 byte;
+    bool changed = false;
     while (g_input_count < sizeof(g_input) && !g_end_of_input && next_byte(byte)) {
         if (g_framed) {
             if (g_escape_pending) {
                 g_escape_pending = false;
                 if (byte == k_end_of_input) {
                     g_end_of_input = true;
+                    changed = true;
                     break;
                 }
                 if (byte != k_escape)
@@ -65,8 +74,29 @@ void drain_uart()
         }
         g_input[(g_input_head + g_input_count) % sizeof(g_input)] = byte;
         ++g_input_count;
+        changed = true;
+    }
+    return changed;
+}
+
+// Drains the UART and, if input arrived or ended, wakes readers and tells the listener.
+void drain_and_notify_locked()
+{
+    if (drain_uart_locked()) {
+        g_input_waiters.wake_all_locked();
+        if (g_input_listener)
+            g_input_listener();
     }
 }
+
+bool input_ready_locked()
+{
+    drain_and_notify_locked();
+    return g_input_count > 0 || g_end_of_input;
+}
+
+// The COM1 receive interrupt: moves the bytes into the ring and wakes readers and pollers.
+void on_receive(void*) { drain_and_notify_locked(); }
 
 } // namespace
 
@@ -84,6 +114,19 @@ void init()
     g_has_com2 = serial::init(serial::Port::Com2);
 }
 
+void start_input_interrupt()
+{
+    auto line = arch::isa_interrupt_line(serial::isa_irq(serial::Port::Com1));
+    if (arch::register_interrupt(line, on_receive, nullptr).is_error()) {
+        printk("uk: warning: no interrupt for COM1; standard input is polled\n");
+        return;
+    }
+    g_interrupt_driven = true;
+    serial::enable_receive_interrupt(serial::Port::Com1);
+}
+
+void set_input_listener(void (*listener)()) { g_input_listener = listener; }
+
 bool has_separate_error_port() { return g_has_com2; }
 
 void write(const char* data, size_t length) { serial::write(serial::Port::Com1, data, length); }
@@ -98,13 +141,14 @@ void set_input_framing(bool framed) { g_framed = framed; }
 
 bool input_ready()
 {
-    drain_uart();
-    return g_input_count > 0 || g_end_of_input;
+    arch::InterruptGuard guard;
+    return input_ready_locked();
 }
 
 size_t input_pending()
 {
-    drain_uart();
+    arch::InterruptGuard guard;
+    drain_and_notify_locked();
     return g_input_count;
 }
 
@@ -112,29 +156,44 @@ Result<size_t> read(void* buffer, size_t length, bool nonblocking)
 {
     if (length == 0)
         return static_cast<size_t>(0);
-    // Without a receive interrupt, a waiting reader sleeps and looks again. QEMU refills the
-    // 16-byte FIFO only while the vCPU is not running (its I/O thread needs the lock a busy
-    // vCPU holds), so spinning does not help; sleeping briefly does. The interval starts short,
-    // for streamed input, and backs off towards 2 ms while nothing comes (an idle terminal).
-    while (!input_ready()) {
+    arch::InterruptGuard guard;
+    if (!input_ready_locked()) {
         if (nonblocking)
             return error(EAGAIN);
-        auto waited = g_input_waiters.wait_until([] { return input_ready(); }, clock::monotonic_ns() + g_poll_interval_ns);
-        if (waited == sched::WaitResult::Interrupted)
-            return error(EINTR);
-        if (waited != sched::WaitResult::Ready && g_poll_interval_ns < k_max_poll_interval_ns)
-            g_poll_interval_ns *= 2;
+        if (g_interrupt_driven) {
+            if (g_input_waiters.wait_until([] { return input_ready_locked(); }) == sched::WaitResult::Interrupted)
+                return error(EINTR);
+        } else {
+            // QEMU refills the 16-byte FIFO only while the vCPU is not running, so a poller
+            // sleeps briefly and looks again, backing off towards 2 ms while nothing comes.
+            while (!input_ready_locked()) {
+                auto waited = g_input_waiters.wait_until([] { return input_ready_locked(); },
+                    clock::monotonic_ns() + g_poll_interval_ns);
+                if (waited == sched::WaitResult::Interrupted)
+                    return error(EINTR);
+                if (waited != sched::WaitResult::Ready && g_poll_interval_ns < k_max_poll_interval_ns)
+                    g_poll_interval_ns *= 2;
+            }
+            g_poll_interval_ns = k_min_poll_interval_ns;
+        }
     }
-    g_poll_interval_ns = k_min_poll_interval_ns;
     auto* out = static_cast<u8*>(buffer);
     size_t done = 0;
     while (done < length && g_input_count > 0) {
-        out[done++] = g_input[g_input_head];
-        g_input_head = (g_input_head + 1) % sizeof(g_input);
-        --g_input_count;
+        size_t chunk = sizeof(g_input) - g_input_head;
+        if (chunk > g_input_count)
+            chunk = g_input_count;
+        if (chunk > length - done)
+            chunk = length - done;
+        copy_bytes(out + done, g_input + g_input_head, chunk);
+        done += chunk;
+        g_input_head = (g_input_head + chunk) % sizeof(g_input);
+        g_input_count -= chunk;
         if (g_input_count == 0)
-            drain_uart();
+            drain_uart_locked();
     }
+    // Room was made: take in what waits in the UART, which also lets its next edge through.
+    drain_and_notify_locked();
     return done;
 }
 

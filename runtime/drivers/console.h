@@ -15,6 +15,11 @@ namespace uk::console {
 enum class Stream { Output, Error };
 
 void init();
+// Switches input to the COM1 receive interrupt (once interrupt routing is up).
+void start_input_interrupt();
+// `listener` runs (in interrupt context) whenever input arrives or ends: the file layer uses it
+// to tell the console's descriptions that their readiness changed.
+void set_input_listener(void (*listener)());
 void write(const char* data, size_t length); // Standard output.
 void write(Stream stream, const char* data, size_t length);
 bool has_separate_error_port();

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Polled 16550 UART driver ([16550] National Semiconductor PC16550D data sheet).
+// 16550 UART driver ([16550] National Semiconductor PC16550D data sheet).
 #include "drivers/serial.h"
 
 #include "arch/arch.h"
@@ -47,6 +47,16 @@ void write(Port port, const char* data, size_t length)
             arch::port_write8(b + k_data, static_cast<u8>(data[j]));
     }
 }
+
+void enable_receive_interrupt(Port port)
+{
+    u16 b = base(port);
+    // OUT2 gates the UART's interrupt line on PC hardware; QEMU models it too.
+    arch::port_write8(b + k_modem_control, 0x0b);
+    arch::port_write8(b + k_interrupt_enable, 0x01);
+}
+
+u8 isa_irq(Port port) { return port == Port::Com1 ? 4 : 3; }
 
 bool try_read(Port port, u8& byte)
 {

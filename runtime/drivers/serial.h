@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // 16550 UARTs: COM1 carries the program's standard output and input, COM2 (when the machine
-// has one) its standard error. Polled: every access is a VM exit, so output is written a FIFO
-// load at a time and input is checked only when a reader wants it.
+// has one) its standard error. Output is polled a FIFO load at a time (every access is a VM
+// exit); input arrives by the receive interrupt.
 #pragma once
 
 #include "lib/types.h"
@@ -15,5 +15,9 @@ bool init(Port port);
 void write(Port port, const char* data, size_t length);
 // Takes one received byte if one is waiting.
 bool try_read(Port port, u8& byte);
+// Raises the port's interrupt whenever received data is waiting. [16550 8.4 IER bit 0]
+void enable_receive_interrupt(Port port);
+// The ISA IRQ the port is wired to on a PC (COM1: 4, COM2: 3).
+u8 isa_irq(Port port);
 
 }

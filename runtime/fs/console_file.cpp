@@ -4,7 +4,9 @@
 // output goes to a file must see isatty(1) == 0 so that stdio buffers fully, as on Linux.
 #include "fs/console_file.h"
 
+#include "arch/arch.h"
 #include "drivers/console.h"
+#include "lib/intrusive_list.h"
 #include "fs/inode.h"
 #include "lib/string.h"
 #include "mm/address_space.h"
@@ -50,10 +52,33 @@ Result<void> get(void* value, long address, size_t size)
     return {};
 }
 
-class Console final : public FileDescription {
+class Console;
+// The descriptions that read console input, told by the driver when input arrives.
+IntrusiveList<Console> g_readers;
+
+bool reads_input(ConsoleRole role) { return role == ConsoleRole::Input || role == ConsoleRole::Terminal; }
+
+void input_arrived();
+
+class Console final : public FileDescription, public ListLink<> {
 public:
     Console(ConsoleRole role, u32 flags, bool terminal, Inode* inode)
-        : FileDescription(flags), m_role(role), m_terminal(terminal), m_inode(inode) {}
+        : FileDescription(DescriptionKind::Console, flags,
+              reads_input(role) ? sched::WakeSource::External : sched::WakeSource::ProgramThreads)
+        , m_role(role)
+        , m_terminal(terminal)
+        , m_inode(inode)
+    {
+        if (reads_input(role)) {
+            arch::InterruptGuard guard;
+            static bool s_listening;
+            if (!s_listening) {
+                console::set_input_listener(input_arrived);
+                s_listening = true;
+            }
+            g_readers.push_back(*this);
+        }
+    }
 
     Result<size_t> read(void* buffer, size_t length) override
     {
@@ -150,7 +175,7 @@ public:
     u32 readiness() override
     {
         u32 events = k_poll_out | k_poll_wrnorm;
-        if ((m_role == ConsoleRole::Input || m_role == ConsoleRole::Terminal) && console::input_ready())
+        if (reads_input(m_role) && console::input_ready())
             events |= k_poll_in | k_poll_rdnorm;
         return events;
     }
@@ -158,6 +183,10 @@ public:
 protected:
     void release() override
     {
+        if (reads_input(m_role)) {
+            arch::InterruptGuard guard;
+            IntrusiveList<Console>::remove(*this);
+        }
         if (m_inode)
             fs::unref(*m_inode);
     }
@@ -167,6 +196,11 @@ private:
     bool m_terminal;
     Inode* m_inode;
 };
+
+void input_arrived()
+{
+    g_readers.for_each([](Console& console) { console.notify_readiness(); });
+}
 
 } // namespace
 

@@ -30,7 +30,7 @@ Csprng g_random;
 
 class MemoryDevice final : public FileDescription {
 public:
-    MemoryDevice(Inode& inode, u32 flags, Kind kind) : FileDescription(flags), m_inode(inode), m_kind(kind) {}
+    MemoryDevice(Inode& inode, u32 flags, Kind kind) : FileDescription(DescriptionKind::Device, flags), m_inode(inode), m_kind(kind) {}
 
     Result<size_t> read(void* buffer, size_t length) override { return pread(buffer, length, 0); }
     Result<size_t> write(const void* buffer, size_t length) override { return pwrite(buffer, length, 0); }

@@ -8,6 +8,7 @@
 #include "fs/inode.h"
 #include "lib/string.h"
 #include "lib/verify.h"
+#include "arch/arch.h"
 #include "mm/kmalloc.h"
 
 namespace uk::fs {
@@ -21,7 +22,8 @@ Result<long> FileDescription::ioctl(unsigned long, long) { return error(ENOTTY);
 Result<void> FileDescription::truncate(u64) { return error(EINVAL); }
 Result<size_t> FileDescription::read_directory(void*, size_t) { return error(ENOTDIR); }
 Result<void> FileDescription::sync() { return error(EINVAL); }
-u32 FileDescription::readiness() { return k_poll_in | k_poll_out; }
+// Linux's DEFAULT_POLLMASK: what a file that cannot block reports.
+u32 FileDescription::readiness() { return k_poll_in | k_poll_out | k_poll_rdnorm | k_poll_wrnorm; }
 Inode* FileDescription::inode() { return nullptr; }
 
 Result<void> FileDescription::stat(Stat& out)
@@ -38,8 +40,35 @@ void FileDescription::unref()
     VERIFY(m_references > 0);
     if (--m_references)
         return;
+    // Observers (epoll entries) forget the description first: epoll drops a description when its
+    // last descriptor is closed, not when one of several dup'd descriptors is.
+    {
+        arch::InterruptGuard guard;
+        while (ReadinessObserver* observer = m_observers.pop_front())
+            observer->description_released(*this);
+    }
     release();
     kfree(this);
+}
+
+void FileDescription::notify_readiness(u32 events)
+{
+    arch::InterruptGuard guard;
+    m_readiness_changed.wake_all_locked();
+    m_observers.for_each([&](ReadinessObserver& observer) { observer.readiness_changed(*this, events); });
+}
+
+void FileDescription::add_observer(ReadinessObserver& observer)
+{
+    arch::InterruptGuard guard;
+    m_observers.push_back(observer);
+}
+
+void FileDescription::remove_observer(ReadinessObserver& observer)
+{
+    arch::InterruptGuard guard;
+    if (static_cast<ListLink<ObserverTag>&>(observer).is_linked())
+        IntrusiveList<ReadinessObserver, ObserverTag>::remove(observer);
 }
 
 void stat_inode(const Inode& inode, Stat& out)
@@ -89,7 +118,7 @@ Result<u64> new_offset(u64 current, u64 size, i64 offset, Whence whence)
 // Holds a reference on its inode; the description's offset is the file position.
 class InodeDescription : public FileDescription {
 public:
-    InodeDescription(Inode& inode, u32 flags) : FileDescription(flags), m_inode(inode) {}
+    InodeDescription(DescriptionKind kind, Inode& inode, u32 flags) : FileDescription(kind, flags), m_inode(inode) {}
     Inode* inode() override { return &m_inode; }
     Result<void> sync() override { return {}; }
 
@@ -100,7 +129,7 @@ protected:
 
 class RegularFile final : public InodeDescription {
 public:
-    using InodeDescription::InodeDescription;
+    RegularFile(Inode& inode, u32 flags) : InodeDescription(DescriptionKind::RegularFile, inode, flags) {}
 
     Result<size_t> read(void* buffer, size_t length) override
     {
@@ -146,14 +175,13 @@ public:
     }
 
     Result<void> truncate(u64 length) override { return set_size(m_inode, length); }
-    u32 readiness() override { return k_poll_in | k_poll_out | k_poll_rdnorm | k_poll_wrnorm; }
 };
 
 // A /proc file: its content is produced once at open, so a reader sees one consistent snapshot.
 class SyntheticFile final : public InodeDescription {
 public:
     SyntheticFile(Inode& inode, u32 flags, char* content, size_t length)
-        : InodeDescription(inode, flags), m_content(content), m_length(length) {}
+        : InodeDescription(DescriptionKind::ProcFile, inode, flags), m_content(content), m_length(length) {}
 
     Result<size_t> read(void* buffer, size_t length) override
     {
@@ -190,7 +218,7 @@ private:
 
 class Directory final : public InodeDescription {
 public:
-    using InodeDescription::InodeDescription;
+    Directory(Inode& inode, u32 flags) : InodeDescription(DescriptionKind::Directory, inode, flags) {}
 
     Result<size_t> read(void*, size_t) override { return error(EISDIR); }
     Result<size_t> pread(void*, size_t, u64) override { return error(EISDIR); }
@@ -260,7 +288,7 @@ public:
 // O_PATH: names a node for fstat, fchdir and *at system calls, and nothing else.
 class PathOnly final : public InodeDescription {
 public:
-    using InodeDescription::InodeDescription;
+    PathOnly(Inode& inode, u32 flags) : InodeDescription(DescriptionKind::PathOnly, inode, flags) {}
     Result<size_t> read(void*, size_t) override { return error(EBADF); }
     Result<size_t> write(const void*, size_t) override { return error(EBADF); }
     Result<void> sync() override { return error(EBADF); }

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 // FileDescription: an open file description (POSIX's term): what a file descriptor refers to.
-// Every kind of descriptor — ramfs files and directories, devices, the console, pipes, and
-// later sockets, eventfd and epoll — is a subclass; dup'd descriptors share one description
-// (and its offset and status flags). Descriptions are reference counted: every descriptor
-// holds one reference, and so does a system call while it uses the description (it may sleep
-// in a WaitQueue while another thread closes the descriptor).
+// Every kind of descriptor (ramfs files and directories, devices, the console, pipes, eventfd,
+// timerfd, signalfd, epoll, sockets) is a subclass; dup'd descriptors share one description (and
+// its offset and status flags). Descriptions are reference counted: every descriptor holds one
+// reference, and so does a system call while it uses the description (it may sleep in a WaitQueue
+// while another thread closes the descriptor).
+//
+// Readiness: readiness() says which poll events hold now. Whenever they may have changed, the
+// description calls notify_readiness(), which wakes the threads sleeping on readiness_queue()
+// (poll, select, blocking calls) and tells every registered ReadinessObserver (epoll instances).
 #pragma once
 
+#include "lib/intrusive_list.h"
 #include "lib/result.h"
 #include "lib/types.h"
 #include "sched/wait_queue.h"
@@ -52,6 +57,8 @@ enum PollEvents : u32 {
     k_poll_nval = 0x020,
     k_poll_rdnorm = 0x040,
     k_poll_wrnorm = 0x100,
+    k_poll_rdhup = 0x2000,
+    k_poll_all = 0xffffffff, // A change that may concern any event.
 };
 
 enum class Whence : int { Set = 0, Current = 1, End = 2, Data = 3, Hole = 4 };
@@ -79,6 +86,40 @@ static_assert(sizeof(Stat) == 144);
 
 // Fills `out` from an inode (the common case for stat on any file).
 void stat_inode(const Inode& inode, Stat& out);
+
+// What a description is; the answer to "is this a pipe?" never has to be guessed.
+enum class DescriptionKind : u8 {
+    RegularFile,
+    Directory,
+    ProcFile, // A synthetic /proc file.
+    PathOnly, // O_PATH.
+    Device,   // /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom.
+    Console,
+    Pipe,
+    Fifo,
+    EventFd,
+    TimerFd,
+    SignalFd,
+    Epoll,
+    Socket,
+};
+
+class FileDescription;
+struct ObserverTag;
+
+// Something that follows a description's readiness (an epoll instance's entry for it).
+class ReadinessObserver : public ListLink<ObserverTag> {
+public:
+    // readiness() may have changed, in the `events` named (a hint: only events in it may have
+    // become ready). Runs with interrupts disabled, possibly in interrupt context (see
+    // arch/arch.h): it may only record the news and wake waiters.
+    virtual void readiness_changed(FileDescription& description, u32 events) = 0;
+    // The description's last reference is going away: the observer must forget it.
+    virtual void description_released(FileDescription& description) = 0;
+
+protected:
+    ~ReadinessObserver() = default;
+};
 
 class FileDescription {
 public:
@@ -117,11 +158,31 @@ public:
         m_status_flags = (m_status_flags & ~k_settable_status_flags) | (flags & k_settable_status_flags);
     }
 
-    // Woken whenever readiness() may have changed; poll and epoll sleep here.
-    sched::WaitQueue& readiness_changed() { return m_readiness_changed; }
+    DescriptionKind kind() const { return m_kind; }
+    // Whether reads may block waiting for data (pipes, the console, sockets, event counters), as
+    // opposed to files, whose reads always complete.
+    bool is_stream() const
+    {
+        return m_kind == DescriptionKind::Pipe || m_kind == DescriptionKind::Fifo || m_kind == DescriptionKind::Console
+            || m_kind == DescriptionKind::Socket || m_kind == DescriptionKind::EventFd
+            || m_kind == DescriptionKind::TimerFd || m_kind == DescriptionKind::SignalFd;
+    }
+
+    // Woken whenever readiness() may have changed; poll and select sleep here.
+    sched::WaitQueue& readiness_queue() { return m_readiness_changed; }
+    // Wakes the readiness queue and tells the observers that the `events` named may have become
+    // ready (or that others stopped being so). Interrupt-safe.
+    void notify_readiness(u32 events = k_poll_all);
+    void add_observer(ReadinessObserver& observer);
+    void remove_observer(ReadinessObserver& observer);
 
 protected:
-    explicit FileDescription(u32 status_flags) : m_status_flags(status_flags & ~(k_o_creat | k_o_excl | k_o_trunc | k_o_cloexec | k_o_noctty)) {}
+    FileDescription(DescriptionKind kind, u32 status_flags, sched::WakeSource source = sched::WakeSource::ProgramThreads)
+        : m_readiness_changed(source)
+        , m_status_flags(status_flags & ~(k_o_creat | k_o_excl | k_o_trunc | k_o_cloexec | k_o_noctty))
+        , m_kind(kind)
+    {
+    }
     ~FileDescription() = default;
     // The last reference is gone: release what the description holds. The memory itself is
     // freed by unref(), so subclasses must not need a destructor.
@@ -130,9 +191,11 @@ protected:
     u64 m_offset = 0;
 
 private:
+    sched::WaitQueue m_readiness_changed;
+    IntrusiveList<ReadinessObserver, ObserverTag> m_observers;
     u32 m_status_flags;
     u32 m_references = 1;
-    sched::WaitQueue m_readiness_changed;
+    DescriptionKind m_kind;
 };
 
 // Holds a reference for the length of a scope.

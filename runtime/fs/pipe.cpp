@@ -11,14 +11,14 @@
 #include "lib/verify.h"
 #include "mm/address_space.h"
 #include "mm/kmalloc.h"
+#include "sched/signal.h"
 #include "sched/wait_queue.h"
 
-extern "C" long __uk_sys_kill(long, long, long, long, long, long) noexcept;
 
 namespace uk::fs {
 
 namespace {
-constexpr long k_sigpipe = 13;
+constexpr int k_sigpipe = 13;
 constexpr size_t k_page_count = k_pipe_capacity / k_page_size;
 constexpr unsigned long k_fionread = 0x541b;
 }
@@ -72,7 +72,8 @@ public:
         return done;
     }
 
-    void changed();
+    // Wakes blocked readers and writers, and tells the ends that `events` may have changed.
+    void changed(u32 events);
     void attach(PipeEnd& end);
     void detach(PipeEnd& end);
 
@@ -94,7 +95,11 @@ private:
 
 class PipeEnd final : public FileDescription, public ListLink<> {
 public:
-    PipeEnd(Pipe& pipe, u32 flags) : FileDescription(flags), m_pipe(pipe) {}
+    PipeEnd(Pipe& pipe, u32 flags)
+        : FileDescription(pipe.fifo ? DescriptionKind::Fifo : DescriptionKind::Pipe, flags)
+        , m_pipe(pipe)
+    {
+    }
 
     Result<size_t> read(void* buffer, size_t length) override
     {
@@ -112,9 +117,12 @@ public:
             if (waited == sched::WaitResult::Interrupted)
                 return error(EINTR);
         }
+        bool was_full = pipe.room() < k_pipe_buf;
         size_t n = pipe.take(static_cast<u8*>(buffer), length);
+        // Writers hear about it only when room appears, as on Linux (an edge-triggered EPOLLOUT
+        // fires once the pipe stops being full, not on every read).
         if (n)
-            pipe.changed();
+            pipe.changed(was_full && pipe.room() >= k_pipe_buf ? k_poll_out | k_poll_wrnorm : 0);
         return n;
     }
 
@@ -127,7 +135,7 @@ public:
             if (!pipe.readers) {
                 if (done)
                     return done;
-                __uk_sys_kill(1, k_sigpipe, 0, 0, 0, 0);
+                (void)sched::raise_signal(k_sigpipe);
                 return error(EPIPE);
             }
             size_t left = length - done;
@@ -147,7 +155,7 @@ public:
             if (put.is_error())
                 return done ? Result<size_t>(done) : error(put.error_code());
             done += put.value();
-            pipe.changed();
+            pipe.changed(k_poll_in | k_poll_rdnorm);
         }
         return done;
     }
@@ -197,7 +205,6 @@ public:
 
     Inode* inode() override { return m_pipe.fifo; }
 
-    void wake() { readiness_changed().wake_all(); }
 
 protected:
     void release() override
@@ -208,7 +215,7 @@ protected:
         if (can_write())
             --pipe->writers;
         pipe->detach(*this);
-        pipe->changed();
+        pipe->changed(k_poll_all);
         if (pipe->readers == 0 && pipe->writers == 0) {
             for (u8* page : pipe->m_pages)
                 free_page(page);
@@ -230,10 +237,11 @@ private:
     Pipe& m_pipe;
 };
 
-void Pipe::changed()
+void Pipe::changed(u32 events)
 {
     waiters.wake_all();
-    m_ends.for_each([](PipeEnd& end) { end.wake(); });
+    if (events)
+        m_ends.for_each([&](PipeEnd& end) { end.notify_readiness(events); });
 }
 
 void Pipe::attach(PipeEnd& end)
@@ -307,7 +315,7 @@ Result<FileDescription*> open_fifo(Inode& inode, u32 flags)
     // goes) while this one waits is what a blocking open waits for.
     u32 readers_before = pipe->ever_readers, writers_before = pipe->ever_writers;
     pipe->attach(*end);
-    pipe->changed();
+    pipe->changed(k_poll_all);
     // A blocking open waits for the other side, as open(2) on a FIFO does.
     if (!(flags & k_o_nonblock) && mode != k_o_rdwr) {
         auto waited = pipe->waiters.wait_until([&] {

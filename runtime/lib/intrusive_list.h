@@ -27,6 +27,18 @@ public:
 
     bool empty() const { return m_head.next == nullptr || m_head.next == &m_head; }
     T* front() const { return empty() ? nullptr : owner(m_head.next); }
+    T* back() const { return empty() ? nullptr : owner(m_head.prev); }
+    // The element before / after `item` (an element of this list), or null.
+    T* previous(T& item) const
+    {
+        Link* link = static_cast<Link&>(item).prev;
+        return link == &m_head ? nullptr : owner(link);
+    }
+    T* next(T& item) const
+    {
+        Link* link = static_cast<Link&>(item).next;
+        return link == &m_head ? nullptr : owner(link);
+    }
 
     void push_back(T& item) { insert_before(m_head, item); }
     void push_front(T& item)
@@ -36,6 +48,7 @@ public:
     }
     // Inserts `item` before `position` (an element of this list).
     void insert_before(T& position, T& item) { insert_before(static_cast<Link&>(position), item); }
+    void insert_after(T& position, T& item) { insert_before(*static_cast<Link&>(position).next, item); }
 
     static void remove(T& item)
     {

@@ -11,9 +11,10 @@ namespace uk::sched {
 namespace {
 
 constexpr size_t k_buckets = 64;
-IntrusiveList<Thread> g_buckets[k_buckets];
+// Each bucket is a queue of waiters on any word whose address hashes there.
+WaitQueue g_buckets[k_buckets];
 
-IntrusiveList<Thread>& bucket(u64 address) { return g_buckets[(address >> 2) % k_buckets]; }
+WaitQueue& bucket(u64 address) { return g_buckets[(address >> 2) % k_buckets]; }
 
 }
 
@@ -26,10 +27,15 @@ Result<void> futex_wait(u64 address, u32 expected, u64 deadline_ns, u32 bitset)
     if (*reinterpret_cast<volatile u32*>(address) != expected)
         return error(EAGAIN);
     Thread& self = current_thread();
-    self.futex_address = address;
-    self.futex_bitset = bitset;
-    WaitResult result = block_current_locked(bucket(address), deadline_ns);
-    self.futex_address = 0;
+    Waiter waiter;
+    waiter.thread = &self;
+    waiter.key = address;
+    waiter.bitset = bitset;
+    self.wake_pending = false;
+    bucket(address).add_locked(waiter);
+    WaitResult result = block_current_locked(deadline_ns, WakeSource::ProgramThreads);
+    // A requeue may have moved the waiter to another bucket: remove it from wherever it is.
+    WaitQueue::remove_locked(waiter);
     if (result == WaitResult::TimedOut)
         return error(ETIMEDOUT);
     if (result == WaitResult::Deadlock)
@@ -45,9 +51,9 @@ Result<long> futex_wake(u64 address, int count, u32 bitset)
         return error(EINVAL);
     arch::InterruptGuard guard;
     long woken = 0;
-    bucket(address).for_each([&](Thread& t) {
-        if (woken < count && t.futex_address == address && (t.futex_bitset & bitset)) {
-            wake_locked(t);
+    bucket(address).for_each_locked([&](Waiter& w) {
+        if (woken < count && w.key == address && (w.bitset & bitset)) {
+            WaitQueue::wake_locked(w);
             ++woken;
         }
     });
@@ -58,21 +64,18 @@ Result<long> futex_requeue(u64 address, int wake, int requeue, u64 target)
 {
     arch::InterruptGuard guard;
     long woken = 0, moved = 0;
-    IntrusiveList<Thread>& from = bucket(address);
-    IntrusiveList<Thread>& to = bucket(target);
-    from.for_each([&](Thread& t) {
-        if (t.futex_address != address)
+    WaitQueue& from = bucket(address);
+    WaitQueue& to = bucket(target);
+    from.for_each_locked([&](Waiter& w) {
+        if (w.key != address)
             return;
         if (woken < wake) {
-            wake_locked(t);
+            WaitQueue::wake_locked(w);
             ++woken;
         } else if (moved < requeue) {
-            t.futex_address = target;
-            if (&from != &to) {
-                IntrusiveList<Thread>::remove(t);
-                to.push_back(t);
-                t.sleeping_on = &to;
-            }
+            w.key = target;
+            if (&from != &to)
+                to.move_locked(w);
             ++moved;
         }
     });

@@ -16,7 +16,9 @@
 namespace uk::sched {
 
 namespace {
-Thread g_boot_thread; // The thread that boots and runs main().
+// The thread that boots and runs main(). Constant-initialized: it is in use long before static
+// constructors would run.
+constinit Thread g_boot_thread;
 }
 Thread* g_current_thread = &g_boot_thread;
 bool g_reschedule_pending;
@@ -29,12 +31,15 @@ bool& g_need_reschedule = g_reschedule_pending;
 
 constexpr u64 k_time_slice_ns = 10'000'000;
 constexpr u64 k_refine_interval_ns = 20'000'000;
+constexpr u64 k_kernel_stack_size = 64 * 1024;
+constexpr u64 k_kernel_stack_guard = 16 * 1024;
 static_assert(sizeof(Thread) <= k_page_size, "a thread's control block lives in one frame");
 
 IntrusiveList<Thread> g_run_queue;
-IntrusiveList<Thread, TimerTag> g_timers; // Sorted by deadline.
+IntrusiveList<Timer, TimerTag> g_timers; // Sorted by deadline.
 IntrusiveList<Thread, AllThreadsTag> g_all_threads;
-size_t g_threads = 1;
+size_t g_threads = 1;  // Program threads alive.
+size_t g_hopeless;     // Program threads blocked with Thread::hopeless set.
 int g_next_tid = 2;
 bool g_started;
 u64 g_slice_end_ns;
@@ -54,53 +59,54 @@ void reap()
     g_reap = nullptr;
 }
 
-void add_timer(Thread& thread)
-{
-    Thread* later = g_timers.find_first([&](const Thread& t) { return t.deadline_ns > thread.deadline_ns; });
-    if (later)
-        g_timers.insert_before(*later, thread);
-    else
-        g_timers.push_back(thread);
-}
-
-void remove_timer(Thread& thread)
-{
-    if (static_cast<ListLink<TimerTag>&>(thread).is_linked())
-        IntrusiveList<Thread, TimerTag>::remove(thread);
-}
-
 void arm_timer(u64 now);
+
+void insert_timer(Timer& timer)
+{
+    // Scanned from the back: new deadlines are usually the latest.
+    Timer* earlier = g_timers.back();
+    while (earlier && earlier->deadline_ns > timer.deadline_ns)
+        earlier = g_timers.previous(*earlier);
+    if (!earlier)
+        g_timers.push_front(timer);
+    else
+        g_timers.insert_after(*earlier, timer);
+}
 
 // Queues a thread to run. The timer is re-armed: if the run queue was empty, no time-slice end
 // was pending, and a running thread that never blocks would otherwise keep the CPU forever.
 void make_runnable(Thread& thread)
 {
-    remove_timer(thread);
-    if (thread.sleeping_on) {
-        IntrusiveList<Thread>::remove(thread);
-        thread.sleeping_on = nullptr;
+    cancel_timer_locked(thread.sleep_timer);
+    if (thread.hopeless) {
+        thread.hopeless = false;
+        --g_hopeless;
     }
     thread.state = ThreadState::Runnable;
     bool was_empty = g_run_queue.empty();
     g_run_queue.push_back(thread);
+    // A thread woken by a device or a timer preempts the interrupted program code (at the end of
+    // the interrupt), so that I/O completes promptly.
+    if (arch::in_interrupt())
+        g_need_reschedule = true;
     if (was_empty && g_started)
         arm_timer(clock::monotonic_ns());
 }
 
 void expire_timers(u64 now)
 {
-    while (Thread* t = g_timers.front()) {
+    while (Timer* t = g_timers.front()) {
         if (t->deadline_ns > now)
             break;
-        t->timed_out = true;
-        make_runnable(*t);
+        IntrusiveList<Timer, TimerTag>::remove(*t);
+        t->expire(*t);
     }
 }
 
 void arm_timer(u64 now)
 {
     u64 deadline = 0;
-    if (Thread* t = g_timers.front())
+    if (Timer* t = g_timers.front())
         deadline = t->deadline_ns;
     if (!g_run_queue.empty() && (deadline == 0 || g_slice_end_ns < deadline))
         deadline = g_slice_end_ns > now ? g_slice_end_ns : now + k_time_slice_ns;
@@ -130,7 +136,7 @@ void schedule_locked()
         next = g_run_queue.pop_front();
         if (next)
             break;
-        if (g_timers.empty())
+        if (g_threads > 0 && g_hopeless == g_threads)
             report_deadlock();
         arm_timer(now);
         u64 idle_start = clock::monotonic_ns();
@@ -180,22 +186,38 @@ void yield_locked()
     schedule_locked();
 }
 
-void on_timer_interrupt(u8)
+void on_timer_interrupt(void*)
 {
-    arch::end_of_interrupt();
     clock::refine_calibration();
     u64 now = clock::monotonic_ns();
     expire_timers(now);
-    bool slice_over = now >= g_slice_end_ns;
-    if (!g_run_queue.empty() && slice_over && g_current->state == ThreadState::Running) {
-        if (g_current->preempt_disabled) {
-            g_need_reschedule = true;
-        } else {
-            yield_locked();
-            return;
-        }
-    }
+    if (!g_run_queue.empty() && now >= g_slice_end_ns && g_current->state == ThreadState::Running)
+        g_need_reschedule = true;
     arm_timer(now);
+}
+
+// The end of every interrupt: program code gives way to a thread that is due (time slice over, or
+// woken by the interrupt); runtime code does so when it leaves the runtime (~PreemptGuard).
+void on_interrupt_return()
+{
+    if (g_need_reschedule && g_current->preempt_disabled == 0 && g_current->state == ThreadState::Running) {
+        g_need_reschedule = false;
+        yield_locked();
+    }
+}
+
+void expire_sleep(Timer& timer)
+{
+    Thread& thread = *static_cast<Thread*>(timer.context);
+    thread.timed_out = true;
+    if (thread.state == ThreadState::Blocked)
+        make_runnable(thread);
+}
+
+void initialize(Thread& thread)
+{
+    thread.sleep_timer.expire = expire_sleep;
+    thread.sleep_timer.context = &thread;
 }
 
 int thread_main(void* raw)
@@ -219,13 +241,64 @@ void unmap_and_exit(void* raw)
     exit_current_thread(0);
 }
 
+Thread* allocate_thread()
+{
+    u64 frame = mm::allocate_kernel_frame();
+    if (!frame)
+        return nullptr;
+    auto* thread = new (reinterpret_cast<void*>(frame)) Thread;
+    initialize(*thread);
+    return thread;
+}
+
+// Gives `thread` its tid and queues it to run; interrupts disabled.
+void start_locked(Thread& thread)
+{
+    thread.tid = g_next_tid++;
+    g_all_threads.push_back(thread);
+    thread.state = ThreadState::Blocked; // make_runnable() queues it and arms the time slice.
+    make_runnable(thread);
+}
+
 } // namespace
+
+void start_timer_locked(Timer& timer, u64 deadline_ns)
+{
+    if (timer.is_pending())
+        IntrusiveList<Timer, TimerTag>::remove(timer);
+    timer.deadline_ns = deadline_ns;
+    bool earliest = !g_timers.front() || deadline_ns < g_timers.front()->deadline_ns;
+    insert_timer(timer);
+    if (earliest && g_started)
+        arm_timer(clock::monotonic_ns());
+}
+
+void cancel_timer_locked(Timer& timer)
+{
+    if (timer.is_pending())
+        IntrusiveList<Timer, TimerTag>::remove(timer);
+}
+
+void start_timer(Timer& timer, u64 deadline_ns)
+{
+    arch::InterruptGuard guard;
+    start_timer_locked(timer, deadline_ns);
+}
+
+void cancel_timer(Timer& timer)
+{
+    arch::InterruptGuard guard;
+    cancel_timer_locked(timer);
+}
 
 void init()
 {
+    initialize(g_boot_thread);
     g_boot_thread.tid = 1;
     g_boot_thread.state = ThreadState::Running;
     g_all_threads.push_back(g_boot_thread);
+    arch::set_timer_handler(on_timer_interrupt, nullptr);
+    arch::set_interrupt_return_hook(on_interrupt_return);
     arch::timer_init(clock::tsc_hz());
 }
 
@@ -238,8 +311,6 @@ void start()
     arch::enable_interrupts();
 }
 
-void handle_timer_interrupt(u8 vector) { on_timer_interrupt(vector); }
-
 Thread& current_thread() { return *g_current; }
 size_t thread_count() { return g_threads; }
 
@@ -249,30 +320,45 @@ void yield()
     yield_locked();
 }
 
-WaitResult block_current_locked(IntrusiveList<Thread>& list, u64 deadline_ns)
+WaitResult block_current_locked(u64 deadline_ns, WakeSource source)
 {
     Thread& self = *g_current;
     if (self.interrupted) {
         self.interrupted = false;
         return WaitResult::Interrupted;
     }
-    if (deadline_ns == 0 && g_threads == 1)
-        return WaitResult::Deadlock;
+    if (self.wake_pending) {
+        self.wake_pending = false;
+        return WaitResult::Ready;
+    }
     if (deadline_ns && deadline_ns <= clock::monotonic_ns())
         return WaitResult::TimedOut;
+    bool hopeless = !self.kernel && deadline_ns == 0 && source == WakeSource::ProgramThreads;
+    if (hopeless && g_hopeless + 1 == g_threads)
+        return WaitResult::Deadlock;
     self.state = ThreadState::Blocked;
     self.timed_out = false;
-    self.sleeping_on = &list;
-    list.push_back(self);
-    self.deadline_ns = deadline_ns;
+    if (hopeless) {
+        self.hopeless = true;
+        ++g_hopeless;
+    }
     if (deadline_ns)
-        add_timer(self);
+        start_timer_locked(self.sleep_timer, deadline_ns);
     schedule_locked();
+    self.wake_pending = false;
     if (self.interrupted) {
         self.interrupted = false;
         return WaitResult::Interrupted;
     }
     return self.timed_out ? WaitResult::TimedOut : WaitResult::Ready;
+}
+
+void wake_thread_locked(Thread& thread)
+{
+    if (thread.state == ThreadState::Blocked)
+        make_runnable(thread);
+    else
+        thread.wake_pending = true;
 }
 
 Thread* find_thread(int tid)
@@ -290,19 +376,14 @@ void interrupt_thread(Thread& thread)
         make_runnable(thread);
 }
 
-void wake_locked(Thread& thread)
-{
-    if (thread.state == ThreadState::Blocked)
-        make_runnable(thread);
-}
-
 bool sleep_until(u64 deadline_ns)
 {
-    IntrusiveList<Thread> nobody;
     arch::InterruptGuard guard;
-    while (clock::monotonic_ns() < deadline_ns)
-        if (block_current_locked(nobody, deadline_ns) == WaitResult::Interrupted)
+    while (clock::monotonic_ns() < deadline_ns) {
+        g_current->wake_pending = false; // Nothing else can wake a plain sleep.
+        if (block_current_locked(deadline_ns, WakeSource::External) == WaitResult::Interrupted)
             return false;
+    }
     return true;
 }
 
@@ -319,12 +400,9 @@ void reschedule_now()
 Result<int> create_thread(int (*entry)(void*), void* argument, u64 stack_top, u64 tls, int* clear_child_tid,
     int* parent_tid)
 {
-    u64 frame = mm::allocate_kernel_frame();
-    if (!frame)
+    Thread* thread = allocate_thread();
+    if (!thread)
         return error(EAGAIN);
-    auto* thread = new (reinterpret_cast<void*>(frame)) Thread;
-    arch::InterruptGuard guard;
-    thread->tid = g_next_tid++;
     thread->entry = entry;
     thread->entry_argument = argument;
     thread->thread_pointer = tls;
@@ -332,19 +410,38 @@ Result<int> create_thread(int (*entry)(void*), void* argument, u64 stack_top, u6
     thread->signal_mask = g_current->signal_mask; // Inherited, as clone() does.
     arch::fpu_init_state(thread->fpu_state);
     thread->saved_stack_pointer = arch::prepare_thread_stack(stack_top, thread_entry, thread);
+    arch::InterruptGuard guard;
+    ++g_threads;
+    start_locked(*thread);
     if (parent_tid)
         *parent_tid = thread->tid;
-    ++g_threads;
-    g_all_threads.push_back(*thread);
-    thread->state = ThreadState::Blocked; // make_runnable() queues it and arms the time slice.
-    make_runnable(*thread);
     return thread->tid;
+}
+
+Result<Thread*> create_kernel_thread(void (*entry)(void*), void* argument)
+{
+    u64 stack_top = TRY(mm::allocate_stack(k_kernel_stack_size, k_kernel_stack_guard));
+    Thread* thread = allocate_thread();
+    if (!thread) {
+        (void)mm::unmap(stack_top - k_kernel_stack_size - k_kernel_stack_guard,
+            k_kernel_stack_size + k_kernel_stack_guard);
+        return error(ENOMEM);
+    }
+    thread->kernel = true;
+    thread->preempt_disabled = 1;
+    thread->thread_pointer = 0;
+    arch::fpu_init_state(thread->fpu_state);
+    thread->saved_stack_pointer = arch::prepare_thread_stack(stack_top, entry, argument);
+    arch::InterruptGuard guard;
+    start_locked(*thread);
+    return thread;
 }
 
 void exit_current_thread(int status)
 {
     arch::save_and_disable_interrupts();
     Thread& self = *g_current;
+    VERIFY(!self.kernel);
     if (self.clear_child_tid) {
         *self.clear_child_tid = 0;
         (void)futex_wake(reinterpret_cast<u64>(self.clear_child_tid), 1, 0xffffffff);

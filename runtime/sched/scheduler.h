@@ -17,15 +17,15 @@ void start();
 
 void yield();
 
-// Blocks the current thread on `list` until wake() or until `deadline_ns` (monotonic, 0: none).
-// Interrupts must be disabled by the caller (an InterruptGuard), who checked its condition.
-WaitResult block_current_locked(IntrusiveList<Thread>& list, u64 deadline_ns);
-// Makes a blocked thread runnable.
-void wake_locked(Thread& thread);
+// Blocks the current thread, whose waiters the caller has queued (see sched/wait_queue.h), until
+// one is woken, the monotonic clock reaches `deadline_ns` (0: none), or a signal arrives. Returns
+// Deadlock instead of sleeping when the thread would be the last program thread to block on
+// queues only program threads can wake, with no deadline. Interrupts must be disabled.
+WaitResult block_current_locked(u64 deadline_ns, WakeSource source);
+// Ends the sleep of a thread a waiter of which was woken (or sets its wake_pending).
+void wake_thread_locked(Thread& thread);
 // Sleeps until the monotonic clock reaches `deadline_ns`; false if a signal interrupted it.
 bool sleep_until(u64 deadline_ns);
-// Called by the timer interrupt.
-void handle_timer_interrupt(u8 vector);
 
 // CPU time of the current thread and of all threads (monotonic time not spent idle).
 u64 thread_cpu_time_ns();

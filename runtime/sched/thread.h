@@ -1,41 +1,44 @@
 // SPDX-License-Identifier: MIT
-// Thread: one schedulable context. Threads run the program's code in ring 0 on stacks the program
-// (musl's pthread_create) provides; the runtime keeps only this control block per thread.
+// Thread: one schedulable context. Program threads run the program's code in ring 0 on stacks the
+// program (musl's pthread_create) provides; kernel threads run runtime code (device work, the
+// network stack) on stacks the runtime allocates. The runtime keeps only this control block.
 #pragma once
 
 #include "arch/arch.h"
 #include "lib/intrusive_list.h"
 #include "lib/result.h"
 #include "lib/types.h"
+#include "sched/timer.h"
 
 namespace uk::sched {
 
-struct TimerTag;
 struct AllThreadsTag;
 
 enum class ThreadState { Runnable, Running, Blocked, Dead };
 
 struct Thread
     : ListLink<>
-    , ListLink<TimerTag>
     , ListLink<AllThreadsTag> {
-    alignas(64) u8 fpu_state[arch::k_max_fpu_state]; // First: XSAVE needs 64-byte alignment.
+    alignas(64) u8 fpu_state[arch::k_max_fpu_state] {}; // First: XSAVE needs 64-byte alignment.
     u64 saved_stack_pointer = 0;
     int tid = 0;
     ThreadState state = ThreadState::Runnable;
     int preempt_disabled = 0;
+    // A kernel thread: runtime code that never ends the program and does not keep it alive.
+    bool kernel = false;
     u64 thread_pointer = 0; // FS base.
     int* clear_child_tid = nullptr;
     int (*entry)(void*) = nullptr;
     void* entry_argument = nullptr;
 
-    // Blocking: the list the thread sleeps on, its deadline, and how the sleep ended.
-    IntrusiveList<Thread>* sleeping_on = nullptr;
-    u64 deadline_ns = 0;
+    // Blocking (see sched/wait_queue.h): the timeout, and how the sleep ended.
+    Timer sleep_timer;
     bool timed_out = false;
-    bool interrupted = false; // A signal arrived: the current or next sleep ends with EINTR.
-    u64 futex_address = 0;
-    u32 futex_bitset = 0;
+    bool interrupted = false;  // A signal arrived: the current or next sleep ends with EINTR.
+    bool wake_pending = false; // A waiter of this thread was woken while it was not asleep yet.
+    // Blocked with no deadline on queues that only other program threads can wake: if every
+    // program thread is in that state, nothing can ever wake any of them.
+    bool hopeless = false;
 
     u64 signal_mask = 0;
     u64 pending_signals = 0;
@@ -48,8 +51,11 @@ struct Thread
 // `tls`; returns its tid, or EAGAIN when no memory is left for it.
 Result<int> create_thread(int (*entry)(void*), void* argument, u64 stack_top, u64 tls, int* clear_child_tid,
     int* parent_tid);
-// Ends the current thread: clears and wakes its clear-child-tid futex; the last thread to exit
-// ends the program with `status`.
+// Creates a kernel thread running entry(argument) on a runtime-allocated stack. It runs with
+// preemption disabled (it is runtime code) and gives up the CPU only by blocking or yielding.
+Result<Thread*> create_kernel_thread(void (*entry)(void*), void* argument);
+// Ends the current thread: clears and wakes its clear-child-tid futex; the last program thread to
+// exit ends the program with `status`.
 [[noreturn]] void exit_current_thread(int status);
 // Unmaps [base, base + size) (the current thread's own stack) and exits.
 [[noreturn]] void exit_current_thread_and_unmap(u64 base, u64 size);
@@ -59,6 +65,7 @@ Thread& current_thread();
 Thread* find_thread(int tid);
 // Ends the sleep of `thread` with WaitResult::Interrupted (or makes its next sleep end at once).
 void interrupt_thread(Thread& thread);
+// Program threads alive.
 size_t thread_count();
 
 }

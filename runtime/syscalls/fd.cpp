@@ -121,9 +121,7 @@ Result<long> control(long fd, long command, long argument)
         return 0;
     case k_f_getpipe_sz:
     case k_f_setpipe_sz:
-        if (file->inode() && file->inode()->type() != fs::k_mode_fifo)
-            return error(EBADF);
-        if (file->inode() == nullptr && file->readiness() == 0)
+        if (file->kind() != fs::DescriptionKind::Pipe && file->kind() != fs::DescriptionKind::Fifo)
             return error(EBADF);
         return static_cast<long>(fs::k_pipe_capacity);
     case k_f_notify:

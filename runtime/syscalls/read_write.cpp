@@ -97,7 +97,7 @@ Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned,
         if (length == 0)
             continue;
         // A stream that has nothing more would block: return what the earlier vectors got.
-        if (total && !file->inode() && !(file->readiness() & fs::k_poll_in))
+        if (total && file->is_stream() && !(file->readiness() & fs::k_poll_in))
             break;
         auto n = do_read(*file, static_cast<long>(vectors[i].base), length, positioned, offset + static_cast<i64>(total));
         if (n.is_error())

@@ -1,212 +1,64 @@
 // SPDX-License-Identifier: MIT
-// Signals a program sends itself (raise, abort, kill(getpid())): handlers run synchronously,
-// blocked signals stay pending until unblocked, and default actions end the program with a
-// report, as Linux would kill the process.
+// Signal system calls; the signals themselves live in sched/signal.
 #include "lib/crash.h"
-#include "lib/format.h"
-#include "drivers/debug_exit.h"
-#include "mm/address_space.h"
-#include "sched/scheduler.h"
+#include "sched/signal.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
 
 namespace {
-
-constexpr int k_signal_count = 65; // 1..64
-constexpr int k_sigkill = 9, k_sigstop = 19, k_sigabrt = 6;
-constexpr u64 k_sa_siginfo = 4, k_sa_nodefer = 0x40000000, k_sa_resethand = 0x80000000;
-constexpr uptr k_sig_default = 0, k_sig_ignore = 1;
-
-// The kernel's struct sigaction for x86_64 (what musl passes to rt_sigaction).
-struct KernelSigaction {
-    uptr handler;
-    u64 flags;
-    uptr restorer;
-    u64 mask;
-};
-static_assert(sizeof(KernelSigaction) == 32);
-
-struct SignalInfo {
-    int signo, errno_value, code, pad;
-    int pid, uid;
-    char rest[104];
-};
-static_assert(sizeof(SignalInfo) == 128);
-
-KernelSigaction g_actions[k_signal_count];
-// Each thread has its own signal mask and pending set (musl blocks every signal in a thread
-// that is exiting; that must not leak into the others).
-u64& blocked() { return sched::current_thread().signal_mask; }
-u64& pending() { return sched::current_thread().pending_signals; }
-
-u64 bit(int signal) { return 1ull << (signal - 1); }
-
-bool ignored_by_default(int signal)
-{
-    // SIGCHLD, SIGCONT, SIGURG, SIGWINCH; stop signals cannot stop the only process either.
-    return signal == 17 || signal == 18 || signal == 23 || signal == 28 || signal == 19 || signal == 20
-        || signal == 21 || signal == 22;
+constexpr long k_sigset_size = 8;
 }
-
-bool dumps_core(int signal)
-{
-    return signal == 3 || signal == 4 || signal == 5 || signal == 6 || signal == 7 || signal == 8 || signal == 11
-        || signal == 31 || signal == 24 || signal == 25;
-}
-
-const char* signal_name(int signal)
-{
-    static const char* const names[] = { "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
-        "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-        "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
-        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS" };
-    return signal < 32 ? names[signal] : "real-time signal";
-}
-
-void deliver(int signal);
-
-void deliver_pending()
-{
-    while (u64 ready = pending() & ~blocked()) {
-        int signal = __builtin_ctzll(ready) + 1;
-        pending() &= ~bit(signal);
-        deliver(signal);
-    }
-}
-
-[[noreturn]] void default_terminate(int signal)
-{
-    char what[96];
-    if (signal == k_sigabrt)
-        format(what, sizeof(what), "program aborted (SIGABRT)");
-    else
-        format(what, sizeof(what), "program terminated by signal %d (%s)", signal, signal_name(signal));
-    if (dumps_core(signal))
-        crash_here(signal, what);
-    printk("uk: %s\n", what);
-    machine_exit(128 + signal);
-}
-
-void deliver(int signal)
-{
-    if (signal != k_sigkill && signal != k_sigstop && (blocked() & bit(signal))) {
-        pending() |= bit(signal);
-        return;
-    }
-    KernelSigaction action = g_actions[signal];
-    if (action.handler == k_sig_ignore)
-        return;
-    if (action.handler == k_sig_default || signal == k_sigkill) {
-        if (ignored_by_default(signal))
-            return;
-        default_terminate(signal);
-    }
-    u64 saved_mask = blocked();
-    blocked() |= action.mask;
-    if (!(action.flags & k_sa_nodefer))
-        blocked() |= bit(signal);
-    if (action.flags & k_sa_resethand)
-        g_actions[signal].handler = k_sig_default;
-    if (action.flags & k_sa_siginfo) {
-        SignalInfo info {};
-        info.signo = signal;
-        info.code = -6; // SI_TKILL
-        info.pid = 1;
-        alignas(16) char context[1024] {};
-        reinterpret_cast<void (*)(int, SignalInfo*, void*)>(action.handler)(signal, &info, context);
-    } else {
-        reinterpret_cast<void (*)(int)>(action.handler)(signal);
-    }
-    blocked() = saved_mask;
-    deliver_pending();
-}
-
-long send_to_self(long signal)
-{
-    if (signal < 0 || signal >= k_signal_count)
-        return -EINVAL;
-    if (signal == 0)
-        return 0;
-    deliver(static_cast<int>(signal));
-    return 0;
-}
-
-long send_to_thread(long tid, long signal);
-
-} // namespace
 
 UK_SYSCALL_HANDLER(rt_sigaction)
 {
-    if (a0 < 1 || a0 >= k_signal_count || a3 != 8)
+    if (a3 != k_sigset_size)
         return -EINVAL;
-    auto* new_action = user_pointer<const KernelSigaction>(a1);
-    auto* old_action = user_pointer<KernelSigaction>(a2);
-    if (new_action && (a0 == k_sigkill || a0 == k_sigstop))
-        return -EINVAL;
-    if (old_action)
-        *old_action = g_actions[a0];
-    if (new_action) {
-        g_actions[a0] = *new_action;
-        g_actions[a0].mask &= ~(bit(k_sigkill) | bit(k_sigstop));
-        if (new_action->handler == k_sig_ignore)
-            pending() &= ~bit(static_cast<int>(a0));
-    }
-    return 0;
+    return to_syscall_result(sched::set_signal_action(static_cast<int>(a0),
+        user_pointer<const sched::SignalAction>(a1), user_pointer<sched::SignalAction>(a2)));
 }
 
 UK_SYSCALL_HANDLER(rt_sigprocmask)
 {
-    constexpr long k_block = 0, k_unblock = 1, k_set = 2;
-    if (a3 != 8)
+    if (a3 != k_sigset_size)
         return -EINVAL;
     auto* set = user_pointer<const u64>(a1);
     auto* old = user_pointer<u64>(a2);
-    u64 previous = blocked();
+    u64 previous = sched::blocked_signals();
     if (set) {
-        u64 value = *set & ~(bit(k_sigkill) | bit(k_sigstop));
-        if (a0 == k_block)
-            blocked() |= value;
-        else if (a0 == k_unblock)
-            blocked() &= ~value;
-        else if (a0 == k_set)
-            blocked() = value;
-        else
+        if (a0 < 0 || a0 > 2)
             return -EINVAL;
+        previous = TRY_OR_RETURN(sched::change_signal_mask(static_cast<sched::MaskChange>(a0), *set));
     }
     if (old)
         *old = previous;
-    deliver_pending();
     return 0;
 }
 
 UK_SYSCALL_HANDLER(rt_sigpending)
 {
-    *user_pointer<u64>(a0) = pending();
-    return 0;
-}
-
-namespace {
-// A signal for another thread interrupts whatever it is blocked in (EINTR), which is what
-// pthread_cancel needs; handlers run only for signals a thread sends itself.
-long send_to_thread(long tid, long signal)
-{
-    sched::Thread* target = sched::find_thread(static_cast<int>(tid));
-    if (!target)
-        return -ESRCH;
-    if (target == &sched::current_thread())
-        return send_to_self(signal);
-    if (signal < 0 || signal >= k_signal_count)
+    if (a1 != k_sigset_size)
         return -EINVAL;
-    if (signal)
-        sched::interrupt_thread(*target);
+    *user_pointer<u64>(a0) = sched::pending_signals();
     return 0;
 }
+
+UK_SYSCALL_HANDLER(tkill) { return to_syscall_result(sched::send_signal_to_thread(static_cast<int>(a0), static_cast<int>(a1))); }
+
+UK_SYSCALL_HANDLER(tgkill)
+{
+    if (a0 != 1)
+        return -ESRCH;
+    return to_syscall_result(sched::send_signal_to_thread(static_cast<int>(a1), static_cast<int>(a2)));
 }
 
-UK_SYSCALL_HANDLER(tkill) { return send_to_thread(a0, a1); }
-UK_SYSCALL_HANDLER(tgkill) { return a0 == 1 ? send_to_thread(a1, a2) : -ESRCH; }
-UK_SYSCALL_HANDLER(kill) { return (a0 == 1 || a0 == 0 || a0 == -1) ? send_to_self(a1) : -ESRCH; }
+UK_SYSCALL_HANDLER(kill)
+{
+    // The one process is pid 1; 0 and -1 name it too (its group, every process it may signal).
+    if (a0 != 1 && a0 != 0 && a0 != -1)
+        return -ESRCH;
+    return to_syscall_result(sched::send_signal_to_process(static_cast<int>(a1)));
+}
 
 UK_SYSCALL_HANDLER(sigaltstack)
 {

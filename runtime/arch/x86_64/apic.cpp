@@ -4,14 +4,14 @@
 // masked. [SDM 3A 11.5.4]
 #include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
-#include "lib/format.h"
+#include "arch/x86_64/local_apic.h"
 
 namespace uk::arch {
 
 namespace {
 
 constexpr u32 k_msr_apic_base = 0x1b;
-constexpr u32 k_reg_tpr = 0x80, k_reg_eoi = 0xb0, k_reg_svr = 0xf0, k_reg_lvt_timer = 0x320,
+constexpr u32 k_reg_id = 0x20, k_reg_tpr = 0x80, k_reg_eoi = 0xb0, k_reg_svr = 0xf0, k_reg_lvt_timer = 0x320,
               k_reg_initial_count = 0x380, k_reg_current_count = 0x390, k_reg_divide = 0x3e0;
 constexpr u32 k_lvt_masked = 1u << 16;
 constexpr u8 k_pic_base = 0xe0; // Legacy PIC vectors 0xe0-0xef: spurious IRQ 7/15 land there.
@@ -45,16 +45,26 @@ void mask_legacy_pic()
 
 bool is_spurious_vector(u8 vector) { return vector == k_spurious_vector || (vector & 0xf0) == k_pic_base; }
 
+void local_apic_init(u64 physical_base)
+{
+    mask_legacy_pic();
+    u64 base = read_msr(k_msr_apic_base);
+    if (physical_base == 0)
+        physical_base = base & 0xfffff000;
+    write_msr(k_msr_apic_base, (base & 0xfff) | physical_base | (1u << 11)); // Globally enabled.
+    g_apic = reinterpret_cast<volatile u32*>(map_device(physical_base));
+    write_register(k_reg_tpr, 0);
+    write_register(k_reg_svr, 0x100 | k_spurious_vector); // Software-enabled.
+}
+
+u32 local_apic_id() { return g_apic ? read_register(k_reg_id) >> 24 : 0; }
+
 void timer_init(u64 tsc_hz)
 {
     g_tsc_hz = tsc_hz;
-    mask_legacy_pic();
-    u64 base = read_msr(k_msr_apic_base);
-    write_msr(k_msr_apic_base, base | (1u << 11)); // Globally enabled.
-    g_apic = reinterpret_cast<volatile u32*>(map_device(base & 0xfffff000));
-    write_register(k_reg_tpr, 0);
-    write_register(k_reg_svr, 0x100 | k_spurious_vector); // Software-enabled.
-    write_register(k_reg_divide, 0xb);                     // Divide by 1.
+    if (!g_apic)
+        local_apic_init(0);
+    write_register(k_reg_divide, 0xb); // Divide by 1.
 
     // Calibrate: count down from the top for 100 us of TSC time.
     write_register(k_reg_lvt_timer, k_lvt_masked | k_timer_vector);

@@ -119,6 +119,13 @@ void restore_interrupts(u64 saved)
 
 void enable_interrupts() { asm volatile("sti" ::: "memory"); }
 
+bool interrupts_enabled()
+{
+    u64 flags;
+    asm volatile("pushfq; popq %0" : "=r"(flags));
+    return flags & (1u << 9);
+}
+
 // STI's one-instruction shadow makes "sti; hlt" atomic: an interrupt that is already pending
 // wakes the HLT instead of being taken before it.
 void wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }

@@ -129,6 +129,19 @@ u64 map_device(u64 phys)
     return phys;
 }
 
+void map_firmware(u64 phys, u64 length)
+{
+    // Identity-mapped, read-only, never executable; pages RAM already covers are left alone.
+    for (u64 page = align_down(phys, k_page_size); page < phys + length; page += k_page_size) {
+        if (page == 0 || is_mapped(page))
+            continue;
+        u64* entry = walk(page, 1, true);
+        VERIFY(entry != nullptr);
+        *entry = page | k_present | k_no_execute;
+        invalidate_page(page);
+    }
+}
+
 Result<void> map_page(u64 virt, u64 phys, u32 protection)
 {
     u64* entry = walk(virt, 1, true);

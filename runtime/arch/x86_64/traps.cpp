@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // CPU exception handling: demand paging for page faults, crash reports for everything else.
+#include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap_frame.h"
 #include "lib/crash.h"
 #include "lib/format.h"
 #include "mm/address_space.h"
-#include "sched/scheduler.h"
 
 namespace uk::arch {
 
@@ -72,11 +72,7 @@ constexpr ExceptionInfo k_exceptions[32] = {
 extern "C" void uk_handle_trap(TrapFrame* frame)
 {
     if (frame->vector >= 32) {
-        u8 vector = static_cast<u8>(frame->vector);
-        if (vector == k_timer_vector)
-            sched::handle_timer_interrupt(vector);
-        else if (!is_spurious_vector(vector))
-            end_of_interrupt(); // No device interrupts are routed yet.
+        dispatch_interrupt(static_cast<u8>(frame->vector));
         return;
     }
     if (frame->vector == 14) {
