@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: MIT
 """Runs uk-run with a given standard input and checks stdout and stderr separately.
 
-usage: stdio_check.py --runner UK_RUN [--stdin-text TEXT | --stdin-bytes N] [--exit N]
+usage: stdio_check.py --runner UK_RUN [--stdin-text TEXT | --stdin-bytes N | --stdin-lines N] [--exit N]
                       [--stdout RE]... [--stderr RE]... [--stdout-not RE]... [--stderr-not RE]...
                       [--stdout-equals-stdin] -- [runner options] IMAGE [ARGS...]
 --stdin-bytes N feeds N pseudo-random bytes (every byte value, including 0xff, which the runner
-must escape). Regexes are multiline.
+must escape); --stdin-lines N feeds the lines "1" to "N". Regexes are multiline.
 """
 import argparse
 import random
@@ -52,6 +52,7 @@ def main():
     p.add_argument("--runner", required=True)
     p.add_argument("--stdin-text")
     p.add_argument("--stdin-bytes", type=int)
+    p.add_argument("--stdin-lines", type=int)
     p.add_argument("--exit", type=int, default=0)
     p.add_argument("--stdout", action="append", default=[])
     p.add_argument("--stderr", action="append", default=[])
@@ -67,6 +68,8 @@ def main():
     command = a.command[1:] if a.command[:1] == ["--"] else a.command
     if a.stdin_bytes is not None:
         data = random.Random(5).randbytes(a.stdin_bytes) + b"\xff\xff\xffD\xff"
+    elif a.stdin_lines is not None:
+        data = "".join(f"{k}\n" for k in range(1, a.stdin_lines + 1)).encode()
     elif a.stdin_text is not None:
         data = a.stdin_text.encode().decode("unicode_escape").encode("latin-1")
     else:
