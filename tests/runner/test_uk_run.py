@@ -417,6 +417,7 @@ class RunOptions(unittest.TestCase):
             (["-m"], "UKSDK_RUN_OPTIONS: --memory needs a value"),
             (["--bogus"], "UKSDK_RUN_OPTIONS: unknown option '--bogus'"),
             (["-p", "8080:80", "-p", "8080:81"], "UKSDK_RUN_OPTIONS: -p: host port"),
+            (["-h"], "UKSDK_RUN_OPTIONS: --help belongs on the command line"),
         ]
         for environment, message in cases:
             with self.subTest(environment=environment):
