@@ -35,8 +35,13 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
 # Link real executables in checks: a static-library check cannot see that a function is missing.
 set(CMAKE_TRY_COMPILE_TARGET_TYPE EXECUTABLE)
-# add_test()/ctest/try_run boot the program in a unikernel.
-set(CMAKE_CROSSCOMPILING_EMULATOR "${UKSDK_ROOT}/bin/uk-run")
+# add_test()/ctest/try_run boot the program in a unikernel. Only when not set already, so that a
+# user's own emulator is kept: -DCMAKE_CROSSCOMPILING_EMULATOR="<sdk>/bin/uk-run;-m;2G" or a
+# wrapper script.
+if(NOT DEFINED CMAKE_CROSSCOMPILING_EMULATOR)
+    set(CMAKE_CROSSCOMPILING_EMULATOR "${UKSDK_ROOT}/bin/uk-run" CACHE STRING
+        "Runs target programs for add_test(), ctest and try_run")
+endif()
 
 # uksdk_embed_directory(): seal a directory into an image (see UksdkEmbed.cmake).
 include("${CMAKE_CURRENT_LIST_DIR}/UksdkEmbed.cmake")

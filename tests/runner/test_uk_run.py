@@ -1,0 +1,781 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Host unit tests of uk-run's pure parts: option parsing (UKSDK_RUN_OPTIONS included), the
+network options and the QEMU arguments they make, the guest command-line encoding, the initrd
+archive, backtrace-line matching, and how host-port and QEMU forwarding failures are reported.
+
+usage: test_uk_run.py [unittest options]   (UK_RUN=path overrides the runner under test)
+"""
+import importlib.machinery
+import importlib.util
+import io
+import os
+import random
+import shutil
+import socket
+import stat
+import subprocess
+import tempfile
+import unittest
+from unittest import mock
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+UK_RUN = os.environ.get("UK_RUN") or os.path.join(HERE, "..", "..", "scripts", "uk-run")
+
+
+def load_runner():
+    loader = importlib.machinery.SourceFileLoader("uk_run", UK_RUN)
+    spec = importlib.util.spec_from_loader("uk_run", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+uk = load_runner()
+QEMU = os.environ.get("UKSDK_QEMU") or "qemu-system-x86_64"
+
+
+def parse(*argv, environment=()):
+    return uk.parse_args(list(argv), list(environment))
+
+
+def run_runner(args, env_updates=None):
+    """Runs uk-run as a program, through its own #! interpreter."""
+    env = dict(os.environ)
+    env.pop("UKSDK_RUN_OPTIONS", None)
+    env.update(env_updates or {})
+    return subprocess.run([UK_RUN, *args], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=60)
+
+
+def imported_modules(stderr):
+    """Module names in the output of python -X importtime."""
+    return {line.split("|")[-1].strip() for line in stderr.decode().splitlines()
+            if line.startswith("import time:")}
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ParseArgs(unittest.TestCase):
+    def test_defaults(self):
+        o = parse("img")
+        self.assertEqual((o.image, o.args, o.env), ("img", [], []))
+        self.assertEqual((o.memory, o.cpus, o.machine, o.accel), ("1G", 1, "microvm", "auto"))
+        self.assertEqual((o.timeout, o.timeout_text, o.verbose, o.gdb_port), (600.0, "600", False, None))
+        self.assertEqual((o.qemu_args, o.symbolize, o.initrd), ([], True, None))
+        self.assertEqual((o.net, o.publish, o.guestfwd), ("none", [], []))
+
+    def test_value_option_forms(self):
+        cases = [
+            (["-e", "A=1"], "env", ["A=1"]),
+            (["-eA=1"], "env", ["A=1"]),
+            (["--env", "A=1"], "env", ["A=1"]),
+            (["--env=A=b=c"], "env", ["A=b=c"]),
+            (["-e", "EMPTY="], "env", ["EMPTY="]),
+            (["-m", "2G"], "memory", "2G"),
+            (["-m2G"], "memory", "2G"),
+            (["--memory", "512M"], "memory", "512M"),
+            (["--memory=64M"], "memory", "64M"),
+            (["--cpus", "2"], "cpus", 2),
+            (["--cpus=3"], "cpus", 3),
+            (["--machine", "q35"], "machine", "q35"),
+            (["--machine=pc"], "machine", "pc"),
+            (["--accel", "tcg"], "accel", "tcg"),
+            (["--accel=kvm"], "accel", "kvm"),
+            (["--timeout", "2.5"], "timeout", 2.5),
+            (["--timeout=0"], "timeout", 0.0),
+            (["--qemu-arg", "-S"], "qemu_args", ["-S"]),
+            (["--qemu-arg=-cpu", "--qemu-arg", "max"], "qemu_args", ["-cpu", "max"]),
+            (["--initrd", "dir"], "initrd", "dir"),
+            (["--initrd=a.cpio"], "initrd", "a.cpio"),
+            (["-v"], "verbose", True),
+            (["--verbose"], "verbose", True),
+            (["--gdb"], "gdb_port", 1234),
+            (["--gdb=9000"], "gdb_port", 9000),
+            (["--no-symbolize"], "symbolize", False),
+            (["--no-symbolize", "--symbolize"], "symbolize", True),
+            (["-p", "8080:80"], "publish", [("tcp", "127.0.0.1", 8080, 80)]),
+            (["-p8080:80/udp"], "publish", [("udp", "127.0.0.1", 8080, 80)]),
+            (["--publish=0.0.0.0:1:65535/tcp"], "publish", [("tcp", "0.0.0.0", 1, 65535)]),
+            (["--guestfwd", "80:127.0.0.1:8000"], "guestfwd", [(80, "127.0.0.1", 8000)]),
+            (["--guestfwd=5432:db.local:15432"], "guestfwd", [(5432, "db.local", 15432)]),
+            (["--net", "user"], "net", "user"),
+            (["--net=tap=tap0"], "tap", "tap0"),
+            (["--net", "tap=tap0", "--ip", "192.168.7.2/24"], "ip", "192.168.7.2/24"),
+            (["--net", "tap=tap0", "--ip", "10.1.2.3/8", "--gw=10.0.0.1"], "gw", "10.0.0.1"),
+            (["--net", "tap=t", "--ip", "10.1.2.3/8", "--dns", "10.0.0.53"], "dns", "10.0.0.53"),
+        ]
+        for argv, attr, expected in cases:
+            with self.subTest(argv=argv):
+                o = parse(*argv, "img", "arg")
+                self.assertEqual(getattr(o, attr), expected)
+                self.assertEqual((o.image, o.args), ("img", ["arg"]))
+
+    def test_later_value_wins(self):
+        o = parse("-m", "1G", "-m", "2G", "--timeout", "5", "--timeout=7", "img")
+        self.assertEqual((o.memory, o.timeout_text), ("2G", "7"))
+
+    def test_env_last_value_of_a_key_wins(self):
+        self.assertEqual(parse("-e", "A=1", "-e", "B=2", "-e", "A=3", "img").env, ["B=2", "A=3"])
+
+    def test_image_and_program_arguments(self):
+        cases = [
+            (["img", "-m", "2G"], "img", ["-m", "2G"]),
+            (["img", "--", "-x"], "img", ["-x"]),
+            (["img", "--", "--", "x"], "img", ["--", "x"]),
+            (["img", "x", "--"], "img", ["x", "--"]),
+            (["--", "-odd-name", "a"], "-odd-name", ["a"]),
+            (["-v", "--", "img"], "img", []),
+            (["-"], "-", []),
+            (["img", ""], "img", [""]),
+        ]
+        for argv, image, args in cases:
+            with self.subTest(argv=argv):
+                o = parse(*argv)
+                self.assertEqual((o.image, o.args), (image, args))
+        self.assertEqual(parse("img", "-m", "2G").memory, "1G")
+
+    def test_errors(self):
+        cases = [
+            ([], "missing IMAGE"),
+            (["-v"], "missing IMAGE"),
+            (["--"], "missing IMAGE"),
+            (["-x", "img"], "unknown option '-x'"),
+            (["--frobnicate", "img"], "unknown option '--frobnicate'"),
+            (["-vx", "img"], "unknown option '-vx'"),
+            (["-m"], "--memory needs a value"),
+            (["img", "-m"], None),  # after IMAGE: an argument, not an error
+            (["--verbose=1", "img"], "--verbose takes no value"),
+            (["--no-symbolize=yes", "img"], "takes no value"),
+            (["-e", "NOEQUALS", "img"], "--env expects KEY=VALUE"),
+            (["-e", "=x", "img"], "--env expects KEY=VALUE"),
+            (["-m", "", "img"], "--memory: empty size"),
+            (["--cpus", "0", "img"], "--cpus must be at least 1"),
+            (["--cpus", "two", "img"], "not a number"),
+            (["--machine", "virt", "img"], "--machine must be microvm, q35 or pc"),
+            (["--accel", "hvf", "img"], "--accel must be auto, kvm or tcg"),
+            (["--timeout", "-1", "img"], "must be a finite number"),
+            (["--timeout", "nan", "img"], "must be a finite number"),
+            (["--timeout", "inf", "img"], "must be a finite number"),
+            (["--gdb=0", "img"], "--gdb: bad port"),
+            (["--gdb=70000", "img"], "--gdb: bad port"),
+            (["--initrd=", "img"], "--initrd: empty path"),
+        ]
+        for argv, message in cases:
+            with self.subTest(argv=argv):
+                if message is None:
+                    parse(*argv)
+                    continue
+                with self.assertRaises(uk.UsageError) as cm:
+                    parse(*argv)
+                self.assertIn(message, str(cm.exception))
+
+    def test_help(self):
+        r = run_runner(["--help"])
+        self.assertEqual(r.returncode, 0)
+        self.assertTrue(r.stdout.startswith(b"usage: uk-run"))
+        for option in (b"--publish", b"--guestfwd", b"--net", b"--ip", b"UKSDK_RUN_OPTIONS"):
+            self.assertIn(option, r.stdout)
+
+    def test_usage_error_exits_125(self):
+        r = run_runner(["--machine", "virt", "img"])
+        self.assertEqual(r.returncode, 125)
+        self.assertEqual(r.stderr, b"uk-run: --machine must be microvm, q35 or pc, not 'virt'\n"
+                                   b"try 'uk-run --help'\n")
+
+
+class Publish(unittest.TestCase):
+    def test_valid(self):
+        cases = {
+            "8080:80": ("tcp", "127.0.0.1", 8080, 80),
+            "8080:80/tcp": ("tcp", "127.0.0.1", 8080, 80),
+            "5353:53/udp": ("udp", "127.0.0.1", 5353, 53),
+            "0.0.0.0:80:8080": ("tcp", "0.0.0.0", 80, 8080),
+            "192.168.1.20:1:65535/udp": ("udp", "192.168.1.20", 1, 65535),
+            "10.0.0.1:443:443": ("tcp", "10.0.0.1", 443, 443),
+        }
+        for text, expected in cases.items():
+            with self.subTest(text=text):
+                self.assertEqual(uk.parse_publish(text), expected)
+
+    def test_invalid(self):
+        cases = {
+            "": "expects [HOSTIP:]HOSTPORT:GUESTPORT",
+            "80": "expects [HOSTIP:]HOSTPORT:GUESTPORT",
+            "1:2:3:4": "expects [HOSTIP:]HOSTPORT:GUESTPORT",
+            "[::1]:80:80": "expects [HOSTIP:]HOSTPORT:GUESTPORT",
+            "8080:80/sctp": "protocol must be tcp or udp",
+            "8080:80/": "protocol must be tcp or udp",
+            "8080:80/TCP": "protocol must be tcp or udp",
+            "0:80": "bad port '0'",
+            "8080:0": "bad port '0'",
+            "65536:80": "bad port '65536'",
+            "http:80": "bad port 'http'",
+            "+80:80": "bad port '+80'",
+            " 80:80": "bad port ' 80'",
+            ":80": "bad port ''",
+            "８０:80": "bad port",  # full-width digits are digits to str.isdigit()
+            "localhost:80:80": "not an IPv4 address: 'localhost'",
+            "1.2.3:80:80": "not an IPv4 address",
+            "256.1.1.1:80:80": "not an IPv4 address",
+            "01.2.3.4:80:80": "not an IPv4 address",
+            ":8080:80": "not an IPv4 address: ''",
+        }
+        for text, message in cases.items():
+            with self.subTest(text=text):
+                with self.assertRaises(uk.UsageError) as cm:
+                    uk.parse_publish(text)
+                self.assertIn(message, str(cm.exception))
+
+    def test_same_host_port_twice(self):
+        with self.assertRaises(uk.UsageError) as cm:
+            parse("-p", "8080:80", "-p", "127.0.0.1:8080:81", "img")
+        self.assertIn("host port 127.0.0.1:8080/tcp given twice", str(cm.exception))
+        # Another protocol or another host address is another port.
+        o = parse("-p", "8080:80", "-p", "8080:80/udp", "-p", "0.0.0.0:8080:81", "img")
+        self.assertEqual(len(o.publish), 3)
+
+    def test_guestfwd(self):
+        self.assertEqual(uk.parse_guestfwd("80:127.0.0.1:8000"), (80, "127.0.0.1", 8000))
+        self.assertEqual(uk.parse_guestfwd("1:my-host.example:2"), (1, "my-host.example", 2))
+        cases = {
+            "80:8000": "expects GUESTPORT:HOSTADDR:HOSTPORT",
+            "80:a:b:8000": "expects GUESTPORT:HOSTADDR:HOSTPORT",
+            "80::8000": "bad host address ''",
+            "80:a,b:8000": "bad host address 'a,b'",
+            "80:a b:8000": "bad host address",
+            "0:host:8000": "bad port '0'",
+            "80:host:99999": "bad port '99999'",
+        }
+        for text, message in cases.items():
+            with self.subTest(text=text):
+                with self.assertRaises(uk.UsageError) as cm:
+                    uk.parse_guestfwd(text)
+                self.assertIn(message, str(cm.exception))
+        with self.assertRaises(uk.UsageError) as cm:
+            parse("--guestfwd", "80:a:1", "--guestfwd", "80:b:2", "img")
+        self.assertIn("guest port 80 given twice", str(cm.exception))
+
+    def test_net_and_addresses(self):
+        self.assertEqual(uk.parse_net("none"), ("none", None))
+        self.assertEqual(uk.parse_net("tap=tap0"), ("tap", "tap0"))
+        self.assertEqual(uk.parse_net("tap=a23456789012345"), ("tap", "a23456789012345"))
+        for bad in ("tap", "tap=", "tap=a234567890123456", "tap=a/b", "tap=a:b", "tap=a,b",
+                    "tap=a b", "tap=..", "bridge=br0", "User", ""):
+            with self.subTest(net=bad), self.assertRaises(uk.UsageError):
+                uk.parse_net(bad)
+        self.assertEqual(uk.parse_ip_prefix("10.0.0.2/08"), "10.0.0.2/8")
+        for bad in ("10.0.0.2", "10.0.0.2/", "10.0.0.2/0", "10.0.0.2/33", "10.0.0/24", "x/24"):
+            with self.subTest(ip=bad), self.assertRaises(uk.UsageError):
+                uk.parse_ip_prefix(bad)
+
+
+class Network(unittest.TestCase):
+    def qemu(self, *argv):
+        o = parse(*argv, "img")
+        return o, uk.qemu_command(o, "tcg", "CMDLINE", "/tmp/ctl")
+
+    def test_no_network_by_default(self):
+        o, cmd = self.qemu()
+        self.assertEqual(o.net, "none")
+        self.assertNotIn("-netdev", cmd)
+        self.assertEqual(cmd[cmd.index("-M") + 1], "microvm,rtc=on,pit=on")
+        self.assertEqual(uk.network_runtime_options(o), [])
+
+    def test_publish_implies_user_networking(self):
+        for argv in (["-p", "8080:80"], ["--guestfwd", "80:127.0.0.1:8000"], ["--net", "user"]):
+            with self.subTest(argv=argv):
+                self.assertEqual(parse(*argv, "img").net, "user")
+
+    def test_user_networking_on_microvm(self):
+        o, cmd = self.qemu("-p", "8080:80", "-p", "0.0.0.0:5353:53/udp",
+                           "--guestfwd", "7000:127.0.0.1:17000")
+        self.assertEqual(cmd[cmd.index("-M") + 1], "microvm,rtc=on,pit=on,acpi=off")
+        self.assertEqual(cmd[cmd.index("-netdev") + 1],
+                         "user,id=net0,restrict=on"
+                         ",hostfwd=tcp:127.0.0.1:8080-10.0.2.15:80"
+                         ",hostfwd=udp:0.0.0.0:5353-10.0.2.15:53"
+                         ",guestfwd=tcp:10.0.2.100:7000-tcp:127.0.0.1:17000")
+        self.assertEqual(cmd[cmd.index("-netdev") + 2:cmd.index("-netdev") + 4],
+                         ["-device", "virtio-net-device,netdev=net0,mac=52:54:00:12:34:56"])
+        self.assertEqual(uk.network_runtime_options(o),
+                         ["uk.ip=10.0.2.15/24", "uk.gw=10.0.2.2", "uk.dns=10.0.2.3"])
+
+    def test_user_networking_on_pci_machines(self):
+        for machine in ("q35", "pc"):
+            with self.subTest(machine=machine):
+                _, cmd = self.qemu("--machine", machine, "--net", "user")
+                self.assertEqual(cmd[cmd.index("-M") + 1], machine)
+                self.assertEqual(cmd[cmd.index("-netdev") + 1], "user,id=net0,restrict=on")
+                self.assertEqual(cmd[cmd.index("-netdev") + 3],
+                                 "virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56,"
+                                 "disable-legacy=on,disable-modern=off,romfile=")
+
+    def test_tap(self):
+        o, cmd = self.qemu("--net", "tap=uk0")
+        self.assertEqual(cmd[cmd.index("-netdev") + 1], "tap,id=net0,ifname=uk0,script=no,downscript=no")
+        self.assertEqual(uk.network_runtime_options(o), [])  # DHCP
+        o, _ = self.qemu("--net", "tap=uk0", "--ip", "192.168.7.2/24", "--gw", "192.168.7.1",
+                         "--dns", "192.168.7.53")
+        self.assertEqual(uk.network_runtime_options(o),
+                         ["uk.ip=192.168.7.2/24", "uk.gw=192.168.7.1", "uk.dns=192.168.7.53"])
+        o, _ = self.qemu("--net", "tap=uk0", "--ip", "192.168.7.2/24")
+        self.assertEqual(uk.network_runtime_options(o), ["uk.ip=192.168.7.2/24"])
+
+    def test_runtime_options_reach_the_command_line_before_the_arguments(self):
+        o = parse("-p", "8080:80", "-e", "A=1", "img", "x")
+        line = uk.guest_cmdline(o.image, o.env, o.args, uk.network_runtime_options(o))
+        self.assertEqual(line, '"uk.argv0=img" "uk.ip=10.0.2.15/24" "uk.gw=10.0.2.2" '
+                               '"uk.dns=10.0.2.3" "A=1" -- "x"')
+
+    def test_conflicts(self):
+        cases = [
+            (["--net", "none", "-p", "8080:80"], "need user networking, not --net none"),
+            (["-p", "8080:80", "--net", "none"], "need user networking, not --net none"),
+            (["--net", "none", "--guestfwd", "80:h:1"], "need user networking"),
+            (["--net", "tap=t0", "-p", "8080:80"], "not --net tap"),
+            (["--ip", "10.0.0.2/24"], "go with --net tap"),
+            (["--net", "user", "--ip", "10.0.0.2/24"], "go with --net tap"),
+            (["-p", "1:2", "--dns", "10.0.0.3"], "go with --net tap"),
+            (["--net", "tap=t0", "--gw", "10.0.0.1"], "need --ip"),
+            (["--net", "tap=t0", "--dns", "10.0.0.1"], "need --ip"),
+            (["--net", "bridge"], "--net must be none, user or tap=IFNAME"),
+        ]
+        for argv, message in cases:
+            with self.subTest(argv=argv):
+                with self.assertRaises(uk.UsageError) as cm:
+                    parse(*argv, "img")
+                self.assertIn(message, str(cm.exception))
+
+    def test_cli_usage_error_for_net_none_with_publish(self):
+        r = run_runner(["--net", "none", "-p", "8080:80", "no-such-image"])
+        self.assertEqual(r.returncode, 125)
+        self.assertIn(b"--net none", r.stderr)
+
+
+class RunOptions(unittest.TestCase):
+    """UKSDK_RUN_OPTIONS: options read before the command line's, which override them."""
+
+    def env_words(self, text):
+        with mock.patch.dict(os.environ, {"UKSDK_RUN_OPTIONS": text}):
+            return uk.environment_options()
+
+    def test_splitting(self):
+        self.assertEqual(self.env_words("-m 1G  --timeout 900"), ["-m", "1G", "--timeout", "900"])
+        self.assertEqual(self.env_words("-e 'A=x y' -e B=\"q\\\"\""), ["-e", "A=x y", "-e", 'B=q"'])
+        self.assertEqual(self.env_words(""), [])
+        self.assertEqual(self.env_words("  \t"), [])
+        with mock.patch.dict(os.environ):
+            os.environ.pop("UKSDK_RUN_OPTIONS", None)
+            self.assertEqual(uk.environment_options(), [])
+        with self.assertRaises(uk.UsageError) as cm:
+            self.env_words("-e 'A=x")
+        self.assertIn("UKSDK_RUN_OPTIONS: No closing quotation", str(cm.exception))
+
+    def test_command_line_wins(self):
+        o = parse("-m", "2G", "img", environment=["-m", "1G", "--timeout", "900"])
+        self.assertEqual((o.memory, o.timeout), ("2G", 900.0))
+        o = parse("img", environment=["-m", "1G"])
+        self.assertEqual(o.memory, "1G")
+        o = parse("--machine", "q35", "--symbolize", "img",
+                  environment=["--machine=pc", "--no-symbolize", "-v", "--cpus", "2"])
+        self.assertEqual((o.machine, o.symbolize, o.verbose, o.cpus), ("q35", True, True, 2))
+
+    def test_environment_variables_merge_by_key(self):
+        o = parse("-e", "A=3", "img", environment=["-e", "A=1", "-e", "B=2"])
+        self.assertEqual(o.env, ["B=2", "A=3"])
+
+    def test_qemu_args_accumulate(self):
+        o = parse("--qemu-arg", "-y", "img", environment=["--qemu-arg=-x"])
+        self.assertEqual(o.qemu_args, ["-x", "-y"])
+
+    def test_networking_options_replace_the_environment_ones(self):
+        o = parse("img", environment=["-p", "8080:80", "--guestfwd", "1:h:2"])
+        self.assertEqual((o.net, len(o.publish), len(o.guestfwd)), ("user", 1, 1))
+        o = parse("-p", "9090:90", "img", environment=["-p", "8080:80", "--guestfwd", "1:h:2"])
+        self.assertEqual((o.publish, o.guestfwd), ([("tcp", "127.0.0.1", 9090, 90)], []))
+        # The same port in both places is no duplicate: the command line's replaces it.
+        o = parse("-p", "8080:81", "img", environment=["-p", "8080:80"])
+        self.assertEqual(o.publish, [("tcp", "127.0.0.1", 8080, 81)])
+        o = parse("-p", "8080:80", "img", environment=["--net", "none"])
+        self.assertEqual(o.net, "user")
+        o = parse("--net", "none", "img", environment=["-p", "8080:80"])
+        self.assertEqual((o.net, o.publish), ("none", []))
+        o = parse("--net", "user", "img",
+                  environment=["--net", "tap=t0", "--ip", "10.0.0.2/24", "--gw", "10.0.0.1"])
+        self.assertEqual((o.net, o.ip, o.gw), ("user", None, None))
+
+    def test_errors_name_the_variable(self):
+        cases = [
+            (["img"], "UKSDK_RUN_OPTIONS may hold only options, not 'img'"),
+            (["-m", "1G", "--"], "UKSDK_RUN_OPTIONS may hold only options, not '--'"),
+            (["--", "img"], "UKSDK_RUN_OPTIONS may hold only options, not '--'"),
+            (["-m"], "UKSDK_RUN_OPTIONS: --memory needs a value"),
+            (["--bogus"], "UKSDK_RUN_OPTIONS: unknown option '--bogus'"),
+            (["-p", "8080:80", "-p", "8080:81"], "UKSDK_RUN_OPTIONS: -p: host port"),
+            (["-h"], "UKSDK_RUN_OPTIONS: --help belongs on the command line"),
+        ]
+        for environment, message in cases:
+            with self.subTest(environment=environment):
+                with self.assertRaises(uk.UsageError) as cm:
+                    parse("-m", "2G", "img", environment=environment)
+                self.assertIn(message, str(cm.exception))
+        # A value option at the end of the variable does not take the command line's first word.
+        with self.assertRaises(uk.UsageError):
+            parse("2G", "img", environment=["-m"])
+
+    def test_through_the_runner(self):
+        r = run_runner(["-v", "no-such-image"], {"UKSDK_RUN_OPTIONS": "--machine virt"})
+        self.assertEqual(r.returncode, 125)
+        self.assertIn(b"uk-run: UKSDK_RUN_OPTIONS: --machine must be", r.stderr)
+        r = run_runner(["no-such-image"], {"UKSDK_RUN_OPTIONS": "-m 1G"})
+        self.assertEqual(r.returncode, 125)
+        self.assertIn(b"cannot read image 'no-such-image'", r.stderr)
+
+    def test_lazy_imports(self):
+        """The normal path imports nothing slow; shlex and socket only when they are needed."""
+        with open(UK_RUN, "rb") as f:
+            interpreter = f.readline()[2:].split()
+        baseline = imported_modules(subprocess.run(
+            [*interpreter, "-X", "importtime", "-c", "pass"], stderr=subprocess.PIPE).stderr)
+
+        def imported(args, env=None):
+            r = run_runner(args, dict(env or {}, PYTHONPROFILEIMPORTTIME="1"))
+            self.assertEqual(r.returncode, 125, r.stderr)
+            return imported_modules(r.stderr) - baseline
+
+        slow = {"re", "subprocess", "argparse", "tempfile", "shlex", "socket", "signal", "enum"}
+        self.assertEqual(imported(["no-such-image"]) & slow, set())
+        self.assertEqual(imported(["-p", "8080:80", "no-such-image"]) & slow, set())
+        self.assertIn("shlex", imported(["no-such-image"], {"UKSDK_RUN_OPTIONS": "-m 1G"}))
+
+
+class GuestCommandLine(unittest.TestCase):
+    def test_quote_token(self):
+        cases = [
+            (b"", b'""'),
+            (b"plain", b'"plain"'),
+            (b"a b", b'"a b"'),
+            (b'say "hi"', b'"say \\"hi\\""'),
+            (b"back\\slash", b'"back\\\\slash"'),
+            (b"tab\tnl\n", b'"tab\\x09nl\\x0a"'),
+            (b"\x00\x1f\x7f\x80\xff", b'"\\x00\\x1f\\x7f\\x80\\xff"'),
+            (b"'--' =", b"\"'--' =\""),
+            ("é".encode(), b'"\\xc3\\xa9"'),
+        ]
+        for raw, quoted in cases:
+            with self.subTest(raw=raw):
+                self.assertEqual(uk.quote_token(raw), quoted)
+
+    def test_guest_cmdline(self):
+        self.assertEqual(uk.guest_cmdline("/some/dir/app", ["A=1"], ["x y", "", "--"],
+                                          ["uk.stdin=framed", "uk.tty="]),
+                         '"uk.argv0=app" "uk.stdin=framed" "uk.tty=" "A=1" -- "x y" "" "--"')
+        self.assertEqual(uk.guest_cmdline("app", [], []), '"uk.argv0=app" --')
+        self.assertEqual(uk.guest_cmdline("app", [], [os.fsdecode(b"\xff\xfe")]),
+                         '"uk.argv0=app" -- "\\xff\\xfe"')
+
+    @staticmethod
+    def decode(line):
+        """The guest's reading of the runner's encoding (docs/runner.md): (entries, arguments)."""
+        data = line.encode("ascii")
+        tokens, pos = [], 0
+        while pos < len(data):
+            if data[pos:pos + 1] == b" ":
+                pos += 1
+            elif data[pos:pos + 2] == b"--" and data[pos + 2:pos + 3] in (b"", b" "):
+                tokens.append(None)
+                pos += 2
+            else:
+                assert data[pos:pos + 1] == b'"', line
+                pos += 1
+                token = bytearray()
+                while data[pos:pos + 1] != b'"':
+                    c = data[pos:pos + 1]
+                    if c == b"\\":
+                        if data[pos + 1:pos + 2] == b"x":
+                            token.append(int(data[pos + 2:pos + 4], 16))
+                            pos += 4
+                            continue
+                        c = data[pos + 1:pos + 2]
+                        pos += 1
+                    assert 0x20 <= c[0] < 0x7f, line
+                    token += c
+                    pos += 1
+                tokens.append(bytes(token))
+                pos += 1
+        split = tokens.index(None)
+        return tokens[:split], tokens[split + 1:]
+
+    def test_round_trip(self):
+        rng = random.Random(1234)
+        for _ in range(300):
+            args = [bytes(rng.randrange(256) for _ in range(rng.randrange(12)))
+                    for _ in range(rng.randrange(6))]
+            env = ["K%d=%s" % (k, os.fsdecode(bytes(rng.randrange(1, 256) for _ in range(5))))
+                   for k in range(rng.randrange(3))]
+            line = uk.guest_cmdline("app", env, [os.fsdecode(a) for a in args], ["uk.tty=1"])
+            self.assertTrue(line.isascii())
+            entries, decoded = self.decode(line)
+            self.assertEqual(decoded, args)
+            self.assertEqual(entries, [b"uk.argv0=app", b"uk.tty=1"] + [os.fsencode(e) for e in env])
+
+
+class Cpio(unittest.TestCase):
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="uk-run-test-")
+        self.addCleanup(shutil.rmtree, self.work)
+        root = self.root = os.path.join(self.work, "tree")
+        os.makedirs(os.path.join(root, "dir", "sub"))
+        self.write("dir/file.txt", b"hello\n")
+        self.write("dir/sub/big.bin", bytes(range(256)) * 700 + b"odd")
+        self.write("empty", b"")
+        self.write("z-last", b"z")
+        self.write(os.fsdecode(b"name with spaces \xc3\xa9"), b"x")
+        os.chmod(os.path.join(root, "dir", "file.txt"), 0o640)
+        os.link(os.path.join(root, "dir", "file.txt"), os.path.join(root, "hard"))
+        os.symlink("dir/file.txt", os.path.join(root, "link"))
+        os.symlink("/nowhere", os.path.join(root, "dangling"))
+        os.mkfifo(os.path.join(root, "fifo"))
+        with socket.socket(socket.AF_UNIX) as s:  # sockets are skipped
+            s.bind(os.path.join(root, "sock"))
+
+    def write(self, name, data):
+        with open(os.path.join(self.root, name), "wb") as f:
+            f.write(data)
+
+    def archive(self):
+        out = io.BytesIO()
+        uk.write_cpio(self.root, out)
+        return out.getvalue()
+
+    @staticmethod
+    def entries(data):
+        """Parses a newc archive strictly: [(name, fields, body)] up to the trailer, checking
+        magic, 4-byte alignment and that only zero padding follows the trailer."""
+        out, pos = [], 0
+        while True:
+            assert pos % 4 == 0
+            header = data[pos:pos + 110]
+            assert header[:6] == b"070701", (pos, header[:6])
+            fields = [int(header[6 + 8 * k:14 + 8 * k], 16) for k in range(13)]
+            names = ("ino", "mode", "uid", "gid", "nlink", "mtime", "size", "devmajor",
+                     "devminor", "rdevmajor", "rdevminor", "namesize", "check")
+            f = dict(zip(names, fields))
+            name_end = pos + 110 + f["namesize"]
+            name = data[pos + 110:name_end]
+            assert name.endswith(b"\0")
+            name = name[:-1]
+            body_start = name_end + (-name_end % 4)
+            assert data[name_end:body_start] == b"\0" * (body_start - name_end)
+            body = data[body_start:body_start + f["size"]]
+            assert len(body) == f["size"]
+            pos = body_start + f["size"]
+            pos += -pos % 4
+            if name == b"TRAILER!!!":
+                assert data[pos:].strip(b"\0") == b"" and len(data) % 512 == 0
+                return out
+            out.append((name, f, body))
+
+    def test_structure(self):
+        data = self.archive()
+        entries = self.entries(data)
+        names = [e[0] for e in entries]
+        self.assertEqual(names, [b".", b"dangling", b"dir", b"dir/file.txt", b"dir/sub",
+                                 b"dir/sub/big.bin", b"empty", b"fifo", b"hard", b"link",
+                                 b"name with spaces \xc3\xa9", b"z-last"])
+        by_name = {name: (f, body) for name, f, body in entries}
+        f, body = by_name[b"dir/file.txt"]
+        self.assertEqual((stat.S_IMODE(f["mode"]), f["nlink"], body), (0o640, 2, b"hello\n"))
+        self.assertTrue(stat.S_ISREG(f["mode"]))
+        hard, hard_body = by_name[b"hard"]
+        self.assertEqual((hard["ino"], hard["size"], hard_body), (f["ino"], 0, b""))
+        self.assertEqual(by_name[b"dir/sub/big.bin"][1], bytes(range(256)) * 700 + b"odd")
+        self.assertTrue(stat.S_ISLNK(by_name[b"link"][0]["mode"]))
+        self.assertEqual(by_name[b"link"][1], b"dir/file.txt")
+        self.assertEqual(by_name[b"dangling"][1], b"/nowhere")
+        self.assertTrue(stat.S_ISFIFO(by_name[b"fifo"][0]["mode"]))
+        self.assertTrue(stat.S_ISDIR(by_name[b"dir"][0]["mode"]))
+        for name, f, _ in entries:
+            self.assertEqual((f["uid"], f["gid"], f["check"]), (0, 0, 0), name)
+        inodes = [f["ino"] for name, f, _ in entries if name != b"hard"]
+        self.assertEqual(sorted(inodes), list(range(1, len(inodes) + 1)))
+
+    def test_deterministic(self):
+        self.assertEqual(self.archive(), self.archive())
+
+    def test_gnu_cpio_reads_it(self):
+        data = self.archive()
+        listing = subprocess.run(["cpio", "-t", "--quiet"], input=data, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, check=True).stdout.splitlines()
+        self.assertEqual(listing, [e[0] for e in self.entries(data)])
+        out = os.path.join(self.work, "out")
+        os.mkdir(out)
+        subprocess.run(["cpio", "-i", "-d", "--quiet", "--no-absolute-filenames"], input=data,
+                       cwd=out, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for name in ("dir/file.txt", "hard", "dir/sub/big.bin", "empty", "z-last"):
+            with open(os.path.join(self.root, name), "rb") as a, \
+                    open(os.path.join(out, name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+        self.assertEqual(os.stat(os.path.join(out, "hard")).st_ino,
+                         os.stat(os.path.join(out, "dir", "file.txt")).st_ino)
+        self.assertEqual(os.readlink(os.path.join(out, "link")), "dir/file.txt")
+        self.assertTrue(stat.S_ISFIFO(os.lstat(os.path.join(out, "fifo")).st_mode))
+        self.assertFalse(os.path.lexists(os.path.join(out, "sock")))
+
+    def test_pack_command(self):
+        output = os.path.join(self.work, "packed.cpio")
+        r = run_runner(["--pack", self.root, output])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(output, "rb") as f:
+            self.assertEqual(f.read(), self.archive())
+        r = run_runner(["--pack", os.path.join(self.work, "missing"), output])
+        self.assertEqual(r.returncode, 125)
+        self.assertIn(b"--pack: cannot read", r.stderr)
+
+
+class Frames(unittest.TestCase):
+    FRAMES = [b"#0 0x0000000000203161", b"  #1 0x20307e", b"\t#12 0xABCdef  ", b"#3 0x1\r"]
+
+    def test_parse_frame(self):
+        self.assertEqual(uk.parse_frame(b"  #3 0x00ff"), (b"  ", b"3", b"00ff"))
+        self.assertEqual(uk.parse_frame(b"#0 0xabc \r"), (b"", b"0", b"abc"))
+        self.assertEqual(uk.parse_frame(b"\t#12 0xABCdef"), (b"\t", b"12", b"ABCdef"))
+        for line in (b"", b"#", b"#1", b"#1 0x", b"#1 0xzz", b"# 0x1", b"#x 0x1", b"#1  0x1",
+                     b"#1 1", b"x #1 0x1", b"#1 0x1 in f", b"#-1 0x1", b"#1 0X1", b"##1 0x1"):
+            with self.subTest(line=line):
+                self.assertIsNone(uk.parse_frame(line))
+
+    def test_could_become_frame(self):
+        for partial in (b"", b"  ", b"#", b"#12", b"#12 ", b"#12 0", b"#12 0x", b"#12 0x1f",
+                        b"#12 0x1f  ", b" \t#0 0xA"):
+            with self.subTest(partial=partial):
+                self.assertTrue(uk.could_become_frame(partial))
+        for partial in (b"x", b"#a", b"# ", b"#1 1", b"#1 0y", b"#12 0x1g", b"#1 0x1 i",
+                        b"uk: backtrace:", b"  hello"):
+            with self.subTest(partial=partial):
+                self.assertFalse(uk.could_become_frame(partial))
+
+    def test_every_prefix_of_a_frame_could_become_one(self):
+        for line in self.FRAMES:
+            self.assertIsNotNone(uk.parse_frame(line), line)
+            for k in range(len(line) + 1):
+                self.assertTrue(uk.could_become_frame(line[:k]), line[:k])
+
+    def test_random_lines(self):
+        """A line parse_frame accepts is never given up early by could_become_frame."""
+        rng = random.Random(99)
+        alphabet = b"# 0x1aZ\t"
+        for _ in range(20000):
+            line = bytes(rng.choice(alphabet) for _ in range(rng.randrange(1, 10)))
+            if uk.parse_frame(line) is not None:
+                for k in range(len(line) + 1):
+                    self.assertTrue(uk.could_become_frame(line[:k]), (line, k))
+
+
+class HostPorts(unittest.TestCase):
+    def test_free_ports_pass(self):
+        uk.check_host_ports([("tcp", "127.0.0.1", free_port(), 80),
+                             ("udp", "127.0.0.1", free_port(socket.SOCK_DGRAM), 53)])
+        uk.check_host_ports([])
+
+    def assert_refused(self, publish, message):
+        with self.assertRaises(uk.RunnerError) as cm:
+            uk.check_host_ports(publish)
+        self.assertEqual(str(cm.exception), message)
+
+    def test_taken_tcp_port(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen()
+            port = s.getsockname()[1]
+            self.assert_refused([("tcp", "127.0.0.1", port, 80)],
+                                f"host port 127.0.0.1:{port}/tcp is already in use (-p)")
+            self.assert_refused([("tcp", "0.0.0.0", port, 80)],
+                                f"host port 0.0.0.0:{port}/tcp is already in use (-p)")
+
+    def test_taken_udp_port(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+            self.assert_refused([("udp", "127.0.0.1", port, 53)],
+                                f"host port 127.0.0.1:{port}/udp is already in use (-p)")
+            uk.check_host_ports([("tcp", "127.0.0.1", port, 53)])  # TCP's port of that number
+
+    def test_time_wait_port_is_free(self):
+        """A port whose connection is in TIME_WAIT is free to QEMU (SO_REUSEADDR), so here too."""
+        with socket.socket() as listener:
+            # Set by slirp on its own listening sockets, whose connections this case stands for.
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            port = listener.getsockname()[1]
+            client = socket.create_connection(("127.0.0.1", port))
+            accepted, _ = listener.accept()
+            accepted.close()  # the side that closes first keeps TIME_WAIT on the server port
+            client.recv(1)
+            client.close()
+        uk.check_host_ports([("tcp", "127.0.0.1", port, 80)])
+
+    def test_foreign_address(self):
+        self.assert_refused([("tcp", "192.0.2.1", 8080, 80)],
+                            "host port 192.0.2.1:8080/tcp: 192.0.2.1 is not an address of this "
+                            "host (-p)")
+
+
+class QemuMessages(unittest.TestCase):
+    """QEMU's own forwarding errors become one line of the runner's (QEMU really run)."""
+
+    def feed(self, stderr):
+        written = []
+        parser = uk.QemuStderr()
+        with mock.patch.object(uk, "write_all", lambda fd, data: written.append((fd, data))):
+            parser.feed(stderr)
+            parser.flush()
+        return parser, written
+
+    def qemu_stderr(self, netdev):
+        r = subprocess.run([QEMU, "-M", "microvm", "-accel", "tcg", "-display", "none",
+                            "-nodefaults", "-no-user-config", "-S", "-netdev", netdev,
+                            "-device", "virtio-net-device,netdev=net0"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        return r.stderr
+
+    def test_host_forwarding_failure(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen()
+            port = s.getsockname()[1]
+            stderr = self.qemu_stderr(
+                f"user,id=net0,restrict=on,hostfwd=udp:127.0.0.1:1-10.0.2.15:1,"
+                f"hostfwd=tcp:127.0.0.1:{port}-10.0.2.15:80")
+        parser, written = self.feed(stderr)
+        self.assertTrue(parser.network_failed)
+        self.assertEqual(written, [(2, f"uk-run: host port 127.0.0.1:{port}/tcp is already in "
+                                       "use or cannot be bound (-p; QEMU could not forward "
+                                       "it)\n".encode())])
+
+    def test_guest_forwarding_refused(self):
+        port = free_port()
+        stderr = self.qemu_stderr(
+            f"user,id=net0,restrict=on,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:{port}")
+        parser, written = self.feed(stderr)
+        self.assertTrue(parser.network_failed)
+        self.assertEqual(written, [(2, f"uk-run: --guestfwd: cannot connect to the host service "
+                                       f"127.0.0.1:{port}: Connection refused (it must be "
+                                       "listening before uk-run starts)\n".encode())])
+
+    def test_other_messages_pass_through(self):
+        parser, written = self.feed(b"qemu-system-x86_64: warning: something\npartial")
+        self.assertFalse(parser.network_failed)
+        self.assertEqual(written, [(2, b"uk-run: qemu: qemu-system-x86_64: warning: something\n"),
+                                   (2, b"uk-run: qemu: partial\n")])
+
+
+if __name__ == "__main__":
+    unittest.main()
