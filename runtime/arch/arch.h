@@ -115,10 +115,16 @@ Result<MsiMessage> register_msi(InterruptHandler handler, void* context);
 // The local APIC timer's handler (the scheduler's tick).
 void set_timer_handler(InterruptHandler handler, void* context);
 // Runs after the handlers of every device or timer interrupt, once the interrupt has ended, with
-// interrupts disabled: the scheduler's preemption point.
-void set_interrupt_return_hook(void (*hook)());
+// interrupts disabled: the scheduler's preemption point, and where a thread running program code
+// gets its signals (the hook may redirect `frame` into a signal handler).
+void set_interrupt_return_hook(void (*hook)(TrapFrame& frame));
 // Called by the trap entry for vectors 32-255.
-void dispatch_interrupt(u8 vector);
+void dispatch_interrupt(u8 vector, TrapFrame& frame);
+// A CPU exception that the runtime cannot handle itself (not a demand-paging fault) is first
+// offered to `hook` as the signal it stands for (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP) with the
+// faulting address (page faults) or 0; the hook returns true if it redirected `frame` into the
+// program's handler, else the crash report follows.
+void set_fault_signal_hook(bool (*hook)(TrapFrame& frame, int signal, int code, u64 address));
 // True while interrupt handlers (device handlers, the timer's) run.
 bool in_interrupt();
 
@@ -140,6 +146,34 @@ void fpu_init_state(void* area);
 u64 prepare_thread_stack(u64 stack_top, void (*entry)(void*), void* argument);
 void switch_context(u64* save_stack_pointer, u64 new_stack_pointer);
 [[noreturn]] void call_on_stack(u64 stack_top, void (*function)(void*), void* argument);
+
+// Signal contexts: the registers of an interrupted context as a signal handler's ucontext_t holds
+// them (Linux's x86_64 struct sigcontext, musl's mcontext_t: gregs[23], fpstate, reserved[8]).
+struct MachineContext {
+    u64 gregs[23];
+    u64 fpstate; // Address of the XSAVE image of the FPU/SSE/AVX registers, or 0.
+    u64 reserved[8];
+};
+static_assert(sizeof(MachineContext) == 256);
+inline constexpr int k_greg_rsp = 15, k_greg_rip = 16, k_greg_rflags = 17, k_greg_err = 19, k_greg_trapno = 20,
+                     k_greg_cr2 = 22;
+void save_context(const TrapFrame& frame, MachineContext& out);
+void load_context(const MachineContext& context, TrapFrame& out);
+u64 trap_stack_pointer(const TrapFrame& frame);
+// Makes `frame` return into function(a0, a1, a2) with the stack pointer at `stack_pointer`
+// (where the function's return address must already be), interrupts enabled.
+void redirect_trap(TrapFrame& frame, u64 function, u64 stack_pointer, u64 a0, u64 a1, u64 a2);
+// Returns from a trap frame that is not on the trap's own stack (rt_sigreturn): loads its
+// registers and continues where it says. Interrupts must be disabled.
+[[noreturn]] void resume_trap(const TrapFrame& frame);
+// Runs function(argument) on the stack below `stack_top` and comes back (signal handlers on the
+// alternate stack).
+void call_on_other_stack(u64 stack_top, void (*function)(void*), void* argument);
+u64 stack_pointer();
+// A signal frame's return address for handlers registered without a restorer: it calls
+// `handler(stack_pointer)` (rt_sigreturn), which never returns.
+void set_signal_return_handler(void (*handler)(u64 context));
+u64 signal_return_trampoline();
 
 void dump_registers(const TrapFrame& frame);
 u64 trap_pc(const TrapFrame& frame);

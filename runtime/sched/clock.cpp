@@ -11,12 +11,22 @@ namespace uk::clock {
 
 namespace {
 
-u64 g_hz;
-u64 g_mult;        // Nanoseconds per tick, in 32.32 fixed point.
-u64 g_boot_tsc;    // TSC at the first instruction.
-u64 g_start_tsc;   // TSC when the monotonic clock read g_base_ns.
-u64 g_base_ns;
+// How TSC values become monotonic time. Readers run anywhere (the timer interrupt replaces the
+// scale once, when the refinement ends), so a scale is never changed in place: the new one is
+// written whole into the other slot and then published by one pointer store, and a reader that
+// took the old pointer still computes a consistent time.
+struct Scale {
+    u64 hz;
+    u64 mult;      // Nanoseconds per tick, in 32.32 fixed point.
+    u64 start_tsc; // TSC when the monotonic clock read base_ns.
+    u64 base_ns;
+};
+Scale g_scales[2];
+const Scale* g_scale = &g_scales[0];
+u64 g_boot_tsc; // TSC at the first instruction.
 u64 g_realtime_at_start_ns;
+
+const Scale& scale() { return *__atomic_load_n(&g_scale, __ATOMIC_ACQUIRE); }
 const char* g_source = "none";
 
 constexpr u64 k_pit_hz = 1193182;
@@ -72,7 +82,8 @@ u64 finish_pit()
     return 0;
 }
 
-u64 to_ns(u64 ticks) { return static_cast<u64>((static_cast<unsigned __int128>(ticks) * g_mult) >> 32); }
+u64 to_ns(u64 ticks, const Scale& s) { return static_cast<u64>((static_cast<unsigned __int128>(ticks) * s.mult) >> 32); }
+u64 monotonic_at(u64 tsc, const Scale& s) { return s.base_ns + to_ns(tsc - s.start_tsc, s); }
 
 // Refinement: the boot-time window is short (about 2 ms) and QEMU's PIT reads are slow enough to
 // bias it by around 1%, so the measurement goes on after boot: the timer interrupt samples the
@@ -90,7 +101,7 @@ void start_refinement()
 {
     g_refine_previous = read_pit_channel0();
     g_refine_start_tsc = arch::read_timestamp();
-    g_refine_last_ns = to_ns(g_refine_start_tsc - g_start_tsc) + g_base_ns;
+    g_refine_last_ns = monotonic_at(g_refine_start_tsc, scale());
     g_refine_elapsed = 0;
     g_refining = true;
 }
@@ -100,9 +111,9 @@ void start_refinement()
 void start_calibration(u64 boot_tsc)
 {
     g_boot_tsc = boot_tsc;
-    g_start_tsc = boot_tsc;
-    g_hz = arch::tsc_frequency_from_cpuid();
-    if (g_hz)
+    g_scales[0].start_tsc = boot_tsc;
+    g_scales[0].hz = arch::tsc_frequency_from_cpuid();
+    if (g_scales[0].hz)
         g_source = "cpuid";
     else
         start_pit();
@@ -110,24 +121,25 @@ void start_calibration(u64 boot_tsc)
 
 void finish_calibration()
 {
-    if (!g_hz) {
-        g_hz = finish_pit();
+    Scale& s = g_scales[0];
+    if (!s.hz) {
+        s.hz = finish_pit();
         g_source = "pit";
     }
-    if (!g_hz) {
-        g_hz = 2'000'000'000;
+    if (!s.hz) {
+        s.hz = 2'000'000'000;
         g_source = "assumed";
         printk("uk: warning: cannot determine the TSC frequency; assuming 2 GHz\n");
     }
-    g_mult = (1'000'000'000ull << 32) / g_hz;
+    s.mult = (1'000'000'000ull << 32) / s.hz;
     if (g_source[0] == 'p') // "pit"
         start_refinement();
     g_realtime_at_start_ns = rtc::read_epoch_seconds() * 1'000'000'000ull;
     // The RTC has whole seconds only; anchor it to now rather than to the first instruction.
-    g_realtime_at_start_ns -= to_ns(arch::read_timestamp() - g_start_tsc);
+    g_realtime_at_start_ns -= monotonic_ns();
 }
 
-u64 monotonic_ns() { return g_base_ns + to_ns(arch::read_timestamp() - g_start_tsc); }
+u64 monotonic_ns() { return monotonic_at(arch::read_timestamp(), scale()); }
 
 bool refining() { return g_refining; }
 
@@ -137,7 +149,7 @@ void refine_calibration()
         return;
     u16 count = read_pit_channel0();
     u64 tsc = arch::read_timestamp();
-    u64 now = g_base_ns + to_ns(tsc - g_start_tsc);
+    u64 now = monotonic_at(tsc, scale());
     if (now - g_refine_last_ns > k_max_sample_gap_ns) {
         start_refinement(); // Too long since the last sample: the count may have wrapped.
         return;
@@ -148,20 +160,23 @@ void refine_calibration()
     if (g_refine_elapsed < k_refine_pit_ticks)
         return;
     // Rebase so that time continues from `now` at the new rate.
-    g_hz = (tsc - g_refine_start_tsc) * k_pit_hz / g_refine_elapsed;
-    g_base_ns = now;
-    g_start_tsc = tsc;
-    g_mult = (1'000'000'000ull << 32) / g_hz;
+    Scale& next = g_scales[1];
+    next.hz = (tsc - g_refine_start_tsc) * k_pit_hz / g_refine_elapsed;
+    next.base_ns = now;
+    next.start_tsc = tsc;
+    next.mult = (1'000'000'000ull << 32) / next.hz;
+    __atomic_store_n(&g_scale, &next, __ATOMIC_RELEASE); // Published only once complete.
     g_refining = false;
 }
 u64 realtime_ns() { return g_realtime_at_start_ns + monotonic_ns(); }
 void set_realtime_ns(u64 ns) { g_realtime_at_start_ns = ns - monotonic_ns(); }
-u64 tsc_hz() { return g_hz; }
+u64 tsc_hz() { return scale().hz; }
 u64 tsc_at_monotonic_ns(u64 ns)
 {
-    if (ns < g_base_ns)
-        return g_start_tsc;
-    return g_start_tsc + static_cast<u64>((static_cast<unsigned __int128>(ns - g_base_ns) * g_hz) / 1'000'000'000);
+    const Scale& s = scale();
+    if (ns < s.base_ns)
+        return s.start_tsc;
+    return s.start_tsc + static_cast<u64>((static_cast<unsigned __int128>(ns - s.base_ns) * s.hz) / 1'000'000'000);
 }
 u64 since_entry_ns() { return monotonic_ns(); }
 const char* tsc_source() { return g_source; }

@@ -12,6 +12,7 @@
 #include "mm/frame_allocator.h"
 #include "sched/clock.h"
 #include "sched/futex.h"
+#include "sched/signal.h"
 
 namespace uk::sched {
 
@@ -197,13 +198,18 @@ void on_timer_interrupt(void*)
 }
 
 // The end of every interrupt: program code gives way to a thread that is due (time slice over, or
-// woken by the interrupt); runtime code does so when it leaves the runtime (~PreemptGuard).
-void on_interrupt_return()
+// woken by the interrupt); runtime code does so when it leaves the runtime (~PreemptGuard). Program
+// code then gets its deliverable signals, whether or not it ever enters the runtime.
+void on_interrupt_return(arch::TrapFrame& frame)
 {
-    if (g_need_reschedule && g_current->preempt_disabled == 0 && g_current->state == ThreadState::Running) {
+    if (g_current->preempt_disabled != 0 || g_current->state != ThreadState::Running)
+        return;
+    if (g_need_reschedule) {
         g_need_reschedule = false;
         yield_locked();
     }
+    if (!g_current->kernel && has_deliverable_signals())
+        deliver_at_interrupt_return(frame);
 }
 
 void expire_sleep(Timer& timer)
@@ -299,6 +305,7 @@ void init()
     g_all_threads.push_back(g_boot_thread);
     arch::set_timer_handler(on_timer_interrupt, nullptr);
     arch::set_interrupt_return_hook(on_interrupt_return);
+    signals_init();
     arch::timer_init(clock::tsc_hz());
 }
 
@@ -323,10 +330,8 @@ void yield()
 WaitResult block_current_locked(u64 deadline_ns, WakeSource source)
 {
     Thread& self = *g_current;
-    if (self.interrupted) {
-        self.interrupted = false;
+    if (!self.kernel && has_deliverable_signals())
         return WaitResult::Interrupted;
-    }
     if (self.wake_pending) {
         self.wake_pending = false;
         return WaitResult::Ready;
@@ -346,10 +351,8 @@ WaitResult block_current_locked(u64 deadline_ns, WakeSource source)
         start_timer_locked(self.sleep_timer, deadline_ns);
     schedule_locked();
     self.wake_pending = false;
-    if (self.interrupted) {
-        self.interrupted = false;
+    if (!self.kernel && has_deliverable_signals())
         return WaitResult::Interrupted;
-    }
     return self.timed_out ? WaitResult::TimedOut : WaitResult::Ready;
 }
 
@@ -371,9 +374,13 @@ Thread* find_thread(int tid)
 void interrupt_thread(Thread& thread)
 {
     arch::InterruptGuard guard;
-    thread.interrupted = true;
     if (thread.state == ThreadState::Blocked)
         make_runnable(thread);
+}
+
+namespace detail {
+Thread* first_thread() { return g_all_threads.front(); }
+Thread* next_thread(Thread& thread) { return g_all_threads.next(thread); }
 }
 
 bool sleep_until(u64 deadline_ns)

@@ -1,45 +1,100 @@
 // SPDX-License-Identifier: MIT
-// Signal actions, masks, pending sets and delivery. A signal a thread sends itself runs its handler
-// synchronously; blocked signals stay pending until unblocked; a signal for another thread ends
-// that thread's blocking call with EINTR (what pthread_cancel needs) and stays pending for it;
-// default actions end the program with a report, as Linux would kill the process.
+// Signal actions, masks, pending sets and delivery.
+//
+// A signal is delivered to a thread at one of three points, always while that thread runs program
+// code, never in the middle of the runtime:
+// - when it leaves a system call (deliver_at_system_call_exit): the handler runs as a plain
+//   function call below the system call's caller;
+// - when an interrupt returns to its program code (the timer's included, so a thread that never
+//   enters the runtime still gets signals, and asynchronous cancellation works): the interrupted
+//   registers are saved in a signal frame, as Linux builds one, and the interrupt returns into the
+//   handler, whose return goes through the restorer to rt_sigreturn, which resumes the saved
+//   context;
+// - when a CPU exception the program has a handler for happens (SIGSEGV, SIGFPE, ...): the same
+//   signal frame, built from the exception's registers.
+// Handlers with SA_ONSTACK run on the sigaltstack when one is set. Default actions end the
+// program with a report, as Linux would end the process.
 #include "sched/signal.h"
 
 #include "arch/arch.h"
+#include "arch/trap_frame.h"
 #include "drivers/debug_exit.h"
 #include "lib/crash.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "mm/address_space.h"
 #include "sched/scheduler.h"
 
 namespace uk::sched {
 
+// Process-directed signals that every thread blocks wait here for the first to unblock them.
+u64 g_process_pending_signals;
+
 namespace {
 
-constexpr int k_sigkill = 9, k_sigstop = 19, k_sigabrt = 6;
-constexpr u64 k_sa_siginfo = 4, k_sa_nodefer = 0x40000000, k_sa_resethand = 0x80000000;
+constexpr int k_sigkill = 9, k_sigstop = 19, k_sigabrt = 6, k_sigsegv = 11;
+constexpr u64 k_sa_siginfo = 4, k_sa_onstack = 0x08000000, k_sa_restorer = 0x04000000, k_sa_nodefer = 0x40000000,
+              k_sa_resethand = 0x80000000;
 constexpr uptr k_sig_default = 0, k_sig_ignore = 1;
 constexpr u64 k_unblockable = signal_bit(k_sigkill) | signal_bit(k_sigstop);
+constexpr int k_ss_onstack = 1, k_ss_disable = 2;
+constexpr int k_si_tkill = -6;
+// Leave this much below the interrupted stack pointer (the x86_64 ABI's red zone, in case code
+// built without -mno-red-zone runs).
+constexpr u64 k_red_zone = 128;
 
-// The kernel's siginfo_t (128 bytes) as a handler with SA_SIGINFO receives it.
+// The kernel's siginfo_t (128 bytes): the fields handlers read.
 struct SignalInfo {
     int signo, errno_value, code, pad;
-    int pid, uid;
-    char rest[104];
+    union {
+        struct {
+            int pid, uid;
+            u64 value;
+        } sender;
+        u64 fault_address;
+    };
+    char rest[96];
 };
 static_assert(sizeof(SignalInfo) == 128);
 
-// Where a handler's ucontext_t (musl's x86_64 layout) keeps the mask that sigreturn restores.
-constexpr size_t k_ucontext_size = 936;
-constexpr size_t k_ucontext_sigmask = 296;
+struct StackDescription {
+    u64 base;
+    int flags;
+    int pad;
+    u64 size;
+};
+
+// The kernel's struct ucontext for x86_64 (musl's ucontext_t has the same layout up to and
+// including the first 8 bytes of uc_sigmask).
+struct Ucontext {
+    u64 flags;
+    u64 link;
+    StackDescription stack;
+    arch::MachineContext machine;
+    u64 sigmask;
+};
+static_assert(sizeof(Ucontext) == 304);
+
+// Linux's struct rt_sigframe: the handler's return address (the restorer), then the context and
+// the siginfo. rt_sigreturn finds the context where the restorer's %rsp points.
+struct SignalFrame {
+    u64 return_address;
+    Ucontext context;
+    SignalInfo info;
+};
+
+struct PendingInfo {
+    int code;
+    int pid;
+    u64 value;
+};
 
 SignalAction g_actions[k_signal_count];
+u64& g_process_pending = g_process_pending_signals;
+PendingInfo g_process_info[k_signal_count];
 void (*g_pending_listener)();
 
-// Each thread has its own signal mask and pending set (musl blocks every signal in a thread
-// that is exiting; that must not leak into the others).
 u64& blocked() { return current_thread().signal_mask; }
-u64& pending() { return current_thread().pending_signals; }
 
 bool ignored_by_default(int signal)
 {
@@ -60,27 +115,12 @@ bool is_ignored(int signal)
     return handler == k_sig_ignore || (handler == k_sig_default && ignored_by_default(signal));
 }
 
-void mark_pending(Thread& thread, int signal)
+u64 deliverable(const Thread& thread) { return (thread.pending_signals | g_process_pending) & ~thread.signal_mask; }
+
+void announce_pending()
 {
-    arch::InterruptGuard guard;
-    thread.pending_signals |= signal_bit(signal);
     if (g_pending_listener)
         g_pending_listener();
-}
-
-void deliver(int signal);
-
-// Delivers what is pending and not blocked; true if anything was.
-bool deliver_pending()
-{
-    bool any = false;
-    while (u64 ready = pending() & ~blocked()) {
-        int signal = __builtin_ctzll(ready) + 1;
-        pending() &= ~signal_bit(signal);
-        deliver(signal);
-        any = true;
-    }
-    return any;
 }
 
 [[noreturn]] void default_terminate(int signal)
@@ -96,43 +136,163 @@ bool deliver_pending()
     machine_exit(128 + signal);
 }
 
-void deliver(int signal)
+// Takes the lowest deliverable signal off the current thread's (or the process's) pending set,
+// with what its sender said about it.
+int take_deliverable(PendingInfo& info)
 {
-    if (signal != k_sigkill && signal != k_sigstop && (blocked() & signal_bit(signal))) {
-        mark_pending(current_thread(), signal);
-        return;
+    arch::InterruptGuard guard;
+    Thread& self = current_thread();
+    u64 ready = deliverable(self);
+    if (!ready)
+        return 0;
+    int signal = __builtin_ctzll(ready) + 1;
+    u64 bit = signal_bit(signal);
+    if (self.pending_signals & bit) {
+        self.pending_signals &= ~bit;
+        info = { k_si_tkill, 1, 0 };
+    } else {
+        g_process_pending &= ~bit;
+        info = g_process_info[signal];
     }
-    SignalAction action = g_actions[signal];
-    if (action.handler == k_sig_ignore)
-        return;
-    if (action.handler == k_sig_default || signal == k_sigkill) {
-        if (ignored_by_default(signal))
-            return;
-        default_terminate(signal);
-    }
-    u64 saved_mask = blocked();
-    blocked() |= action.mask;
+    return signal;
+}
+
+bool on_alternate_stack(const Thread& thread, u64 sp)
+{
+    return thread.alternate_stack_size && sp > thread.alternate_stack
+        && sp <= thread.alternate_stack + thread.alternate_stack_size;
+}
+
+// The mask while a handler runs, and the one-shot reset (SA_RESETHAND).
+void enter_handler(int signal, const SignalAction& action)
+{
+    blocked() |= action.mask & ~k_unblockable;
     if (!(action.flags & k_sa_nodefer))
         blocked() |= signal_bit(signal);
     if (action.flags & k_sa_resethand)
         g_actions[signal].handler = k_sig_default;
-    if (action.flags & k_sa_siginfo) {
-        SignalInfo info {};
-        info.signo = signal;
-        info.code = -6; // SI_TKILL
-        info.pid = 1;
-        // The handler may change uc_sigmask, and the mask it leaves there is the one restored
-        // afterwards, as rt_sigreturn does (musl's cancellation handler relies on it).
-        alignas(16) u8 context[k_ucontext_size] {};
-        copy_bytes(context + k_ucontext_sigmask, &saved_mask, sizeof(saved_mask));
-        reinterpret_cast<void (*)(int, SignalInfo*, void*)>(action.handler)(signal, &info, context);
-        copy_bytes(&saved_mask, context + k_ucontext_sigmask, sizeof(saved_mask));
-        saved_mask &= ~k_unblockable;
-    } else {
-        reinterpret_cast<void (*)(int)>(action.handler)(signal);
+}
+
+void fill_info(SignalInfo& info, int signal, const PendingInfo& from)
+{
+    fill_bytes(&info, 0, sizeof(info));
+    info.signo = signal;
+    info.code = from.code;
+    info.sender.pid = from.pid;
+    info.sender.uid = 0;
+    info.sender.value = from.value;
+}
+
+// The default action, or nothing for an ignored signal; false if a handler must run.
+bool act_without_handler(int signal)
+{
+    const SignalAction& action = g_actions[signal];
+    if (action.handler == k_sig_ignore)
+        return true;
+    if (action.handler == k_sig_default || signal == k_sigkill) {
+        if (ignored_by_default(signal))
+            return true;
+        default_terminate(signal);
     }
-    blocked() = saved_mask;
-    deliver_pending();
+    return false;
+}
+
+// Delivery inside a call chain (system-call exit): the handler runs as a function call, on the
+// alternate stack if it asks for it; its ucontext carries the mask, and whatever mask the handler
+// leaves there is restored afterwards, as rt_sigreturn would.
+struct CallDelivery {
+    int signal;
+    SignalAction action;
+    SignalInfo* info;
+    Ucontext* context;
+};
+
+void call_handler(void* raw)
+{
+    auto& d = *static_cast<CallDelivery*>(raw);
+    if (d.action.flags & k_sa_siginfo)
+        reinterpret_cast<void (*)(int, SignalInfo*, void*)>(d.action.handler)(d.signal, d.info, d.context);
+    else
+        reinterpret_cast<void (*)(int)>(d.action.handler)(d.signal);
+}
+
+void deliver_in_call(int signal, const PendingInfo& pending)
+{
+    if (act_without_handler(signal))
+        return;
+    Thread& self = current_thread();
+    SignalAction action = g_actions[signal];
+    SignalInfo info;
+    fill_info(info, signal, pending);
+    Ucontext context {};
+    // Under a temporary mask (ppoll...), the handler returns to the caller's own mask.
+    context.sigmask = self.restore_saved_mask ? self.saved_signal_mask : blocked();
+    context.machine.gregs[arch::k_greg_rsp] = arch::stack_pointer();
+    context.machine.gregs[arch::k_greg_rip] = reinterpret_cast<u64>(__builtin_return_address(0));
+    context.stack = { self.alternate_stack, self.alternate_stack_size ? 0 : k_ss_disable, 0, self.alternate_stack_size };
+    enter_handler(signal, action);
+    CallDelivery delivery { signal, action, &info, &context };
+    u64 sp = arch::stack_pointer();
+    if ((action.flags & k_sa_onstack) && self.alternate_stack_size && !on_alternate_stack(self, sp)) {
+        context.stack.flags = k_ss_onstack;
+        arch::call_on_other_stack(self.alternate_stack + self.alternate_stack_size, call_handler, &delivery);
+    } else {
+        call_handler(&delivery);
+    }
+    blocked() = context.sigmask & ~k_unblockable;
+    self.restore_saved_mask = false;
+}
+
+void deliver_pending_in_call()
+{
+    PendingInfo info;
+    while (int signal = take_deliverable(info))
+        deliver_in_call(signal, info);
+}
+
+// Builds a signal frame for `signal` on the stack the interrupted context `frame` was using (or
+// the alternate stack) and redirects the trap into the handler. False when the frame does not fit
+// in writable memory (a stack overflow without an alternate stack).
+bool deliver_to_trap(arch::TrapFrame& frame, int signal, const PendingInfo& pending, u64 fault_address)
+{
+    Thread& self = current_thread();
+    SignalAction action = g_actions[signal];
+    u64 interrupted_sp = arch::trap_stack_pointer(frame);
+    u64 top = interrupted_sp - k_red_zone;
+    bool switch_stack = (action.flags & k_sa_onstack) && self.alternate_stack_size
+        && !on_alternate_stack(self, interrupted_sp);
+    if (switch_stack) {
+        top = self.alternate_stack + self.alternate_stack_size;
+    } else {
+        // Interrupts and most exceptions arrive on the interrupted stack itself: the frame must go
+        // below the runtime's own frames, which are still live.
+        u64 here = arch::stack_pointer();
+        if (here < interrupted_sp && here + 65536 > interrupted_sp && top > here - 1024)
+            top = here - 1024;
+    }
+    u64 fpu_area = align_down(top - arch::fpu_state_size(), 64);
+    u64 address = align_down(fpu_area - sizeof(SignalFrame), 16) - 8; // As if just called.
+    if (address >= top || !mm::is_user_range(address, top - address, true))
+        return false;
+    auto* f = reinterpret_cast<SignalFrame*>(address);
+    arch::save_context(frame, f->context.machine);
+    arch::fpu_save(reinterpret_cast<void*>(fpu_area));
+    f->context.machine.fpstate = fpu_area;
+    f->context.flags = 0;
+    f->context.link = 0;
+    f->context.stack = { self.alternate_stack, self.alternate_stack_size ? (switch_stack ? k_ss_onstack : 0) : k_ss_disable,
+        0, self.alternate_stack_size };
+    f->context.sigmask = blocked();
+    fill_info(f->info, signal, pending);
+    if (fault_address)
+        f->info.fault_address = fault_address;
+    // musl always gives a restorer (__restore_rt); a raw rt_sigaction without one gets ours.
+    f->return_address = (action.flags & k_sa_restorer) ? action.restorer : arch::signal_return_trampoline();
+    enter_handler(signal, action);
+    u64 handler = action.handler;
+    arch::redirect_trap(frame, handler, address, static_cast<u64>(signal), reinterpret_cast<u64>(&f->info),
+        reinterpret_cast<u64>(&f->context));
+    return true;
 }
 
 } // namespace
@@ -157,10 +317,11 @@ Result<void> set_signal_action(int signal, const SignalAction* action, SignalAct
     if (action) {
         g_actions[signal] = *action;
         g_actions[signal].mask &= ~k_unblockable;
-        // Setting SIG_IGN discards what is pending, in every thread. [POSIX 2.4.1]
+        // Setting SIG_IGN (or SIG_DFL for a signal ignored by default) discards what is pending.
         if (is_ignored(signal)) {
             arch::InterruptGuard guard;
-            pending() &= ~signal_bit(signal);
+            current_thread().pending_signals &= ~signal_bit(signal);
+            g_process_pending &= ~signal_bit(signal);
         }
     }
     return {};
@@ -176,34 +337,93 @@ Result<u64> change_signal_mask(MaskChange how, u64 set)
     case MaskChange::Set: blocked() = value; break;
     default: return error(EINVAL);
     }
-    deliver_pending();
     return previous;
 }
 
-u64 replace_signal_mask(u64 mask, bool& delivered)
+bool use_temporary_signal_mask(u64 mask)
 {
-    u64 saved = blocked();
-    blocked() = mask & ~k_unblockable;
-    delivered = deliver_pending();
-    return saved;
-}
-
-void restore_signal_mask(u64 saved)
-{
-    blocked() = saved;
-    deliver_pending();
+    Thread& self = current_thread();
+    if (!self.restore_saved_mask) {
+        self.saved_signal_mask = self.signal_mask;
+        self.restore_saved_mask = true;
+    }
+    self.signal_mask = mask & ~k_unblockable;
+    return has_deliverable_signals();
 }
 
 u64 blocked_signals() { return blocked(); }
-u64 pending_signals() { return pending(); }
+u64 pending_signals() { return current_thread().pending_signals | g_process_pending; }
+
+bool has_deliverable_signals() { return deliverable(current_thread()) != 0; }
+
+void deliver_at_system_call_exit()
+{
+    Thread& self = current_thread();
+    if (has_deliverable_signals())
+        deliver_pending_in_call();
+    if (self.restore_saved_mask) {
+        self.restore_saved_mask = false;
+        self.signal_mask = self.saved_signal_mask;
+    }
+}
+
+void deliver_at_interrupt_return(arch::TrapFrame& frame)
+{
+    PendingInfo info;
+    // One frame per return: the handler's own return (rt_sigreturn) delivers the next one.
+    while (int signal = take_deliverable(info)) {
+        if (act_without_handler(signal))
+            continue;
+        if (!deliver_to_trap(frame, signal, info, 0)) {
+            char what[128];
+            format(what, sizeof(what), "no room on the stack for the %s handler's signal frame", signal_name(signal));
+            crash_after_trap(frame, k_sigsegv, what);
+        }
+        return;
+    }
+}
+
+bool deliver_fault(arch::TrapFrame& frame, int signal, int code, u64 address)
+{
+    // Faults inside the runtime are runtime bugs or unchecked pointers: always a crash report.
+    // A blocked or ignored fault signal cannot be delivered: Linux kills the process then too.
+    Thread& self = current_thread();
+    if (self.preempt_disabled || self.kernel)
+        return false;
+    const SignalAction& action = g_actions[signal];
+    if (action.handler == k_sig_default || action.handler == k_sig_ignore || (blocked() & signal_bit(signal)))
+        return false;
+    return deliver_to_trap(frame, signal, { code, 0, 0 }, address);
+}
+
+Result<void> sigreturn(u64 context_address, arch::TrapFrame& out)
+{
+    if (!mm::is_user_range(context_address, sizeof(Ucontext), false))
+        return error(EFAULT);
+    auto* context = reinterpret_cast<const Ucontext*>(context_address);
+    blocked() = context->sigmask & ~k_unblockable;
+    if (u64 fpstate = context->machine.fpstate) {
+        if (fpstate % 64 || !mm::is_user_range(fpstate, arch::fpu_state_size(), false))
+            return error(EFAULT);
+        arch::fpu_restore(reinterpret_cast<const void*>(fpstate));
+    }
+    arch::load_context(context->machine, out);
+    return {};
+}
 
 Result<void> raise_signal(int signal)
 {
     if (signal < 0 || signal >= k_signal_count)
         return error(EINVAL);
-    if (signal == 0)
+    if (signal == 0 || is_ignored(signal))
         return {};
-    deliver(signal);
+    {
+        arch::InterruptGuard guard;
+        current_thread().pending_signals |= signal_bit(signal);
+    }
+    announce_pending();
+    // Delivered when the system call that raised it returns (or now, for runtime-internal raises
+    // such as SIGPIPE, at the same point).
     return {};
 }
 
@@ -218,24 +438,135 @@ Result<void> send_signal_to_thread(int tid, int signal)
         return error(EINVAL);
     if (signal == 0 || is_ignored(signal))
         return {};
-    mark_pending(*target, signal);
-    interrupt_thread(*target);
+    {
+        arch::InterruptGuard guard;
+        target->pending_signals |= signal_bit(signal);
+    }
+    announce_pending();
+    // A blocked system call ends with EINTR and the signal is delivered on its way out; a thread
+    // running program code gets it when an interrupt next returns to it.
+    if (!(target->signal_mask & signal_bit(signal)) || (target->signals_waited & signal_bit(signal)))
+        interrupt_thread(*target);
     return {};
 }
 
-Result<void> send_signal_to_process(int signal) { return raise_signal(signal); }
+Result<void> send_signal_to_process(int signal, int code, u64 value)
+{
+    if (signal < 0 || signal >= k_signal_count)
+        return error(EINVAL);
+    if (signal == 0 || is_ignored(signal))
+        return {};
+    // [POSIX 2.4.1] A process-directed signal goes to one thread that does not block it: the
+    // caller if it can take it, else any other; if all block it, it waits for the first to unblock.
+    u64 bit = signal_bit(signal);
+    Thread* target = nullptr;
+    if (!(current_thread().signal_mask & bit))
+        target = &current_thread();
+    else
+        target = find_thread_where([&](const Thread& t) { return !(t.signal_mask & bit) && !t.kernel; });
+    {
+        arch::InterruptGuard guard;
+        if (target && target != &current_thread()) {
+            target->pending_signals |= bit;
+        } else {
+            g_process_pending |= bit;
+            g_process_info[signal] = { code, 1, value };
+        }
+    }
+    announce_pending();
+    if (!target)
+        target = find_thread_where([&](const Thread& t) { return (t.signals_waited & bit) != 0; });
+    if (target && target != &current_thread())
+        interrupt_thread(*target);
+    return {};
+}
 
-int take_pending_signal(u64 set)
+int take_pending_signal(u64 set, int* code, u64* value)
 {
     arch::InterruptGuard guard;
-    u64 candidates = pending() & set;
+    Thread& self = current_thread();
+    u64 candidates = (self.pending_signals | g_process_pending) & set;
     if (!candidates)
         return 0;
     int signal = __builtin_ctzll(candidates) + 1;
-    pending() &= ~signal_bit(signal);
+    u64 bit = signal_bit(signal);
+    PendingInfo info { k_si_tkill, 1, 0 };
+    if (self.pending_signals & bit) {
+        self.pending_signals &= ~bit;
+    } else {
+        g_process_pending &= ~bit;
+        info = g_process_info[signal];
+    }
+    if (code)
+        *code = info.code;
+    if (value)
+        *value = info.value;
     return signal;
 }
 
+Result<void> set_alternate_stack(const AlternateStack* stack, AlternateStack* old)
+{
+    Thread& self = current_thread();
+    bool on_it = on_alternate_stack(self, arch::stack_pointer());
+    if (old) {
+        old->base = self.alternate_stack;
+        old->size = self.alternate_stack_size;
+        old->flags = self.alternate_stack_size == 0 ? k_ss_disable : on_it ? k_ss_onstack : 0;
+    }
+    if (!stack)
+        return {};
+    if (on_it)
+        return error(EPERM); // Cannot be changed while a handler runs on it.
+    if (stack->flags & ~(k_ss_disable | k_ss_autodisarm))
+        return error(EINVAL);
+    if (stack->flags & k_ss_disable) {
+        self.alternate_stack = 0;
+        self.alternate_stack_size = 0;
+        return {};
+    }
+    if (stack->size < k_min_signal_stack)
+        return error(ENOMEM);
+    self.alternate_stack = stack->base;
+    self.alternate_stack_size = stack->size;
+    return {};
+}
+
+WaitResult block_for_signal_locked(u64 set, u64 deadline_ns)
+{
+    Thread& self = current_thread();
+    if ((self.pending_signals | g_process_pending) & set)
+        return WaitResult::Ready;
+    self.signals_waited = set;
+    self.wake_pending = false;
+    // Deadlock detection treats this like any wait other threads must end.
+    WaitResult r = block_current_locked(deadline_ns, WakeSource::ProgramThreads);
+    self.signals_waited = 0;
+    if ((self.pending_signals | g_process_pending) & set)
+        return WaitResult::Ready;
+    if (r == WaitResult::Deadlock) {
+        crash_here(6, "deadlock: waiting for a signal that no other thread can send");
+    }
+    return r;
+}
+
 void set_pending_listener(void (*listener)()) { g_pending_listener = listener; }
+
+void return_from_signal(u64 context_address)
+{
+    arch::TrapFrame frame;
+    if (sigreturn(context_address, frame).is_error())
+        crash_here(k_sigsegv, "rt_sigreturn: the signal frame is unreadable (a handler returned with a corrupt stack?)");
+    arch::save_and_disable_interrupts();
+    // Signals the restored mask lets through are delivered before the context resumes.
+    if (has_deliverable_signals())
+        deliver_at_interrupt_return(frame);
+    arch::resume_trap(frame);
+}
+
+void signals_init()
+{
+    arch::set_fault_signal_hook(deliver_fault);
+    arch::set_signal_return_handler(return_from_signal);
+}
 
 }

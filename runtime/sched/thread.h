@@ -34,7 +34,6 @@ struct Thread
     // Blocking (see sched/wait_queue.h): the timeout, and how the sleep ended.
     Timer sleep_timer;
     bool timed_out = false;
-    bool interrupted = false;  // A signal arrived: the current or next sleep ends with EINTR.
     bool wake_pending = false; // A waiter of this thread was woken while it was not asleep yet.
     // Blocked with no deadline on queues that only other program threads can wake: if every
     // program thread is in that state, nothing can ever wake any of them.
@@ -42,6 +41,17 @@ struct Thread
 
     u64 signal_mask = 0;
     u64 pending_signals = 0;
+    // ppoll, pselect6, epoll_pwait, sigsuspend: the mask to restore once the system call is over
+    // (after a handler it let through has run), as Linux's restore_sigmask.
+    u64 saved_signal_mask = 0;
+    bool restore_saved_mask = false;
+    // rt_sigtimedwait: blocked signals whose arrival ends this thread's sleep.
+    u64 signals_waited = 0;
+    // sigaltstack: the alternate signal stack (size 0: none, or disabled).
+    u64 alternate_stack = 0;
+    u64 alternate_stack_size = 0;
+    // set_robust_list: the head of the thread's robust mutex list, walked when it exits.
+    u64 robust_list = 0;
 
     u64 cpu_time_ns = 0;
     u64 running_since_ns = 0;
@@ -63,9 +73,27 @@ Result<Thread*> create_kernel_thread(void (*entry)(void*), void* argument);
 Thread& current_thread();
 // The live thread with this tid, or null.
 Thread* find_thread(int tid);
-// Ends the sleep of `thread` with WaitResult::Interrupted (or makes its next sleep end at once).
+// The first live thread for which `matches(thread)` holds, or null.
+template<typename Predicate>
+Thread* find_thread_where(Predicate&& matches);
+// A signal became deliverable to `thread`: if it sleeps, its sleep ends with
+// WaitResult::Interrupted (a sleep also never starts while a signal is deliverable).
 void interrupt_thread(Thread& thread);
 // Program threads alive.
 size_t thread_count();
+
+namespace detail {
+Thread* first_thread();
+Thread* next_thread(Thread& thread);
+}
+
+template<typename Predicate>
+Thread* find_thread_where(Predicate&& matches)
+{
+    for (Thread* t = detail::first_thread(); t; t = detail::next_thread(*t))
+        if (t->state != ThreadState::Dead && matches(*t))
+            return t;
+    return nullptr;
+}
 
 }

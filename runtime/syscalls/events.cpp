@@ -65,23 +65,17 @@ Result<long> epoll_wait(long epfd, long user_events, long capacity, u64 deadline
         return error(EFAULT);
     auto* epoll = TRY(fs::get(static_cast<int>(epfd)));
     fs::DescriptionRef hold(epoll);
-    u64 saved_mask = 0;
     if (user_mask) {
+        // In force until the call returns; the system-call exit restores the caller's mask.
         if (mask_size != 8)
             return error(EINVAL);
         if (!user_readable(user_mask, 8))
             return error(EFAULT);
-        bool delivered = false;
-        saved_mask = sched::replace_signal_mask(*user_pointer<const u64>(user_mask), delivered);
-        if (delivered) {
-            sched::restore_signal_mask(saved_mask);
+        if (sched::use_temporary_signal_mask(*user_pointer<const u64>(user_mask)))
             return error(EINTR);
-        }
     }
-    auto n = fs::epoll_wait(*epoll, user_pointer<fs::EpollEvent>(user_events), static_cast<size_t>(capacity), deadline_ns);
-    if (user_mask)
-        sched::restore_signal_mask(saved_mask);
-    return static_cast<long>(TRY(n));
+    return static_cast<long>(TRY(fs::epoll_wait(*epoll, user_pointer<fs::EpollEvent>(user_events),
+        static_cast<size_t>(capacity), deadline_ns)));
 }
 
 u64 deadline_from_milliseconds(long timeout_ms)

@@ -183,39 +183,21 @@ void write_remaining(long user_time, u64 deadline_ns, bool microseconds)
     }
 }
 
-// The signal mask of ppoll, pselect6 and epoll_pwait: in force for the length of the call.
-class TemporaryMask {
-public:
-    TemporaryMask() = default;
-    ~TemporaryMask()
-    {
-        if (m_active)
-            sched::restore_signal_mask(m_saved);
-    }
-    TemporaryMask(const TemporaryMask&) = delete;
-    TemporaryMask& operator=(const TemporaryMask&) = delete;
-
-    // EINTR when a pending signal the mask unblocks was delivered at once.
-    Result<void> apply(long user_mask, long size)
-    {
-        if (!user_mask)
-            return {};
-        if (size != 8)
-            return error(EINVAL);
-        if (!user_readable(user_mask, sizeof(u64)))
-            return error(EFAULT);
-        bool delivered = false;
-        m_saved = sched::replace_signal_mask(*user_pointer<const u64>(user_mask), delivered);
-        m_active = true;
-        if (delivered)
-            return error(EINTR);
+// The signal mask of ppoll and pselect6: in force until the call returns (the system-call exit
+// puts the old one back, after any handler it let through). EINTR at once when a signal is
+// deliverable under it.
+Result<void> apply_temporary_mask(long user_mask, long size)
+{
+    if (!user_mask)
         return {};
-    }
-
-private:
-    u64 m_saved = 0;
-    bool m_active = false;
-};
+    if (size != 8)
+        return error(EINVAL);
+    if (!user_readable(user_mask, sizeof(u64)))
+        return error(EFAULT);
+    if (sched::use_temporary_signal_mask(*user_pointer<const u64>(user_mask)))
+        return error(EINTR);
+    return {};
+}
 
 Result<long> do_poll(long user_fds, u64 count, u64 deadline_ns, long user_mask, long mask_size)
 {
@@ -228,8 +210,7 @@ Result<long> do_poll(long user_fds, u64 count, u64 deadline_ns, long user_mask, 
     TRY(batch.reserve(count));
     for (u64 i = 0; i < count; ++i)
         batch.add(fds[i].fd, static_cast<u16>(fds[i].events) | k_pollerr | k_pollhup | k_pollnval);
-    TemporaryMask mask;
-    TRY(mask.apply(user_mask, mask_size));
+    TRY(apply_temporary_mask(user_mask, mask_size));
     size_t ready = TRY(batch.wait(deadline_ns));
     for (u64 i = 0; i < count; ++i)
         fds[i].revents = static_cast<short>(batch[i].result);
@@ -265,8 +246,7 @@ Result<long> do_select(long count, long user_read, long user_write, long user_ex
         if (!batch[batch.count() - 1].file)
             return error(EBADF); // Unlike poll, select fails on a descriptor that is not open.
     }
-    TemporaryMask mask;
-    TRY(mask.apply(user_mask, mask_size));
+    TRY(apply_temporary_mask(user_mask, mask_size));
     TRY(batch.wait(deadline_ns));
     for (u64* set : sets)
         if (set)

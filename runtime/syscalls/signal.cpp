@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Signal system calls; the signals themselves live in sched/signal.
 #include "lib/crash.h"
+#include "lib/string.h"
+#include "sched/clock.h"
 #include "sched/signal.h"
+#include "syscalls/file_support.h"
+#include "syscalls/linux_time.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
@@ -9,6 +13,8 @@ using namespace uk;
 namespace {
 constexpr long k_sigset_size = 8;
 }
+
+void uk::deliver_signals_at_exit() noexcept { sched::deliver_at_system_call_exit(); }
 
 UK_SYSCALL_HANDLER(rt_sigaction)
 {
@@ -57,28 +63,115 @@ UK_SYSCALL_HANDLER(kill)
     // The one process is pid 1; 0 and -1 name it too (its group, every process it may signal).
     if (a0 != 1 && a0 != 0 && a0 != -1)
         return -ESRCH;
-    return to_syscall_result(sched::send_signal_to_process(static_cast<int>(a1)));
+    return to_syscall_result(sched::send_signal_to_process(static_cast<int>(a1), 0 /* SI_USER */));
 }
 
 UK_SYSCALL_HANDLER(sigaltstack)
 {
-    if (a1) {
-        struct StackT {
-            void* sp;
-            int flags;
-            size_t size;
-        };
-        auto* old = user_pointer<StackT>(a1);
-        old->sp = nullptr;
-        old->flags = 2; // SS_DISABLE
-        old->size = 0;
+    sched::AlternateStack stack, old;
+    if (a0) {
+        if (!user_readable(a0, sizeof(stack)))
+            return -EFAULT;
+        stack = *user_pointer<const sched::AlternateStack>(a0);
     }
+    if (a1 && !user_writable(a1, sizeof(old)))
+        return -EFAULT;
+    TRY_OR_RETURN(sched::set_alternate_stack(a0 ? &stack : nullptr, a1 ? &old : nullptr));
+    if (a1)
+        *user_pointer<sched::AlternateStack>(a1) = old;
     return 0;
 }
 
-UK_SYSCALL_HANDLER(rt_sigreturn)
+namespace {
+
+// struct siginfo's fields rt_sigtimedwait and rt_sigqueueinfo use.
+struct UserSignalInfo {
+    int signo, errno_value, code, pad;
+    int pid, uid;
+    u64 value;
+    char rest[96];
+};
+static_assert(sizeof(UserSignalInfo) == 128);
+
+Result<long> wait_for_signal(long user_set, long user_info, long user_timeout, long set_size)
 {
-    // Handlers are called as functions and return normally; nothing ever enters through the
-    // signal trampoline.
-    crash_here(11, "rt_sigreturn called outside a signal frame");
+    if (set_size != 8)
+        return error(EINVAL);
+    if (!user_readable(user_set, 8))
+        return error(EFAULT);
+    u64 set = *user_pointer<const u64>(user_set) & ~(sched::signal_bit(9) | sched::signal_bit(19));
+    u64 deadline = 0;
+    if (user_timeout) {
+        if (!user_readable(user_timeout, sizeof(Timespec)))
+            return error(EFAULT);
+        Timespec t = *user_pointer<const Timespec>(user_timeout);
+        if (!t.is_valid())
+            return error(EINVAL);
+        deadline = clock::monotonic_ns() + t.to_ns();
+    }
+    if (user_info && !user_writable(user_info, sizeof(UserSignalInfo)))
+        return error(EFAULT);
+    for (;;) {
+        int code = 0;
+        u64 value = 0;
+        if (int signal = sched::take_pending_signal(set, &code, &value)) {
+            if (user_info) {
+                auto* info = user_pointer<UserSignalInfo>(user_info);
+                fill_bytes(info, 0, sizeof(*info));
+                info->signo = signal;
+                info->code = code;
+                info->pid = 1;
+                info->value = value;
+            }
+            return signal;
+        }
+        // The signals waited for are normally blocked; a signal arriving for this thread ends
+        // the sleep (as Interrupted only if it is deliverable, i.e. not one of `set`).
+        arch::InterruptGuard guard;
+        auto r = sched::block_for_signal_locked(set, deadline);
+        if (r == sched::WaitResult::TimedOut)
+            return error(EAGAIN);
+        if (r == sched::WaitResult::Interrupted)
+            return error(EINTR);
+    }
+}
+
+Result<long> suspend(long user_mask, long set_size)
+{
+    if (set_size != 8)
+        return error(EINVAL);
+    if (!user_readable(user_mask, 8))
+        return error(EFAULT);
+    if (!sched::use_temporary_signal_mask(*user_pointer<const u64>(user_mask))) {
+        arch::InterruptGuard guard;
+        while (sched::block_for_signal_locked(0, 0) != sched::WaitResult::Interrupted) { }
+    }
+    return error(EINTR); // The handler runs as the call returns.
+}
+
+Result<long> queue_signal(long pid, long signal, long user_info)
+{
+    if (pid != 1 && pid != 0)
+        return error(ESRCH);
+    if (!user_readable(user_info, sizeof(UserSignalInfo)))
+        return error(EFAULT);
+    auto* info = user_pointer<const UserSignalInfo>(user_info);
+    // [rt_sigqueueinfo(2)] Only SI_QUEUE-like (negative) codes may be sent by a program.
+    if (info->code >= 0 || info->code == -6)
+        return error(EPERM);
+    TRY(sched::send_signal_to_process(static_cast<int>(signal), info->code, info->value));
+    return 0;
+}
+
+} // namespace
+
+UK_SYSCALL_HANDLER(rt_sigtimedwait) { return to_syscall_result(wait_for_signal(a0, a1, a2, a3)); }
+UK_SYSCALL_HANDLER(rt_sigsuspend) { return to_syscall_result(suspend(a0, a1)); }
+UK_SYSCALL_HANDLER(rt_sigqueueinfo) { return to_syscall_result(queue_signal(a0, a1, a2)); }
+
+// Reached from the signal frame's restorer (musl's __restore_rt) with its stack pointer, where the
+// ucontext is: not a system call like the others, because it never returns to its caller.
+extern "C" long __uk_sys_rt_sigreturn(long context, long, long, long, long, long) noexcept
+{
+    sched::return_from_signal(static_cast<u64>(context));
 }

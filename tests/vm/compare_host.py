@@ -20,7 +20,9 @@ def main():
     p.add_argument("--source", required=True)
     p.add_argument("--image", required=True)
     p.add_argument("--cc", default=os.environ.get("CC", "cc"))
-    p.add_argument("--timeout", type=float, default=300)
+    p.add_argument("--timeout", type=float, default=240,
+                   help="seconds each run may take; the guest gets it as uk-run's --timeout, so a hang "
+                        "still shows what the guest printed")
     p.add_argument("args", nargs=argparse.REMAINDER)
     a = p.parse_args()
     args = a.args[1:] if a.args[:1] == ["--"] else a.args
@@ -28,7 +30,8 @@ def main():
         host_binary = os.path.join(tmp, "host")
         subprocess.run([a.cc, "-O1", "-pthread", "-o", host_binary, a.source], check=True)
         host = subprocess.run([host_binary] + args, stdout=subprocess.PIPE, timeout=a.timeout)
-    guest = subprocess.run([a.runner, a.image, "--"] + args, stdout=subprocess.PIPE, timeout=a.timeout)
+    guest = subprocess.run([a.runner, "--timeout", str(a.timeout), a.image, "--"] + args, stdout=subprocess.PIPE,
+                           timeout=a.timeout + 30)
     print("--- Linux process (exit %d)" % host.returncode)
     sys.stdout.write(host.stdout.decode(errors="replace"))
     print("--- unikernel (exit %d)" % guest.returncode)

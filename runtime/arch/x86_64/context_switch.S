@@ -50,4 +50,62 @@ uk_call_on_stack:
         ud2
         .size uk_call_on_stack, . - uk_call_on_stack
 
+        /* void uk_call_on_stack_returning(uint64_t stack_top, void (*fn)(void *), void *arg): runs
+         * fn(arg) on another stack (16-byte aligned top) and comes back. %rbp keeps pointing at
+         * this frame, so backtraces from fn walk back onto the original stack. */
+        .globl uk_call_on_stack_returning
+        .type uk_call_on_stack_returning, @function
+uk_call_on_stack_returning:
+        push    %rbp
+        mov     %rsp, %rbp
+        push    %rbx
+        push    %rbx                            /* Keeps %rsp 16-byte aligned below. */
+        mov     %rsp, %rbx
+        mov     %rdi, %rsp
+        mov     %rdx, %rdi
+        call    *%rsi
+        mov     %rbx, %rsp
+        pop     %rbx
+        pop     %rbx
+        pop     %rbp
+        ret
+        .size uk_call_on_stack_returning, . - uk_call_on_stack_returning
+
+        /* void uk_resume_trap(const TrapFrame *frame): continues the context `frame` describes
+         * (rt_sigreturn). Entry: interrupts disabled; the frame is a copy anywhere in memory that
+         * stays intact until the iretq, which loads %rsp, %rflags and %rip from it. */
+        .globl uk_resume_trap
+        .type uk_resume_trap, @function
+uk_resume_trap:
+        mov     %rdi, %rsp
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %r11
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rbp
+        popq    %rdi
+        popq    %rsi
+        popq    %rdx
+        popq    %rcx
+        popq    %rbx
+        popq    %rax
+        add     $16, %rsp                       /* Vector and error code. */
+        iretq
+        .size uk_resume_trap, . - uk_resume_trap
+
+        /* uk_signal_return_trampoline: a signal handler's return address when its sigaction gave no
+         * restorer. Entry: the handler's `ret` popped this address, so %rsp points at the ucontext
+         * (as for musl's __restore_rt). Calls uk_signal_return_handler(%rsp), which never returns. */
+        .globl uk_signal_return_trampoline
+        .type uk_signal_return_trampoline, @function
+uk_signal_return_trampoline:
+        mov     %rsp, %rdi
+        call    *uk_signal_return_handler(%rip)
+        ud2
+        .size uk_signal_return_trampoline, . - uk_signal_return_trampoline
+
         .section .note.GNU-stack, "", @progbits

@@ -51,7 +51,7 @@ IoApic g_ioapics[MachineTopology::k_max_ioapics];
 size_t g_ioapic_count;
 Vector g_vectors[256];
 u8 g_next_vector = k_first_device_vector;
-void (*g_return_hook)();
+void (*g_return_hook)(TrapFrame&);
 u64 g_unexpected_interrupts;
 u32 g_interrupt_depth;
 
@@ -228,9 +228,9 @@ void set_timer_handler(InterruptHandler handler, void* context)
 
 bool in_interrupt() { return g_interrupt_depth != 0; }
 
-void set_interrupt_return_hook(void (*hook)()) { g_return_hook = hook; }
+void set_interrupt_return_hook(void (*hook)(TrapFrame&)) { g_return_hook = hook; }
 
-void dispatch_interrupt(u8 vector)
+void dispatch_interrupt(u8 vector, TrapFrame& frame)
 {
     if (is_spurious_vector(vector))
         return;
@@ -243,7 +243,7 @@ void dispatch_interrupt(u8 vector)
         printk("uk: warning: interrupt on vector %u, which has no handler\n", vector);
     end_of_interrupt();
     if (g_return_hook)
-        g_return_hook();
+        g_return_hook(frame);
 }
 
 }

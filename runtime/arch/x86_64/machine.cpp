@@ -9,6 +9,11 @@ extern "C" [[noreturn]] void uk_enter_program(uk::u64 sp, uk::u64 entry);
 extern "C" void uk_switch_context(uk::u64* save_sp, uk::u64 new_sp);
 extern "C" void uk_thread_trampoline();
 extern "C" [[noreturn]] void uk_call_on_stack(uk::u64 stack_top, void (*fn)(void*), void* arg);
+extern "C" void uk_call_on_stack_returning(uk::u64 stack_top, void (*fn)(void*), void* arg);
+extern "C" [[noreturn]] void uk_resume_trap(const void* frame);
+extern "C" void uk_signal_return_trampoline();
+extern "C" void (*uk_signal_return_handler)(uk::u64);
+void (*uk_signal_return_handler)(uk::u64);
 
 namespace uk::arch {
 
@@ -151,6 +156,64 @@ void switch_context(u64* save_stack_pointer, u64 new_stack_pointer) { uk_switch_
 void call_on_stack(u64 stack_top, void (*function)(void*), void* argument)
 {
     uk_call_on_stack(align_down(stack_top, 16), function, argument);
+}
+
+// gregs[] order: r8-r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags, cs/gs/fs/ss, err,
+// trapno, oldmask, cr2. [Linux arch/x86/include/uapi/asm/sigcontext.h]
+void save_context(const TrapFrame& f, MachineContext& c)
+{
+    const u64 values[23] = { f.r8, f.r9, f.r10, f.r11, f.r12, f.r13, f.r14, f.r15, f.rdi, f.rsi, f.rbp, f.rbx, f.rdx,
+        f.rax, f.rcx, f.rsp, f.rip, f.rflags, f.cs | (f.ss << 48), f.error_code, f.vector, 0, f.vector == 14 ? read_cr2() : 0 };
+    for (int i = 0; i < 23; ++i)
+        c.gregs[i] = values[i];
+}
+
+void load_context(const MachineContext& c, TrapFrame& f)
+{
+    const u64* g = c.gregs;
+    f.r8 = g[0], f.r9 = g[1], f.r10 = g[2], f.r11 = g[3], f.r12 = g[4], f.r13 = g[5], f.r14 = g[6], f.r15 = g[7];
+    f.rdi = g[8], f.rsi = g[9], f.rbp = g[10], f.rbx = g[11], f.rdx = g[12], f.rax = g[13], f.rcx = g[14];
+    f.rsp = g[15], f.rip = g[16];
+    // Only the arithmetic flags and DF come from the context; interrupts stay enabled (program
+    // code always runs with them), and the segments are the runtime's. [rt_sigreturn does the same]
+    constexpr u64 k_user_flags = 0xcd5; // CF PF AF ZF SF DF OF
+    f.rflags = (g[17] & k_user_flags) | (1u << 9) | 0x2;
+    f.cs = 0x08;
+    f.ss = 0x10;
+    f.vector = 0;
+    f.error_code = 0;
+}
+
+u64 trap_stack_pointer(const TrapFrame& f) { return f.rsp; }
+
+void redirect_trap(TrapFrame& f, u64 function, u64 stack_pointer, u64 a0, u64 a1, u64 a2)
+{
+    f.rip = function;
+    f.rsp = stack_pointer;
+    f.rdi = a0;
+    f.rsi = a1;
+    f.rdx = a2;
+    f.rax = 0; // No vector registers used by a variadic call.
+    f.rflags = (1u << 9) | 0x2;
+    f.cs = 0x08;
+    f.ss = 0x10;
+}
+
+void resume_trap(const TrapFrame& f) { uk_resume_trap(&f); }
+
+void call_on_other_stack(u64 stack_top, void (*function)(void*), void* argument)
+{
+    uk_call_on_stack_returning(align_down(stack_top, 16), function, argument);
+}
+
+void set_signal_return_handler(void (*handler)(u64)) { uk_signal_return_handler = handler; }
+u64 signal_return_trampoline() { return reinterpret_cast<u64>(&uk_signal_return_trampoline); }
+
+u64 stack_pointer()
+{
+    u64 sp;
+    asm volatile("mov %%rsp, %0" : "=r"(sp));
+    return sp;
 }
 
 u64 trap_pc(const TrapFrame& f) { return f.rip; }

@@ -44,6 +44,27 @@ constexpr ExceptionInfo k_exceptions[32] = {
     { "control protection exception (#CP)", k_sigsegv },
 };
 
+bool (*g_fault_signal_hook)(TrapFrame&, int, int, u64);
+
+// [sigaction(2)] si_code values for the faults the CPU reports.
+constexpr int k_segv_maperr = 1, k_segv_accerr = 2, k_ill_illopn = 2, k_fpe_intdiv = 1, k_fpe_fltinv = 7,
+              k_trap_brkpt = 1, k_bus_adrerr = 2;
+
+int fault_code(u64 vector, mm::FaultResult result)
+{
+    switch (vector) {
+    case 0: return k_fpe_intdiv;
+    case 16:
+    case 19: return k_fpe_fltinv;
+    case 6: return k_ill_illopn;
+    case 1:
+    case 3: return k_trap_brkpt;
+    case 14: return result == mm::FaultResult::ProtectionViolation ? k_segv_accerr : k_segv_maperr;
+    case 17: return k_bus_adrerr;
+    default: return 0x80; // SI_KERNEL
+    }
+}
+
 [[noreturn]] void report_page_fault(const TrapFrame& frame, u64 address, mm::FaultResult result)
 {
     const char* access = (frame.error_code & 0x10) ? "executing" : (frame.error_code & 0x2) ? "writing" : "reading";
@@ -69,10 +90,12 @@ constexpr ExceptionInfo k_exceptions[32] = {
 
 } // namespace
 
+void set_fault_signal_hook(bool (*hook)(TrapFrame&, int, int, u64)) { g_fault_signal_hook = hook; }
+
 extern "C" void uk_handle_trap(TrapFrame* frame)
 {
     if (frame->vector >= 32) {
-        dispatch_interrupt(static_cast<u8>(frame->vector));
+        dispatch_interrupt(static_cast<u8>(frame->vector), *frame);
         return;
     }
     if (frame->vector == 14) {
@@ -83,9 +106,16 @@ extern "C" void uk_handle_trap(TrapFrame* frame)
         auto result = mm::handle_page_fault(address, access, frame->error_code & 0x1);
         if (result == mm::FaultResult::Handled)
             return;
+        if (result != mm::FaultResult::OutOfMemory && g_fault_signal_hook
+            && g_fault_signal_hook(*frame, k_sigsegv, fault_code(14, result), address))
+            return;
         report_page_fault(*frame, address, result);
     }
     const ExceptionInfo& info = frame->vector < 22 ? k_exceptions[frame->vector] : k_exceptions[15];
+    // A double fault or machine check has no program-level meaning; the rest become signals.
+    if (frame->vector != 8 && frame->vector != 18 && frame->vector != 2 && g_fault_signal_hook
+        && g_fault_signal_hook(*frame, info.signal, fault_code(frame->vector, mm::FaultResult::NotMapped), frame->rip))
+        return;
     char what[160];
     if (frame->vector == 8)
         format(what, sizeof(what), "CPU exception: %s, most likely a stack overflow", info.name);
