@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Result<T>: a value or a Linux errno, propagated with TRY(); only the syscall table turns it
-// into the raw -errno a musl system call expects.
+// Result<T>: a value or a Linux errno, propagated with TRY(); only the system-call wrappers
+// (syscalls/syscall.h) turn it into the raw -errno a musl system call expects.
 #pragma once
 
 #include "lib/errno.h"
@@ -18,6 +18,16 @@ class [[nodiscard]] Result {
 public:
     Result(T value) : m_value(value), m_error(0) {}
     Result(Error e) : m_value(), m_error(e.code) {}
+
+    // A Result of another type whose values convert to T. Implicit when every U fits in T
+    // (int or u32 into long, Derived* into Base*); explicit when the conversion narrows
+    // (size_t or u64 into long), so that a value that might not fit is a visible decision.
+    template<typename U>
+        requires requires(U u) { static_cast<T>(u); }
+    explicit(!requires(U u) { T { u }; }) Result(const Result<U>& other)
+        : m_value(other.is_error() ? T() : static_cast<T>(other.value())), m_error(other.error_code())
+    {
+    }
 
     bool is_error() const { return m_error != 0; }
     int error_code() const { return m_error; }

@@ -58,17 +58,16 @@ void store(Timespec* out, u64 ns)
 
 UK_SYSCALL_HANDLER(clock_gettime)
 {
-    u64 ns = TRY_OR_RETURN(read_clock(a0));
+    u64 ns = TRY(read_clock(a0));
     if (!mm::is_user_range(static_cast<u64>(a1), sizeof(Timespec), true))
-        return -EFAULT;
+        return error(EFAULT);
     store(user_pointer<Timespec>(a1), ns);
     return 0;
 }
 
 UK_SYSCALL_HANDLER(clock_getres)
 {
-    if (read_clock(a0).is_error())
-        return -EINVAL;
+    TRY(read_clock(a0));
     if (a1) {
         auto* res = user_pointer<Timespec>(a1);
         res->seconds = 0;
@@ -80,10 +79,10 @@ UK_SYSCALL_HANDLER(clock_getres)
 UK_SYSCALL_HANDLER(clock_settime)
 {
     if (a0 != k_clock_realtime)
-        return -EINVAL;
+        return error(EINVAL);
     auto* ts = user_pointer<const Timespec>(a1);
     if (ts->nanoseconds < 0 || ts->nanoseconds >= 1'000'000'000 || ts->seconds < 0)
-        return -EINVAL;
+        return error(EINVAL);
     clock::set_realtime_ns(static_cast<u64>(ts->seconds) * 1'000'000'000 + static_cast<u64>(ts->nanoseconds));
     return 0;
 }
@@ -115,9 +114,9 @@ UK_SYSCALL_HANDLER(nanosleep)
 {
     auto* request = user_pointer<const Timespec>(a0);
     if (!mm::is_user_range(static_cast<u64>(a0), sizeof(Timespec), false))
-        return -EFAULT;
+        return error(EFAULT);
     if (request->nanoseconds < 0 || request->nanoseconds >= 1'000'000'000 || request->seconds < 0)
-        return -EINVAL;
+        return error(EINVAL);
     u64 deadline = clock::monotonic_ns() + static_cast<u64>(request->seconds) * 1'000'000'000
         + static_cast<u64>(request->nanoseconds);
     if (!sched::sleep_until(deadline)) {
@@ -125,24 +124,31 @@ UK_SYSCALL_HANDLER(nanosleep)
             u64 now = clock::monotonic_ns();
             store(user_pointer<Timespec>(a1), deadline > now ? deadline - now : 0);
         }
-        return -EINTR;
+        return error(EINTR);
     }
     return 0;
 }
 
 UK_SYSCALL_HANDLER(clock_nanosleep)
 {
+    // The raw call fails with -errno like every other; musl's clock_nanosleep negates it, since
+    // the C function returns the error number itself.
     constexpr long k_timer_abstime = 1;
     auto* request = user_pointer<const Timespec>(a2);
     if (request->nanoseconds < 0 || request->nanoseconds >= 1'000'000'000 || request->seconds < 0)
-        return EINVAL; // clock_nanosleep returns the error number itself.
-    auto now = read_clock(a0);
-    if (now.is_error() || a0 == k_clock_thread_cputime)
-        return EINVAL;
+        return error(EINVAL);
+    if (a0 == k_clock_thread_cputime)
+        return error(EINVAL);
+    u64 now = TRY(read_clock(a0));
     u64 duration = static_cast<u64>(request->seconds) * 1'000'000'000 + static_cast<u64>(request->nanoseconds);
-    u64 deadline_on_clock = (a1 & k_timer_abstime) ? duration : now.value() + duration;
-    if (deadline_on_clock > now.value() && !sched::sleep_until(clock::monotonic_ns() + (deadline_on_clock - now.value())))
-        return EINTR;
+    u64 deadline_on_clock = (a1 & k_timer_abstime) ? duration : now + duration;
+    if (deadline_on_clock > now && !sched::sleep_until(clock::monotonic_ns() + (deadline_on_clock - now))) {
+        if (a3 && !(a1 & k_timer_abstime)) {
+            u64 slept = TRY(read_clock(a0)) - now;
+            store(user_pointer<Timespec>(a3), slept < duration ? duration - slept : 0);
+        }
+        return error(EINTR);
+    }
     return 0;
 }
 
@@ -168,7 +174,7 @@ UK_SYSCALL_HANDLER(getrusage)
     };
     auto* usage = user_pointer<Rusage>(a1);
     if (!mm::is_user_range(static_cast<u64>(a1), sizeof(Rusage), true))
-        return -EFAULT;
+        return error(EFAULT);
     *usage = {};
     u64 ns = clock::monotonic_ns();
     usage->user.seconds = static_cast<i64>(ns / 1'000'000'000);

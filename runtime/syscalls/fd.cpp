@@ -141,34 +141,36 @@ Result<long> control(long fd, long command, long argument)
 
 using namespace uk;
 
-UK_SYSCALL_HANDLER(dup) { return to_syscall_result(duplicate(a0, 0, 0)); }
+UK_SYSCALL_HANDLER(dup) { return duplicate(a0, 0, 0); }
 
 UK_SYSCALL_HANDLER(dup2)
 {
-    if (a0 == a1)
-        return to_syscall_result(fs::fd_flags(static_cast<int>(a0))) < 0 ? -EBADF : a1;
-    return to_syscall_result(duplicate_to(a0, a1, 0));
+    if (a0 == a1) {
+        TRY(fs::fd_flags(static_cast<int>(a0))); // dup2(fd, fd) only checks that fd is open.
+        return a1;
+    }
+    return duplicate_to(a0, a1, 0);
 }
 
 UK_SYSCALL_HANDLER(dup3)
 {
     if (a2 & ~static_cast<long>(fs::k_o_cloexec))
-        return -EINVAL;
+        return error(EINVAL);
     if (a0 == a1)
-        return -EINVAL;
-    return to_syscall_result(duplicate_to(a0, a1, (a2 & fs::k_o_cloexec) ? fs::k_fd_cloexec : 0));
+        return error(EINVAL);
+    return duplicate_to(a0, a1, (a2 & fs::k_o_cloexec) ? fs::k_fd_cloexec : 0);
 }
 
-UK_SYSCALL_HANDLER(fcntl) { return to_syscall_result(control(a0, a1, a2)); }
+UK_SYSCALL_HANDLER(fcntl) { return control(a0, a1, a2); }
 
 UK_SYSCALL_HANDLER(close_range)
 {
     u32 flags = static_cast<u32>(a2);
     if (flags & ~(k_close_range_unshare | k_close_range_cloexec))
-        return -EINVAL;
+        return error(EINVAL);
     u64 first = static_cast<u32>(a0), last = static_cast<u32>(a1);
     if (first > last)
-        return -EINVAL;
+        return error(EINVAL);
     for (u64 fd = first; fd <= last && fd < static_cast<u64>(fs::k_max_descriptors); ++fd) {
         if (flags & k_close_range_cloexec)
             (void)fs::set_fd_flags(static_cast<int>(fd), fs::k_fd_cloexec);

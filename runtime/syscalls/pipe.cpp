@@ -42,5 +42,13 @@ Result<void> make_pipe(long user_fds, u32 flags)
 
 using namespace uk;
 
-UK_SYSCALL_HANDLER(pipe) { return to_syscall_result(make_pipe(a0, 0)); }
-UK_SYSCALL_HANDLER(pipe2) { return to_syscall_result(make_pipe(a0, static_cast<u32>(a1))); }
+UK_SYSCALL_HANDLER(pipe)
+{
+    TRY(make_pipe(a0, 0));
+    return 0;
+}
+UK_SYSCALL_HANDLER(pipe2)
+{
+    TRY(make_pipe(a0, static_cast<u32>(a1)));
+    return 0;
+}

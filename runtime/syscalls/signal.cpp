@@ -122,28 +122,28 @@ void deliver(int signal)
     deliver_pending();
 }
 
-long send_to_self(long signal)
+Result<long> send_to_self(long signal)
 {
     if (signal < 0 || signal >= k_signal_count)
-        return -EINVAL;
+        return error(EINVAL);
     if (signal == 0)
         return 0;
     deliver(static_cast<int>(signal));
     return 0;
 }
 
-long send_to_thread(long tid, long signal);
+Result<long> send_to_thread(long tid, long signal);
 
 } // namespace
 
 UK_SYSCALL_HANDLER(rt_sigaction)
 {
     if (a0 < 1 || a0 >= k_signal_count || a3 != 8)
-        return -EINVAL;
+        return error(EINVAL);
     auto* new_action = user_pointer<const KernelSigaction>(a1);
     auto* old_action = user_pointer<KernelSigaction>(a2);
     if (new_action && (a0 == k_sigkill || a0 == k_sigstop))
-        return -EINVAL;
+        return error(EINVAL);
     if (old_action)
         *old_action = g_actions[a0];
     if (new_action) {
@@ -159,7 +159,7 @@ UK_SYSCALL_HANDLER(rt_sigprocmask)
 {
     constexpr long k_block = 0, k_unblock = 1, k_set = 2;
     if (a3 != 8)
-        return -EINVAL;
+        return error(EINVAL);
     auto* set = user_pointer<const u64>(a1);
     auto* old = user_pointer<u64>(a2);
     u64 previous = blocked();
@@ -172,7 +172,7 @@ UK_SYSCALL_HANDLER(rt_sigprocmask)
         else if (a0 == k_set)
             blocked() = value;
         else
-            return -EINVAL;
+            return error(EINVAL);
     }
     if (old)
         *old = previous;
@@ -189,15 +189,15 @@ UK_SYSCALL_HANDLER(rt_sigpending)
 namespace {
 // A signal for another thread interrupts whatever it is blocked in (EINTR), which is what
 // pthread_cancel needs; handlers run only for signals a thread sends itself.
-long send_to_thread(long tid, long signal)
+Result<long> send_to_thread(long tid, long signal)
 {
     sched::Thread* target = sched::find_thread(static_cast<int>(tid));
     if (!target)
-        return -ESRCH;
+        return error(ESRCH);
     if (target == &sched::current_thread())
         return send_to_self(signal);
     if (signal < 0 || signal >= k_signal_count)
-        return -EINVAL;
+        return error(EINVAL);
     if (signal)
         sched::interrupt_thread(*target);
     return 0;
@@ -205,8 +205,18 @@ long send_to_thread(long tid, long signal)
 }
 
 UK_SYSCALL_HANDLER(tkill) { return send_to_thread(a0, a1); }
-UK_SYSCALL_HANDLER(tgkill) { return a0 == 1 ? send_to_thread(a1, a2) : -ESRCH; }
-UK_SYSCALL_HANDLER(kill) { return (a0 == 1 || a0 == 0 || a0 == -1) ? send_to_self(a1) : -ESRCH; }
+UK_SYSCALL_HANDLER(tgkill)
+{
+    if (a0 != 1)
+        return error(ESRCH);
+    return send_to_thread(a1, a2);
+}
+UK_SYSCALL_HANDLER(kill)
+{
+    if (a0 != 1 && a0 != 0 && a0 != -1)
+        return error(ESRCH);
+    return send_to_self(a1);
+}
 
 UK_SYSCALL_HANDLER(sigaltstack)
 {
