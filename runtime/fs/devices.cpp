@@ -22,8 +22,6 @@ namespace uk::fs {
 
 namespace {
 
-constexpr u32 device_number(u32 major, u32 minor) { return (major << 8) | minor; }
-
 enum class Kind { Null, Zero, Full, Random };
 
 Csprng g_random;
@@ -128,7 +126,7 @@ struct DeviceNode {
 
 const DeviceNode k_nodes[] = {
     { &k_null, device_number(1, 3), 0666 },
-    { &k_zero, device_number(1, 5), 0666 },
+    { &k_zero, k_dev_zero, 0666 },
     { &k_full, device_number(1, 7), 0666 },
     { &k_random, device_number(1, 8), 0666 },
     { &k_urandom, device_number(1, 9), 0666 },

@@ -7,6 +7,9 @@
 #include "fs/inode.h"
 #include "lib/format.h"
 #include "lib/intrusive_list.h"
+#include "lib/linux/ioctl.h"
+#include "lib/linux/process.h"
+#include "lib/linux/signal.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/address_space.h"
@@ -18,9 +21,7 @@ extern "C" long __uk_sys_kill(long, long, long, long, long, long) noexcept;
 namespace uk::fs {
 
 namespace {
-constexpr long k_sigpipe = 13;
 constexpr size_t k_page_count = k_pipe_capacity / k_page_size;
-constexpr unsigned long k_fionread = 0x541b;
 }
 
 class PipeEnd;
@@ -127,7 +128,7 @@ public:
             if (!pipe.readers) {
                 if (done)
                     return done;
-                __uk_sys_kill(1, k_sigpipe, 0, 0, 0, 0);
+                __uk_sys_kill(k_process_id, k_sigpipe, 0, 0, 0, 0);
                 return error(EPIPE);
             }
             size_t left = length - done;

@@ -7,6 +7,7 @@
 #include "arch/arch.h"
 #include "drivers/debug_exit.h"
 #include "lib/format.h"
+#include "lib/linux/signal.h"
 #include "lib/verify.h"
 
 namespace uk {
@@ -16,7 +17,6 @@ bool g_crashing;
 constexpr int k_max_walk = 1 << 20;
 constexpr int k_head_frames = 40;
 constexpr int k_tail_frames = 12;
-constexpr int k_sigabrt = 6;
 }
 
 namespace {

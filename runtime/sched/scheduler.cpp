@@ -6,6 +6,7 @@
 #include "drivers/debug_exit.h"
 #include "lib/crash.h"
 #include "lib/format.h"
+#include "lib/linux/signal.h"
 #include "lib/placement_new.h"
 #include "lib/verify.h"
 #include "mm/address_space.h"
@@ -112,7 +113,7 @@ void arm_timer(u64 now)
 [[noreturn]] void report_deadlock()
 {
     printk("uk: deadlock: all %zu threads are blocked and no timer or device can wake them\n", g_threads);
-    crash_here(6, "deadlock");
+    crash_here(k_sigabrt, "deadlock");
 }
 
 // Switches to the next runnable thread (or idles until there is one). Interrupts are disabled.

@@ -1,29 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Clock system calls. Reading a clock is a TSC read and a multiply: it never exits to the VMM.
 #include "arch/arch.h"
+#include "lib/linux/time.h"
 #include "mm/address_space.h"
 #include "sched/clock.h"
 #include "sched/scheduler.h"
-#include "syscalls/linux_time.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
 
 namespace {
-
-enum ClockId : long {
-    k_clock_realtime = 0,
-    k_clock_monotonic = 1,
-    k_clock_process_cputime = 2,
-    k_clock_thread_cputime = 3,
-    k_clock_monotonic_raw = 4,
-    k_clock_realtime_coarse = 5,
-    k_clock_monotonic_coarse = 6,
-    k_clock_boottime = 7,
-    k_clock_realtime_alarm = 8,
-    k_clock_boottime_alarm = 9,
-    k_clock_tai = 11,
-};
 
 Result<u64> read_clock(long id)
 {
@@ -133,7 +119,6 @@ UK_SYSCALL_HANDLER(clock_nanosleep)
 {
     // The raw call fails with -errno like every other; musl's clock_nanosleep negates it, since
     // the C function returns the error number itself.
-    constexpr long k_timer_abstime = 1;
     auto* request = user_pointer<const Timespec>(a2);
     if (request->nanoseconds < 0 || request->nanoseconds >= 1'000'000'000 || request->seconds < 0)
         return error(EINVAL);

@@ -6,11 +6,11 @@
 #include "fs/devices.h"
 #include "fs/pipe.h"
 #include "fs/vfs.h"
+#include "lib/linux/time.h"
 #include "lib/string.h"
 #include "mm/frame_allocator.h"
 #include "sched/clock.h"
 #include "syscalls/file_support.h"
-#include "syscalls/linux_time.h"
 
 namespace uk {
 
@@ -23,7 +23,7 @@ constexpr u32 k_falloc_keep_size = 1, k_falloc_punch_hole = 2, k_falloc_zero_ran
 
 Result<fs::FileDescription*> describe(fs::Inode& inode, u32 flags)
 {
-    if (flags & fs::k_o_path)
+    if (flags & k_o_path)
         return fs::open_inode_description(inode, flags);
     switch (inode.type()) {
     case fs::k_mode_char_device:
@@ -43,18 +43,18 @@ Result<int> open_at(long dirfd, long user_path, u32 flags, u32 mode)
 {
     PathBuffer path;
     TRY(copy_path(user_path, path));
-    if ((flags & fs::k_o_accmode) == fs::k_o_accmode && !(flags & fs::k_o_path))
+    if ((flags & k_o_accmode) == k_o_accmode && !(flags & k_o_path))
         return error(EINVAL);
-    if (flags & fs::k_o_path)
-        flags &= fs::k_o_path | fs::k_o_cloexec | fs::k_o_directory | fs::k_o_nofollow;
+    if (flags & k_o_path)
+        flags &= k_o_path | k_o_cloexec | k_o_directory | k_o_nofollow;
     fs::Inode* base = TRY(base_directory(dirfd, path.chars));
-    u32 access = flags & fs::k_o_accmode;
+    u32 access = flags & k_o_accmode;
     fs::Inode* inode = nullptr;
 
-    if ((flags & fs::k_o_tmpfile) == fs::k_o_tmpfile) {
+    if ((flags & k_o_tmpfile) == k_o_tmpfile) {
         // An unnamed file in the given directory (linkat can give it a name later... on Linux;
         // here it stays unnamed, which is what O_TMPFILE is nearly always used for).
-        if (access == fs::k_o_rdonly)
+        if (access == k_o_rdonly)
             return error(EINVAL);
         fs::Inode* directory = TRY(fs::resolve(*base, path.chars, fs::k_resolve_follow));
         if (!directory->is_directory())
@@ -66,12 +66,12 @@ Result<int> open_at(long dirfd, long user_path, u32 flags, u32 mode)
         inode = TRY(fs::open_inode(*base, path.chars, flags, mode));
     }
 
-    if (!(flags & fs::k_o_path)) {
-        if (inode->is_directory() && access != fs::k_o_rdonly) {
+    if (!(flags & k_o_path)) {
+        if (inode->is_directory() && access != k_o_rdonly) {
             fs::unref(*inode);
             return error(EISDIR);
         }
-        if ((flags & fs::k_o_trunc) && inode->is_regular() && !inode->generator) {
+        if ((flags & k_o_trunc) && inode->is_regular() && !inode->generator) {
             if (auto truncated = fs::set_size(*inode, 0); truncated.is_error()) {
                 fs::unref(*inode);
                 return error(truncated.error_code());
@@ -79,7 +79,7 @@ Result<int> open_at(long dirfd, long user_path, u32 flags, u32 mode)
         }
     }
     auto* description = TRY(describe(*inode, flags));
-    return fs::install(description, (flags & fs::k_o_cloexec) ? fs::k_fd_cloexec : 0);
+    return fs::install(description, (flags & k_o_cloexec) ? k_fd_cloexec : 0);
 }
 
 Result<void> check_access(long dirfd, long user_path, u32 mode, u32 flags)
@@ -252,7 +252,7 @@ UK_SYSCALL_HANDLER(open) { return open_at(k_at_fdcwd, a0, static_cast<u32>(a1), 
 UK_SYSCALL_HANDLER(openat) { return open_at(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3)); }
 UK_SYSCALL_HANDLER(creat)
 {
-    return open_at(k_at_fdcwd, a0, fs::k_o_creat | fs::k_o_wronly | fs::k_o_trunc, static_cast<u32>(a1));
+    return open_at(k_at_fdcwd, a0, k_o_creat | k_o_wronly | k_o_trunc, static_cast<u32>(a1));
 }
 
 UK_SYSCALL_HANDLER(truncate)

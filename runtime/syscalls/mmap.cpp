@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Memory system calls: mmap (anonymous and of files), munmap, mprotect, mremap, brk, madvise
 // and friends.
+#include "fs/devices.h"
 #include "fs/fd_table.h"
 #include "fs/inode.h"
 #include "mm/address_space.h"
@@ -13,7 +14,7 @@ namespace {
 
 bool is_dev_zero(const fs::Inode& inode)
 {
-    return inode.type() == fs::k_mode_char_device && inode.device_number == ((1u << 8) | 5);
+    return inode.type() == fs::k_mode_char_device && inode.device_number == fs::k_dev_zero;
 }
 
 Result<u64> map_descriptor(u64 hint, u64 length, u32 protection, u32 flags, long fd, long offset)

@@ -4,6 +4,7 @@
 #include "boot/runtime_options.h"
 #include "fs/vfs.h"
 #include "drivers/debug_exit.h"
+#include "lib/linux/process.h"
 #include "lib/string.h"
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
@@ -41,15 +42,15 @@ constexpr int k_arch_set_gs = 0x1001, k_arch_set_fs = 0x1002, k_arch_get_fs = 0x
 UK_SYSCALL_HANDLER(exit_group) { machine_exit(static_cast<int>(a0)); }
 
 
-UK_SYSCALL_HANDLER(getpid) { return 1; }
-UK_SYSCALL_HANDLER(getppid) { return 0; }
+UK_SYSCALL_HANDLER(getpid) { return k_process_id; }
+UK_SYSCALL_HANDLER(getppid) { return k_parent_process_id; }
 UK_SYSCALL_HANDLER(getuid) { return 0; }
 UK_SYSCALL_HANDLER(geteuid) { return 0; }
 UK_SYSCALL_HANDLER(getgid) { return 0; }
 UK_SYSCALL_HANDLER(getegid) { return 0; }
-UK_SYSCALL_HANDLER(getpgid) { return 1; }
-UK_SYSCALL_HANDLER(getpgrp) { return 1; }
-UK_SYSCALL_HANDLER(getsid) { return 1; }
+UK_SYSCALL_HANDLER(getpgid) { return k_process_id; }
+UK_SYSCALL_HANDLER(getpgrp) { return k_process_id; }
+UK_SYSCALL_HANDLER(getsid) { return k_process_id; }
 UK_SYSCALL_HANDLER(setsid) { return error(EPERM); }
 
 UK_SYSCALL_HANDLER(getresuid)
@@ -88,7 +89,7 @@ UK_SYSCALL_HANDLER(arch_prctl)
 
 UK_SYSCALL_HANDLER(prlimit64)
 {
-    if (a0 != 0 && a0 != 1)
+    if (a0 != 0 && a0 != k_process_id)
         return error(ESRCH);
     if (a1 < 0 || a1 >= k_resource_count)
         return error(EINVAL);

@@ -4,6 +4,7 @@
 #include "fs/fd_table.h"
 #include "fs/file_description.h"
 #include "fs/inode.h"
+#include "lib/linux/ioctl.h"
 #include "mm/kmalloc.h"
 #include "syscalls/file_support.h"
 
@@ -20,7 +21,6 @@ static_assert(sizeof(IoVector) == 16);
 constexpr long k_iov_max = 1024;
 // Linux caps one transfer at 2 GiB minus a page (MAX_RW_COUNT), so that the count fits an int.
 constexpr u64 k_max_transfer = 0x7ffff000;
-constexpr unsigned long k_fionbio = 0x5421, k_fioclex = 0x5451, k_fionclex = 0x5450, k_fioasync = 0x5452;
 
 enum class Positioned { No, Yes };
 
@@ -97,7 +97,7 @@ Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned,
         if (length == 0)
             continue;
         // A stream that has nothing more would block: return what the earlier vectors got.
-        if (total && !file->inode() && !(file->readiness() & fs::k_poll_in))
+        if (total && !file->inode() && !(file->readiness() & k_poll_in))
             break;
         auto n = do_read(*file, static_cast<long>(vectors[i].base), length, positioned, offset + static_cast<i64>(total));
         if (n.is_error())
@@ -236,7 +236,7 @@ UK_SYSCALL_HANDLER(ioctl)
         return error(EBADF);
     switch (static_cast<unsigned long>(a1)) {
     case k_fioclex:
-        TRY(fs::set_fd_flags(static_cast<int>(a0), fs::k_fd_cloexec));
+        TRY(fs::set_fd_flags(static_cast<int>(a0), k_fd_cloexec));
         return 0;
     case k_fionclex:
         TRY(fs::set_fd_flags(static_cast<int>(a0), 0));
@@ -245,7 +245,7 @@ UK_SYSCALL_HANDLER(ioctl)
         if (!user_readable(a2, sizeof(int)))
             return error(EFAULT);
         int on = *user_pointer<const int>(a2);
-        file->set_status_flags(on ? file->status_flags() | fs::k_o_nonblock : file->status_flags() & ~fs::k_o_nonblock);
+        file->set_status_flags(on ? file->status_flags() | k_o_nonblock : file->status_flags() & ~k_o_nonblock);
         return 0;
     }
     case k_fioasync:
@@ -285,7 +285,7 @@ UK_SYSCALL_HANDLER(copy_file_range)
     fs::DescriptionRef hold_out(out);
     if (!in->inode() || !out->inode() || !in->inode()->is_regular() || !out->inode()->is_regular())
         return error(EINVAL);
-    if (out->status_flags() & fs::k_o_append)
+    if (out->status_flags() & k_o_append)
         return error(EBADF);
     i64 in_offset = 0, out_offset = 0;
     if (a1) {

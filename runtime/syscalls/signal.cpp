@@ -4,6 +4,8 @@
 // report, as Linux would kill the process.
 #include "lib/crash.h"
 #include "lib/format.h"
+#include "lib/linux/process.h"
+#include "lib/linux/signal.h"
 #include "drivers/debug_exit.h"
 #include "mm/address_space.h"
 #include "sched/scheduler.h"
@@ -12,11 +14,6 @@
 using namespace uk;
 
 namespace {
-
-constexpr int k_signal_count = 65; // 1..64
-constexpr int k_sigkill = 9, k_sigstop = 19, k_sigabrt = 6;
-constexpr u64 k_sa_siginfo = 4, k_sa_nodefer = 0x40000000, k_sa_resethand = 0x80000000;
-constexpr uptr k_sig_default = 0, k_sig_ignore = 1;
 
 // The kernel's struct sigaction for x86_64 (what musl passes to rt_sigaction).
 struct KernelSigaction {
@@ -45,23 +42,15 @@ u64 bit(int signal) { return 1ull << (signal - 1); }
 bool ignored_by_default(int signal)
 {
     // SIGCHLD, SIGCONT, SIGURG, SIGWINCH; stop signals cannot stop the only process either.
-    return signal == 17 || signal == 18 || signal == 23 || signal == 28 || signal == 19 || signal == 20
-        || signal == 21 || signal == 22;
+    return signal == k_sigchld || signal == k_sigcont || signal == k_sigurg || signal == k_sigwinch
+        || signal == k_sigstop || signal == k_sigtstp || signal == k_sigttin || signal == k_sigttou;
 }
 
 bool dumps_core(int signal)
 {
-    return signal == 3 || signal == 4 || signal == 5 || signal == 6 || signal == 7 || signal == 8 || signal == 11
-        || signal == 31 || signal == 24 || signal == 25;
-}
-
-const char* signal_name(int signal)
-{
-    static const char* const names[] = { "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
-        "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-        "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
-        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS" };
-    return signal < 32 ? names[signal] : "real-time signal";
+    return signal == k_sigquit || signal == k_sigill || signal == k_sigtrap || signal == k_sigabrt
+        || signal == k_sigbus || signal == k_sigfpe || signal == k_sigsegv || signal == k_sigsys || signal == k_sigxcpu
+        || signal == k_sigxfsz;
 }
 
 void deliver(int signal);
@@ -95,9 +84,9 @@ void deliver(int signal)
         return;
     }
     KernelSigaction action = g_actions[signal];
-    if (action.handler == k_sig_ignore)
+    if (action.handler == k_sig_ign)
         return;
-    if (action.handler == k_sig_default || signal == k_sigkill) {
+    if (action.handler == k_sig_dfl || signal == k_sigkill) {
         if (ignored_by_default(signal))
             return;
         default_terminate(signal);
@@ -107,12 +96,12 @@ void deliver(int signal)
     if (!(action.flags & k_sa_nodefer))
         blocked() |= bit(signal);
     if (action.flags & k_sa_resethand)
-        g_actions[signal].handler = k_sig_default;
+        g_actions[signal].handler = k_sig_dfl;
     if (action.flags & k_sa_siginfo) {
         SignalInfo info {};
         info.signo = signal;
-        info.code = -6; // SI_TKILL
-        info.pid = 1;
+        info.code = k_si_tkill;
+        info.pid = k_process_id;
         alignas(16) char context[1024] {};
         reinterpret_cast<void (*)(int, SignalInfo*, void*)>(action.handler)(signal, &info, context);
     } else {
@@ -149,7 +138,7 @@ UK_SYSCALL_HANDLER(rt_sigaction)
     if (new_action) {
         g_actions[a0] = *new_action;
         g_actions[a0].mask &= ~(bit(k_sigkill) | bit(k_sigstop));
-        if (new_action->handler == k_sig_ignore)
+        if (new_action->handler == k_sig_ign)
             pending() &= ~bit(static_cast<int>(a0));
     }
     return 0;
@@ -157,7 +146,6 @@ UK_SYSCALL_HANDLER(rt_sigaction)
 
 UK_SYSCALL_HANDLER(rt_sigprocmask)
 {
-    constexpr long k_block = 0, k_unblock = 1, k_set = 2;
     if (a3 != 8)
         return error(EINVAL);
     auto* set = user_pointer<const u64>(a1);
@@ -165,11 +153,11 @@ UK_SYSCALL_HANDLER(rt_sigprocmask)
     u64 previous = blocked();
     if (set) {
         u64 value = *set & ~(bit(k_sigkill) | bit(k_sigstop));
-        if (a0 == k_block)
+        if (a0 == k_sig_block)
             blocked() |= value;
-        else if (a0 == k_unblock)
+        else if (a0 == k_sig_unblock)
             blocked() &= ~value;
-        else if (a0 == k_set)
+        else if (a0 == k_sig_setmask)
             blocked() = value;
         else
             return error(EINVAL);
@@ -207,13 +195,13 @@ Result<long> send_to_thread(long tid, long signal)
 UK_SYSCALL_HANDLER(tkill) { return send_to_thread(a0, a1); }
 UK_SYSCALL_HANDLER(tgkill)
 {
-    if (a0 != 1)
+    if (a0 != k_process_id)
         return error(ESRCH);
     return send_to_thread(a1, a2);
 }
 UK_SYSCALL_HANDLER(kill)
 {
-    if (a0 != 1 && a0 != 0 && a0 != -1)
+    if (a0 != k_process_id && a0 != 0 && a0 != -1)
         return error(ESRCH);
     return send_to_self(a1);
 }
@@ -228,7 +216,7 @@ UK_SYSCALL_HANDLER(sigaltstack)
         };
         auto* old = user_pointer<StackT>(a1);
         old->sp = nullptr;
-        old->flags = 2; // SS_DISABLE
+        old->flags = k_ss_disable;
         old->size = 0;
     }
     return 0;
@@ -238,5 +226,5 @@ UK_SYSCALL_HANDLER(rt_sigreturn)
 {
     // Handlers are called as functions and return normally; nothing ever enters through the
     // signal trampoline.
-    crash_here(11, "rt_sigreturn called outside a signal frame");
+    crash_here(k_sigsegv, "rt_sigreturn called outside a signal frame");
 }

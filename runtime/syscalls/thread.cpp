@@ -2,11 +2,12 @@
 // Thread system calls: musl's __clone and __unmapself (which the runtime provides in place of
 // musl's assembly), exit, futex, scheduling and sleeping.
 #include "lib/crash.h"
+#include "lib/linux/signal.h"
+#include "lib/linux/time.h"
 #include "mm/address_space.h"
 #include "sched/clock.h"
 #include "sched/futex.h"
 #include "sched/scheduler.h"
-#include "syscalls/linux_time.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
@@ -63,8 +64,8 @@ UK_SYSCALL_HANDLER(sched_yield)
 UK_SYSCALL_HANDLER(futex)
 {
     constexpr long k_wait = 0, k_wake = 1, k_requeue = 3, k_cmp_requeue = 4, k_wait_bitset = 9, k_wake_bitset = 10,
-                   k_private = 128, k_clock_realtime = 256;
-    long command = a1 & ~(k_private | k_clock_realtime);
+                   k_futex_private = 128, k_futex_clock_realtime = 256;
+    long command = a1 & ~(k_futex_private | k_futex_clock_realtime);
     u64 address = static_cast<u64>(a0);
     if (address % 4)
         return error(EINVAL);
@@ -78,7 +79,7 @@ UK_SYSCALL_HANDLER(futex)
                 return error(EINVAL);
             if (command == k_wait)
                 deadline = clock::monotonic_ns() + timeout->to_ns(); // Relative.
-            else if (a1 & k_clock_realtime)
+            else if (a1 & k_futex_clock_realtime)
                 deadline = clock::monotonic_ns() + (timeout->to_ns() > clock::realtime_ns() ? timeout->to_ns() - clock::realtime_ns() : 0);
             else
                 deadline = timeout->to_ns(); // Absolute CLOCK_MONOTONIC.
@@ -88,7 +89,7 @@ UK_SYSCALL_HANDLER(futex)
         auto r = sched::futex_wait(address, static_cast<u32>(a2), deadline,
             command == k_wait_bitset ? static_cast<u32>(a5) : 0xffffffff);
         if (r.is_error() && r.error_code() == EDEADLK)
-            crash_here(6, "deadlock: futex wait with no other thread to wake it");
+            crash_here(k_sigabrt, "deadlock: futex wait with no other thread to wake it");
         TRY(r);
         return 0;
     }
