@@ -6,7 +6,6 @@
 #include "boot/initial_stack.h"
 #include "boot/runtime_options.h"
 #include "drivers/console.h"
-#include "drivers/debug_exit.h"
 #include "fs/init.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -58,7 +57,7 @@ void apply_runtime_options(const CommandLine& cmdline)
 [[noreturn]] void boot_failure(const char* what)
 {
     printk("uk: boot failed: %s\n", what);
-    machine_exit(127);
+    arch::machine_exit(127);
 }
 
 } // namespace

@@ -5,7 +5,6 @@
 #include <stdarg.h>
 
 #include "arch/arch.h"
-#include "drivers/debug_exit.h"
 #include "lib/format.h"
 #include "lib/linux/signal.h"
 #include "lib/verify.h"
@@ -61,25 +60,25 @@ void print_backtrace(u64 pc, u64 fp)
 void crash_after_trap(const arch::TrapFrame& frame, int signal, const char* what)
 {
     if (g_crashing)
-        machine_exit(128 + signal);
+        arch::machine_exit(128 + signal);
     g_crashing = true;
     printk("uk: %s\n", what);
     arch::dump_registers(frame);
     print_backtrace(arch::trap_pc(frame), arch::trap_frame_pointer(frame));
-    machine_exit(128 + signal);
+    arch::machine_exit(128 + signal);
 }
 
 void crash_here(int signal, const char* what)
 {
     if (g_crashing)
-        machine_exit(128 + signal);
+        arch::machine_exit(128 + signal);
     g_crashing = true;
     printk("uk: %s\n", what);
     u64 fp = arch::frame_pointer();
     // Skip this function's own frame: start from our caller.
     auto* frame = reinterpret_cast<const u64*>(fp);
     print_backtrace(frame[1], frame[0]);
-    machine_exit(128 + signal);
+    arch::machine_exit(128 + signal);
 }
 
 void panic(const char* fmt, ...) noexcept

@@ -3,7 +3,6 @@
 #include "sched/scheduler.h"
 
 #include "arch/arch.h"
-#include "drivers/debug_exit.h"
 #include "lib/crash.h"
 #include "lib/format.h"
 #include "lib/linux/signal.h"
@@ -351,7 +350,7 @@ void exit_current_thread(int status)
         (void)futex_wake(reinterpret_cast<u64>(self.clear_child_tid), 1, 0xffffffff);
     }
     if (--g_threads == 0)
-        machine_exit(status);
+        arch::machine_exit(status);
     self.state = ThreadState::Dead;
     IntrusiveList<Thread, AllThreadsTag>::remove(self);
     schedule_locked();

@@ -3,7 +3,6 @@
 #include "arch/arch.h"
 #include "boot/runtime_options.h"
 #include "fs/vfs.h"
-#include "drivers/debug_exit.h"
 #include "lib/linux/process.h"
 #include "lib/string.h"
 #include "mm/address_space.h"
@@ -39,7 +38,7 @@ constexpr int k_arch_set_gs = 0x1001, k_arch_set_fs = 0x1002, k_arch_get_fs = 0x
 
 } // namespace
 
-UK_SYSCALL_HANDLER(exit_group) { machine_exit(static_cast<int>(a0)); }
+UK_SYSCALL_HANDLER(exit_group) { arch::machine_exit(static_cast<int>(a0)); }
 
 
 UK_SYSCALL_HANDLER(getpid) { return k_process_id; }

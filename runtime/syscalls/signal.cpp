@@ -2,11 +2,11 @@
 // Signals a program sends itself (raise, abort, kill(getpid())): handlers run synchronously,
 // blocked signals stay pending until unblocked, and default actions end the program with a
 // report, as Linux would kill the process.
+#include "arch/arch.h"
 #include "lib/crash.h"
 #include "lib/format.h"
 #include "lib/linux/process.h"
 #include "lib/linux/signal.h"
-#include "drivers/debug_exit.h"
 #include "mm/address_space.h"
 #include "sched/scheduler.h"
 #include "syscalls/syscall.h"
@@ -74,7 +74,7 @@ void deliver_pending()
     if (dumps_core(signal))
         crash_here(signal, what);
     printk("uk: %s\n", what);
-    machine_exit(128 + signal);
+    arch::machine_exit(128 + signal);
 }
 
 void deliver(int signal)
