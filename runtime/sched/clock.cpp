@@ -4,7 +4,6 @@
 #include "sched/clock.h"
 
 #include "arch/arch.h"
-#include "drivers/rtc.h"
 #include "lib/format.h"
 
 namespace uk::clock {
@@ -122,9 +121,6 @@ void finish_calibration()
     g_mult = (1'000'000'000ull << 32) / g_hz;
     if (g_source[0] == 'p') // "pit"
         start_refinement();
-    g_realtime_at_start_ns = rtc::read_epoch_seconds() * 1'000'000'000ull;
-    // The RTC has whole seconds only; anchor it to now rather than to the first instruction.
-    g_realtime_at_start_ns -= to_ns(arch::read_timestamp() - g_start_tsc);
 }
 
 u64 monotonic_ns() { return g_base_ns + to_ns(arch::read_timestamp() - g_start_tsc); }

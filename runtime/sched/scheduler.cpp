@@ -3,7 +3,7 @@
 #include "sched/scheduler.h"
 
 #include "arch/arch.h"
-#include "lib/crash.h"
+#include "arch/crash.h"
 #include "lib/format.h"
 #include "lib/linux/signal.h"
 #include "lib/placement_new.h"

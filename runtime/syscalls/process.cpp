@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The one process: exit, identity, limits, uname, thread-pointer set-up.
 #include "arch/arch.h"
-#include "boot/runtime_options.h"
 #include "fs/vfs.h"
 #include "lib/linux/process.h"
+#include "lib/runtime_options.h"
 #include "lib/string.h"
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"

@@ -3,7 +3,7 @@
 // blocked signals stay pending until unblocked, and default actions end the program with a
 // report, as Linux would kill the process.
 #include "arch/arch.h"
-#include "lib/crash.h"
+#include "arch/crash.h"
 #include "lib/format.h"
 #include "lib/linux/process.h"
 #include "lib/linux/signal.h"

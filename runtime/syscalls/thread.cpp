@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Thread system calls: musl's __clone and __unmapself (which the runtime provides in place of
 // musl's assembly), exit, futex, scheduling and sleeping.
-#include "lib/crash.h"
+#include "arch/crash.h"
 #include "lib/linux/signal.h"
 #include "lib/linux/time.h"
 #include "mm/address_space.h"

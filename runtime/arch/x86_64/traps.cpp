@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // CPU exception handling: demand paging for page faults, crash reports for everything else.
+#include "arch/crash.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap_frame.h"
-#include "lib/crash.h"
 #include "lib/format.h"
 #include "lib/linux/signal.h"
 #include "mm/address_space.h"

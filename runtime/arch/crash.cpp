@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Crash reporting shared by CPU exceptions, fatal signals and runtime panics.
-#include "lib/crash.h"
+// Crash reporting shared by CPU exceptions, fatal signals and runtime panics (panic() too).
+#include "arch/crash.h"
 
 #include <stdarg.h>
 
