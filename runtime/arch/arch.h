@@ -33,6 +33,10 @@ const char* cpu_vendor_and_brand(char* buffer, size_t size);
 
 [[noreturn]] void halt_forever();
 [[noreturn]] void reset_machine();
+// Reports `status` (0-255) on the runner's control channel and powers the machine off.
+[[noreturn]] void machine_exit(int status);
+// Writes one line to the runner's control channel (docs/runner.md).
+void control_message(const char* line);
 [[noreturn]] void enter_program(u64 stack_pointer, u64 entry);
 
 // Page protections, as in mmap's PROT_* bits.

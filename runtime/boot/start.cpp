@@ -4,11 +4,11 @@
 #include "boot/boot_info.h"
 #include "boot/cmdline.h"
 #include "boot/initial_stack.h"
-#include "boot/runtime_options.h"
 #include "drivers/console.h"
-#include "drivers/debug_exit.h"
+#include "drivers/rtc.h"
 #include "fs/init.h"
 #include "lib/format.h"
+#include "lib/runtime_options.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/address_space.h"
@@ -28,27 +28,27 @@ namespace {
 BootInfo g_boot_info;
 CommandLine g_command_line;
 char g_command_line_storage[2 * BootInfo::k_max_command_line + 2];
-RuntimeOptions g_options;
 
 constexpr u64 k_main_stack_size = 8ull << 20;
 constexpr u64 k_stack_guard_size = 64ull << 10;
 
 void apply_runtime_options(const CommandLine& cmdline)
 {
+    RuntimeOptions& options = runtime_options();
     for (size_t i = 0; i < cmdline.option_count; ++i) {
         const char* o = cmdline.options[i];
         if (starts_with(o, "uk.hostname=")) {
-            copy_string(g_options.hostname, sizeof(g_options.hostname), o + 12);
+            copy_string(options.hostname, sizeof(options.hostname), o + 12);
         } else if (strings_equal(o, "uk.verbose") || starts_with(o, "uk.verbose=")) {
-            g_options.verbose = !strings_equal(o, "uk.verbose=0");
+            options.verbose = !strings_equal(o, "uk.verbose=0");
         } else if (starts_with(o, "uk.stdin=")) {
-            g_options.stdin_framed = strings_equal(o + 9, "framed");
+            options.stdin_framed = strings_equal(o + 9, "framed");
         } else if (starts_with(o, "uk.tty=")) {
             // A list of the stream numbers that are terminals, e.g. "uk.tty=012" or "uk.tty=".
-            g_options.terminal_streams = 0;
+            options.terminal_streams = 0;
             for (const char* c = o + 7; *c; ++c)
                 if (*c >= '0' && *c <= '2')
-                    g_options.terminal_streams |= 1u << (*c - '0');
+                    options.terminal_streams |= 1u << (*c - '0');
         } else if (!starts_with(o, "uk.argv0=") && !starts_with(o, "virtio_mmio.device=")) {
             printk("uk: warning: unknown runtime option '%s' ignored\n", o);
         }
@@ -58,12 +58,10 @@ void apply_runtime_options(const CommandLine& cmdline)
 [[noreturn]] void boot_failure(const char* what)
 {
     printk("uk: boot failed: %s\n", what);
-    machine_exit(127);
+    arch::machine_exit(127);
 }
 
 } // namespace
-
-RuntimeOptions& runtime_options() { return g_options; }
 
 extern "C" [[noreturn]] void uk_boot(u32 start_info)
 {
@@ -132,14 +130,16 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
     if (!sp)
         boot_failure("arguments and environment do not fit on the main stack");
     clock::finish_calibration();
+    // The RTC has whole seconds only; the wall clock reads it now, not at the first instruction.
+    clock::set_realtime_ns(rtc::read_epoch_seconds() * 1'000'000'000ull);
     // After calibration, so that the files made at boot get true timestamps.
-    if (const char* problem = fs::init(g_boot_info, s_arguments[0]))
+    if (const char* problem = fs::init(modules, g_boot_info.module_count, s_arguments[0]))
         boot_failure(problem);
     for (size_t i = 0; i < g_boot_info.module_count; ++i)
         mm::release_boot_range(modules[i]);
     sched::init();
 
-    if (g_options.verbose) {
+    if (runtime_options().verbose) {
         printk("uk: %lu MiB RAM, TSC %lu MHz (%s), %zu arguments, %zu environment entries\n",
             mm::total_frames() * k_page_size >> 20, clock::tsc_hz() / 1'000'000, clock::tsc_source(),
             input.argument_count, input.environment_count);

@@ -4,7 +4,7 @@
 
 #include <stdarg.h>
 
-#include "drivers/debug_exit.h"
+#include "arch/arch.h"
 #include "drivers/serial.h"
 #include "arch/arch.h"
 #include "lib/string.h"
@@ -110,7 +110,7 @@ void init()
     serial::init(serial::Port::Com1);
     // Even so, a byte that lands between the read above and the FIFO's enabling is lost, so
     // uk-run sends no input before this line on the control channel (docs/runner.md).
-    control_message("input ready");
+    arch::control_message("input ready");
     g_has_com2 = serial::init(serial::Port::Com2);
 }
 

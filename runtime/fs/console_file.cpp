@@ -8,6 +8,8 @@
 #include "drivers/console.h"
 #include "lib/intrusive_list.h"
 #include "fs/inode.h"
+#include "lib/linux/ioctl.h"
+#include "lib/linux/process.h"
 #include "lib/string.h"
 #include "mm/address_space.h"
 #include "mm/kmalloc.h"
@@ -15,11 +17,6 @@
 namespace uk::fs {
 
 namespace {
-
-constexpr unsigned long k_tcgets = 0x5401, k_tcsets = 0x5402, k_tcsetsw = 0x5403, k_tcsetsf = 0x5404,
-                        k_tiocgpgrp = 0x540f, k_tiocspgrp = 0x5410, k_tiocgwinsz = 0x5413, k_tiocswinsz = 0x5414,
-                        k_fionread = 0x541b, k_fionbio = 0x5421, k_tiocsctty = 0x540e, k_tiocnotty = 0x5422,
-                        k_tcflsh = 0x540b, k_tcxonc = 0x540a, k_tcsbrk = 0x5409;
 
 // struct termios as the kernel's TCGETS writes it.
 struct KernelTermios {
@@ -130,7 +127,7 @@ public:
             TRY(get(g_window, argument, sizeof(g_window)));
             return 0;
         case k_tiocgpgrp: {
-            int group = 1;
+            int group = k_process_id;
             TRY(put(argument, &group, sizeof(group)));
             return 0;
         }

@@ -7,13 +7,13 @@
 #include "fs/devices.h"
 
 #include "arch/arch.h"
-#include "boot/runtime_options.h"
 #include "fs/chacha20.h"
 #include "fs/console_file.h"
 #include "fs/fd_table.h"
 #include "fs/file_description.h"
 #include "fs/vfs.h"
 #include "lib/format.h"
+#include "lib/runtime_options.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "sched/clock.h"
@@ -21,8 +21,6 @@
 namespace uk::fs {
 
 namespace {
-
-constexpr u32 device_number(u32 major, u32 minor) { return (major << 8) | minor; }
 
 enum class Kind { Null, Zero, Full, Random };
 
@@ -128,7 +126,7 @@ struct DeviceNode {
 
 const DeviceNode k_nodes[] = {
     { &k_null, device_number(1, 3), 0666 },
-    { &k_zero, device_number(1, 5), 0666 },
+    { &k_zero, k_dev_zero, 0666 },
     { &k_full, device_number(1, 7), 0666 },
     { &k_random, device_number(1, 8), 0666 },
     { &k_urandom, device_number(1, 9), 0666 },

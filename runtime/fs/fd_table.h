@@ -9,7 +9,7 @@
 namespace uk::fs {
 
 inline constexpr int k_max_descriptors = 1024;
-inline constexpr u32 k_fd_cloexec = 1; // FD_CLOEXEC
+using uk::k_fd_cloexec; // lib/linux/fcntl.h
 
 // Installs `description` (taking over the caller's reference) at the lowest free descriptor
 // >= `minimum`; EMFILE when none is free, and then the reference is dropped.

@@ -12,6 +12,8 @@
 #pragma once
 
 #include "lib/intrusive_list.h"
+#include "lib/linux/fcntl.h"
+#include "lib/linux/poll.h"
 #include "lib/result.h"
 #include "lib/types.h"
 #include "sched/wait_queue.h"
@@ -20,46 +22,13 @@ namespace uk::fs {
 
 struct Inode;
 
-// open(2) flags (Linux x86_64 values).
-enum OpenFlags : u32 {
-    k_o_accmode = 03,
-    k_o_rdonly = 00,
-    k_o_wronly = 01,
-    k_o_rdwr = 02,
-    k_o_creat = 0100,
-    k_o_excl = 0200,
-    k_o_noctty = 0400,
-    k_o_trunc = 01000,
-    k_o_append = 02000,
-    k_o_nonblock = 04000,
-    k_o_dsync = 010000,
-    k_o_async = 020000,
-    k_o_direct = 040000,
-    k_o_largefile = 0100000,
-    k_o_directory = 0200000,
-    k_o_nofollow = 0400000,
-    k_o_noatime = 01000000,
-    k_o_cloexec = 02000000,
-    k_o_sync = 04010000,
-    k_o_path = 010000000,
-    k_o_tmpfile = 020200000,
-};
+// Open flags and poll events (lib/linux/) are the vocabulary of descriptions: fs:: names them
+// too (k_o_rdonly, k_poll_in).
+using enum OpenFlags;
+using enum PollEvents;
+
 // The flags F_SETFL may change.
 inline constexpr u32 k_settable_status_flags = k_o_append | k_o_nonblock | k_o_async | k_o_direct | k_o_noatime;
-
-// poll(2) events (Linux values).
-enum PollEvents : u32 {
-    k_poll_in = 0x001,
-    k_poll_pri = 0x002,
-    k_poll_out = 0x004,
-    k_poll_err = 0x008,
-    k_poll_hup = 0x010,
-    k_poll_nval = 0x020,
-    k_poll_rdnorm = 0x040,
-    k_poll_wrnorm = 0x100,
-    k_poll_rdhup = 0x2000,
-    k_poll_all = 0xffffffff, // A change that may concern any event.
-};
 
 enum class Whence : int { Set = 0, Current = 1, End = 2, Data = 3, Hole = 4 };
 

@@ -2,8 +2,6 @@
 // File-system start-up.
 #include "fs/init.h"
 
-#include "boot/boot_info.h"
-#include "boot/runtime_options.h"
 #include "drivers/console.h"
 #include "fs/console_file.h"
 #include "fs/devices.h"
@@ -13,6 +11,7 @@
 #include "fs/system_files.h"
 #include "fs/vfs.h"
 #include "lib/format.h"
+#include "lib/runtime_options.h"
 #include "mm/frame_allocator.h"
 
 // Defined by the object uksdk_embed_directory() links into the program; absent otherwise.
@@ -67,7 +66,7 @@ const char* check_room(const void* archive, size_t size)
 
 } // namespace
 
-const char* init(const BootInfo& boot, const char* program_name)
+const char* init(const mm::MemoryRange* modules, size_t module_count, const char* program_name)
 {
     console::set_input_framing(runtime_options().stdin_framed);
     if (!create_root())
@@ -86,13 +85,13 @@ const char* init(const BootInfo& boot, const char* program_name)
                 static_cast<size_t>(uksdk_embedded_archive_end - uksdk_embedded_archive_start)))
             return problem;
     }
-    for (size_t i = 0; i < boot.module_count; ++i) {
-        const BootModule& module = boot.modules[i];
-        if (module.size == 0)
+    for (size_t i = 0; i < module_count; ++i) {
+        const mm::MemoryRange& module = modules[i];
+        if (module.length == 0)
             continue;
-        if (const char* problem = check_room(reinterpret_cast<const void*>(module.address), module.size))
+        if (const char* problem = check_room(reinterpret_cast<const void*>(module.base), module.length))
             return problem;
-        if (const char* problem = unpack("initrd", reinterpret_cast<const void*>(module.address), module.size))
+        if (const char* problem = unpack("initrd", reinterpret_cast<const void*>(module.base), module.length))
             return problem;
     }
 

@@ -2,16 +2,18 @@
 // Building the file tree at boot, before the program starts.
 #pragma once
 
-namespace uk {
-struct BootInfo;
+#include "lib/types.h"
+
+namespace uk::mm {
+struct MemoryRange;
 }
 
 namespace uk::fs {
 
 // Creates /, the standard directories, /dev, /etc and /proc, unpacks the archive sealed into the
-// image (uksdk_embed_directory) and then the boot modules (uk-run --initrd), and opens
-// descriptors 0, 1 and 2 on the console. Returns null, or what went wrong for the boot-failure
-// message.
-const char* init(const BootInfo& boot, const char* program_name);
+// image (uksdk_embed_directory) and then the `module_count` boot modules (uk-run --initrd), and
+// opens descriptors 0, 1 and 2 on the console. Returns null, or what went wrong for the
+// boot-failure message.
+const char* init(const mm::MemoryRange* modules, size_t module_count, const char* program_name);
 
 }

@@ -208,7 +208,10 @@ Result<void> unpack_archive(const void* archive, size_t size, char* problem, siz
     }
     // Directory times last: adding each directory's entries moved its modification time.
     CpioReader again(archive, size);
-    while (again.next(entry).value()) {
+    for (;;) {
+        auto more = again.next(entry);
+        if (more.is_error() || !more.value())
+            break;
         if ((entry.mode & k_mode_type_mask) != k_mode_directory)
             continue;
         const char* name = entry.name;

@@ -7,6 +7,8 @@
 #include "fs/inode.h"
 #include "lib/format.h"
 #include "lib/intrusive_list.h"
+#include "lib/linux/ioctl.h"
+#include "lib/linux/signal.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/address_space.h"
@@ -18,9 +20,7 @@
 namespace uk::fs {
 
 namespace {
-constexpr int k_sigpipe = 13;
 constexpr size_t k_page_count = k_pipe_capacity / k_page_size;
-constexpr unsigned long k_fionread = 0x541b;
 }
 
 class PipeEnd;

@@ -5,11 +5,11 @@
 #include "fs/system_files.h"
 
 #include "arch/arch.h"
-#include "boot/runtime_options.h"
 #include "fs/inode.h"
 #include "fs/page_tree.h"
 #include "fs/vfs.h"
 #include "lib/format.h"
+#include "lib/runtime_options.h"
 #include "lib/string.h"
 #include "mm/frame_allocator.h"
 #include "mm/kmalloc.h"

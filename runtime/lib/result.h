@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Result<T>: a value or a Linux errno, propagated with TRY(); only the syscall table turns it
-// into the raw -errno a musl system call expects.
+// Result<T>: a value or a Linux errno, propagated with TRY(); only the system-call wrappers
+// (syscalls/syscall.h) turn it into the raw -errno a musl system call expects.
 #pragma once
 
 #include "lib/errno.h"
+#include "lib/types.h"
+#include "lib/verify.h"
 
 namespace uk {
 
@@ -19,10 +21,30 @@ public:
     Result(T value) : m_value(value), m_error(0) {}
     Result(Error e) : m_value(), m_error(e.code) {}
 
+    // A Result of another type whose values convert to T. Implicit when every U fits in T
+    // (int or u32 into long, Derived* into Base*); explicit between integers when the conversion
+    // narrows (size_t or u64 into long), so that a value that might not fit is a visible
+    // decision. Nothing else converts (no pointer downcasts, no pointers to integers).
+    template<typename U>
+        requires(requires(U u) { T { u }; } || (is_integer<T> && is_integer<U>))
+    explicit(!requires(U u) { T { u }; }) Result(const Result<U>& other)
+        : m_value(other.is_error() ? T() : static_cast<T>(other.value())), m_error(other.error_code())
+    {
+    }
+
     bool is_error() const { return m_error != 0; }
     int error_code() const { return m_error; }
-    T value() const { return m_value; }
-    T release_value() { return m_value; }
+    // Asking an error for its value is a bug in the caller, not a recoverable error.
+    T value() const
+    {
+        VERIFY(!is_error());
+        return m_value;
+    }
+    T release_value()
+    {
+        VERIFY(!is_error());
+        return m_value;
+    }
 
 private:
     T m_value;
@@ -36,7 +58,7 @@ public:
     Result(Error e) : m_error(e.code) {}
     bool is_error() const { return m_error != 0; }
     int error_code() const { return m_error; }
-    void release_value() {}
+    void release_value() { VERIFY(!is_error()); }
 
 private:
     int m_error;

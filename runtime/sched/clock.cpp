@@ -4,7 +4,6 @@
 #include "sched/clock.h"
 
 #include "arch/arch.h"
-#include "drivers/rtc.h"
 #include "lib/format.h"
 
 namespace uk::clock {
@@ -134,9 +133,6 @@ void finish_calibration()
     s.mult = (1'000'000'000ull << 32) / s.hz;
     if (g_source[0] == 'p') // "pit"
         start_refinement();
-    g_realtime_at_start_ns = rtc::read_epoch_seconds() * 1'000'000'000ull;
-    // The RTC has whole seconds only; anchor it to now rather than to the first instruction.
-    g_realtime_at_start_ns -= monotonic_ns();
 }
 
 u64 monotonic_ns() { return monotonic_at(arch::read_timestamp(), scale()); }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Time: a monotonic clock from the TSC and the wall clock from the RTC at boot. Reading either
-// never leaves the guest.
+// Time: a monotonic clock from the TSC and a wall clock offset from it (boot sets it from the
+// RTC). Reading either never leaves the guest.
 #pragma once
 
 #include "lib/types.h"

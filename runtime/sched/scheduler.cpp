@@ -3,9 +3,9 @@
 #include "sched/scheduler.h"
 
 #include "arch/arch.h"
-#include "drivers/debug_exit.h"
-#include "lib/crash.h"
+#include "arch/crash.h"
 #include "lib/format.h"
+#include "lib/linux/signal.h"
 #include "lib/placement_new.h"
 #include "lib/verify.h"
 #include "mm/address_space.h"
@@ -119,7 +119,7 @@ void arm_timer(u64 now)
 [[noreturn]] void report_deadlock()
 {
     printk("uk: deadlock: all %zu threads are blocked and no timer or device can wake them\n", g_threads);
-    crash_here(6, "deadlock");
+    crash_here(k_sigabrt, "deadlock");
 }
 
 // Switches to the next runnable thread (or idles until there is one). Interrupts are disabled.
@@ -454,7 +454,7 @@ void exit_current_thread(int status)
         (void)futex_wake(reinterpret_cast<u64>(self.clear_child_tid), 1, 0xffffffff);
     }
     if (--g_threads == 0)
-        machine_exit(status);
+        arch::machine_exit(status);
     self.state = ThreadState::Dead;
     IntrusiveList<Thread, AllThreadsTag>::remove(self);
     schedule_locked();

@@ -18,8 +18,7 @@
 
 #include "arch/arch.h"
 #include "arch/trap_frame.h"
-#include "drivers/debug_exit.h"
-#include "lib/crash.h"
+#include "arch/crash.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/address_space.h"
@@ -133,7 +132,7 @@ void announce_pending()
     if (dumps_core(signal))
         crash_here(signal, what);
     printk("uk: %s\n", what);
-    machine_exit(128 + signal);
+    arch::machine_exit(128 + signal);
 }
 
 // Takes the lowest deliverable signal off the current thread's (or the process's) pending set,

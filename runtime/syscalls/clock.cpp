@@ -1,29 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Clock system calls. Reading a clock is a TSC read and a multiply: it never exits to the VMM.
 #include "arch/arch.h"
+#include "lib/linux/time.h"
 #include "mm/address_space.h"
 #include "sched/clock.h"
 #include "sched/scheduler.h"
-#include "syscalls/linux_time.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
 
 namespace {
-
-enum ClockId : long {
-    k_clock_realtime = 0,
-    k_clock_monotonic = 1,
-    k_clock_process_cputime = 2,
-    k_clock_thread_cputime = 3,
-    k_clock_monotonic_raw = 4,
-    k_clock_realtime_coarse = 5,
-    k_clock_monotonic_coarse = 6,
-    k_clock_boottime = 7,
-    k_clock_realtime_alarm = 8,
-    k_clock_boottime_alarm = 9,
-    k_clock_tai = 11,
-};
 
 Result<u64> read_clock(long id)
 {
@@ -58,17 +44,16 @@ void store(Timespec* out, u64 ns)
 
 UK_SYSCALL_HANDLER(clock_gettime)
 {
-    u64 ns = TRY_OR_RETURN(read_clock(a0));
+    u64 ns = TRY(read_clock(a0));
     if (!mm::is_user_range(static_cast<u64>(a1), sizeof(Timespec), true))
-        return -EFAULT;
+        return error(EFAULT);
     store(user_pointer<Timespec>(a1), ns);
     return 0;
 }
 
 UK_SYSCALL_HANDLER(clock_getres)
 {
-    if (read_clock(a0).is_error())
-        return -EINVAL;
+    TRY(read_clock(a0));
     if (a1) {
         auto* res = user_pointer<Timespec>(a1);
         res->seconds = 0;
@@ -80,10 +65,10 @@ UK_SYSCALL_HANDLER(clock_getres)
 UK_SYSCALL_HANDLER(clock_settime)
 {
     if (a0 != k_clock_realtime)
-        return -EINVAL;
+        return error(EINVAL);
     auto* ts = user_pointer<const Timespec>(a1);
     if (ts->nanoseconds < 0 || ts->nanoseconds >= 1'000'000'000 || ts->seconds < 0)
-        return -EINVAL;
+        return error(EINVAL);
     clock::set_realtime_ns(static_cast<u64>(ts->seconds) * 1'000'000'000 + static_cast<u64>(ts->nanoseconds));
     return 0;
 }
@@ -115,9 +100,9 @@ UK_SYSCALL_HANDLER(nanosleep)
 {
     auto* request = user_pointer<const Timespec>(a0);
     if (!mm::is_user_range(static_cast<u64>(a0), sizeof(Timespec), false))
-        return -EFAULT;
+        return error(EFAULT);
     if (request->nanoseconds < 0 || request->nanoseconds >= 1'000'000'000 || request->seconds < 0)
-        return -EINVAL;
+        return error(EINVAL);
     u64 deadline = clock::monotonic_ns() + static_cast<u64>(request->seconds) * 1'000'000'000
         + static_cast<u64>(request->nanoseconds);
     if (!sched::sleep_until(deadline)) {
@@ -125,24 +110,30 @@ UK_SYSCALL_HANDLER(nanosleep)
             u64 now = clock::monotonic_ns();
             store(user_pointer<Timespec>(a1), deadline > now ? deadline - now : 0);
         }
-        return -EINTR;
+        return error(EINTR);
     }
     return 0;
 }
 
 UK_SYSCALL_HANDLER(clock_nanosleep)
 {
-    constexpr long k_timer_abstime = 1;
+    // The raw call fails with -errno like every other; musl's clock_nanosleep negates it, since
+    // the C function returns the error number itself.
     auto* request = user_pointer<const Timespec>(a2);
     if (request->nanoseconds < 0 || request->nanoseconds >= 1'000'000'000 || request->seconds < 0)
-        return EINVAL; // clock_nanosleep returns the error number itself.
-    auto now = read_clock(a0);
-    if (now.is_error() || a0 == k_clock_thread_cputime)
-        return EINVAL;
+        return error(EINVAL);
+    if (a0 == k_clock_thread_cputime)
+        return error(EINVAL);
+    u64 now = TRY(read_clock(a0));
     u64 duration = static_cast<u64>(request->seconds) * 1'000'000'000 + static_cast<u64>(request->nanoseconds);
-    u64 deadline_on_clock = (a1 & k_timer_abstime) ? duration : now.value() + duration;
-    if (deadline_on_clock > now.value() && !sched::sleep_until(clock::monotonic_ns() + (deadline_on_clock - now.value())))
-        return EINTR;
+    u64 deadline_on_clock = (a1 & k_timer_abstime) ? duration : now + duration;
+    if (deadline_on_clock > now && !sched::sleep_until(clock::monotonic_ns() + (deadline_on_clock - now))) {
+        if (a3 && !(a1 & k_timer_abstime)) {
+            u64 slept = TRY(read_clock(a0)) - now;
+            store(user_pointer<Timespec>(a3), slept < duration ? duration - slept : 0);
+        }
+        return error(EINTR);
+    }
     return 0;
 }
 
@@ -168,7 +159,7 @@ UK_SYSCALL_HANDLER(getrusage)
     };
     auto* usage = user_pointer<Rusage>(a1);
     if (!mm::is_user_range(static_cast<u64>(a1), sizeof(Rusage), true))
-        return -EFAULT;
+        return error(EFAULT);
     *usage = {};
     u64 ns = clock::monotonic_ns();
     usage->user.seconds = static_cast<i64>(ns / 1'000'000'000);

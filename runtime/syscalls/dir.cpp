@@ -145,47 +145,97 @@ using namespace uk;
 
 UK_SYSCALL_HANDLER(getdents64)
 {
-    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    auto* file = TRY(fs::get(static_cast<int>(a0)));
     fs::DescriptionRef hold(file);
     if (!user_writable(a1, static_cast<u64>(a2)))
-        return -EFAULT;
+        return error(EFAULT);
     if (file->is_path_only())
-        return -EBADF;
-    return to_syscall_result(file->read_directory(user_pointer<void>(a1), static_cast<size_t>(a2)));
+        return error(EBADF);
+    return TRY(file->read_directory(user_pointer<void>(a1), static_cast<size_t>(a2)));
 }
 
-UK_SYSCALL_HANDLER(mkdir) { return to_syscall_result(make_directory_at(k_at_fdcwd, a0, static_cast<u32>(a1))); }
-UK_SYSCALL_HANDLER(mkdirat) { return to_syscall_result(make_directory_at(a0, a1, static_cast<u32>(a2))); }
-UK_SYSCALL_HANDLER(rmdir) { return to_syscall_result(unlink_at(k_at_fdcwd, a0, k_at_removedir)); }
-UK_SYSCALL_HANDLER(unlink) { return to_syscall_result(unlink_at(k_at_fdcwd, a0, 0)); }
-UK_SYSCALL_HANDLER(unlinkat) { return to_syscall_result(unlink_at(a0, a1, static_cast<u32>(a2))); }
-UK_SYSCALL_HANDLER(rename) { return to_syscall_result(rename_at(k_at_fdcwd, a0, k_at_fdcwd, a1, 0)); }
-UK_SYSCALL_HANDLER(renameat) { return to_syscall_result(rename_at(a0, a1, a2, a3, 0)); }
-UK_SYSCALL_HANDLER(renameat2) { return to_syscall_result(rename_at(a0, a1, a2, a3, static_cast<u32>(a4))); }
-UK_SYSCALL_HANDLER(link) { return to_syscall_result(link_at(k_at_fdcwd, a0, k_at_fdcwd, a1, 0)); }
-UK_SYSCALL_HANDLER(linkat) { return to_syscall_result(link_at(a0, a1, a2, a3, static_cast<u32>(a4))); }
-UK_SYSCALL_HANDLER(symlink) { return to_syscall_result(symlink_at(a0, k_at_fdcwd, a1)); }
-UK_SYSCALL_HANDLER(symlinkat) { return to_syscall_result(symlink_at(a0, a1, a2)); }
-UK_SYSCALL_HANDLER(readlink) { return to_syscall_result(readlink_at(k_at_fdcwd, a0, a1, a2)); }
-UK_SYSCALL_HANDLER(readlinkat) { return to_syscall_result(readlink_at(a0, a1, a2, a3)); }
+UK_SYSCALL_HANDLER(mkdir)
+{
+    TRY(make_directory_at(k_at_fdcwd, a0, static_cast<u32>(a1)));
+    return 0;
+}
+UK_SYSCALL_HANDLER(mkdirat)
+{
+    TRY(make_directory_at(a0, a1, static_cast<u32>(a2)));
+    return 0;
+}
+UK_SYSCALL_HANDLER(rmdir)
+{
+    TRY(unlink_at(k_at_fdcwd, a0, k_at_removedir));
+    return 0;
+}
+UK_SYSCALL_HANDLER(unlink)
+{
+    TRY(unlink_at(k_at_fdcwd, a0, 0));
+    return 0;
+}
+UK_SYSCALL_HANDLER(unlinkat)
+{
+    TRY(unlink_at(a0, a1, static_cast<u32>(a2)));
+    return 0;
+}
+UK_SYSCALL_HANDLER(rename)
+{
+    TRY(rename_at(k_at_fdcwd, a0, k_at_fdcwd, a1, 0));
+    return 0;
+}
+UK_SYSCALL_HANDLER(renameat)
+{
+    TRY(rename_at(a0, a1, a2, a3, 0));
+    return 0;
+}
+UK_SYSCALL_HANDLER(renameat2)
+{
+    TRY(rename_at(a0, a1, a2, a3, static_cast<u32>(a4)));
+    return 0;
+}
+UK_SYSCALL_HANDLER(link)
+{
+    TRY(link_at(k_at_fdcwd, a0, k_at_fdcwd, a1, 0));
+    return 0;
+}
+UK_SYSCALL_HANDLER(linkat)
+{
+    TRY(link_at(a0, a1, a2, a3, static_cast<u32>(a4)));
+    return 0;
+}
+UK_SYSCALL_HANDLER(symlink)
+{
+    TRY(symlink_at(a0, k_at_fdcwd, a1));
+    return 0;
+}
+UK_SYSCALL_HANDLER(symlinkat)
+{
+    TRY(symlink_at(a0, a1, a2));
+    return 0;
+}
+UK_SYSCALL_HANDLER(readlink) { return TRY(readlink_at(k_at_fdcwd, a0, a1, a2)); }
+UK_SYSCALL_HANDLER(readlinkat) { return TRY(readlink_at(a0, a1, a2, a3)); }
 
 UK_SYSCALL_HANDLER(getcwd)
 {
     if (!user_writable(a0, static_cast<u64>(a1)))
-        return -EFAULT;
-    return to_syscall_result(path_of(fs::working_directory(), user_pointer<char>(a0), static_cast<size_t>(a1)));
+        return error(EFAULT);
+    return TRY(path_of(fs::working_directory(), user_pointer<char>(a0), static_cast<size_t>(a1)));
 }
 
 UK_SYSCALL_HANDLER(chdir)
 {
     PathBuffer path;
-    TRY_OR_RETURN(copy_path(a0, path));
-    fs::Inode* inode = TRY_OR_RETURN(fs::resolve(fs::working_directory(), path.chars, fs::k_resolve_follow));
-    return to_syscall_result(change_directory(*inode));
+    TRY(copy_path(a0, path));
+    fs::Inode* inode = TRY(fs::resolve(fs::working_directory(), path.chars, fs::k_resolve_follow));
+    TRY(change_directory(*inode));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(fchdir)
 {
-    fs::Inode* inode = TRY_OR_RETURN(descriptor_inode(a0));
-    return to_syscall_result(change_directory(*inode));
+    fs::Inode* inode = TRY(descriptor_inode(a0));
+    TRY(change_directory(*inode));
+    return 0;
 }

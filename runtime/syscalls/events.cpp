@@ -6,7 +6,7 @@
 #include "sched/clock.h"
 #include "sched/signal.h"
 #include "syscalls/file_support.h"
-#include "syscalls/linux_time.h"
+#include "lib/linux/time.h"
 
 namespace uk {
 
@@ -163,14 +163,14 @@ Result<long> timerfd_gettime(long fd, long user_current)
 
 using namespace uk;
 
-UK_SYSCALL_HANDLER(epoll_create) { return a0 <= 0 ? -EINVAL : to_syscall_result(uk::epoll_create(0)); }
-UK_SYSCALL_HANDLER(epoll_create1) { return to_syscall_result(uk::epoll_create(static_cast<u32>(a0))); }
-UK_SYSCALL_HANDLER(epoll_ctl) { return to_syscall_result(uk::epoll_ctl(a0, a1, a2, a3)); }
-UK_SYSCALL_HANDLER(epoll_wait) { return to_syscall_result(uk::epoll_wait(a0, a1, a2, deadline_from_milliseconds(a3), 0, 0)); }
-UK_SYSCALL_HANDLER(epoll_pwait) { return to_syscall_result(uk::epoll_wait(a0, a1, a2, deadline_from_milliseconds(a3), a4, a5)); }
-UK_SYSCALL_HANDLER(epoll_pwait2) { return to_syscall_result(uk::epoll_pwait2(a0, a1, a2, a3, a4, a5)); }
-UK_SYSCALL_HANDLER(eventfd) { return to_syscall_result(uk::eventfd(a0, 0)); }
-UK_SYSCALL_HANDLER(eventfd2) { return to_syscall_result(uk::eventfd(a0, a1)); }
-UK_SYSCALL_HANDLER(timerfd_create) { return to_syscall_result(uk::timerfd_create(a0, a1)); }
-UK_SYSCALL_HANDLER(timerfd_settime) { return to_syscall_result(uk::timerfd_settime(a0, a1, a2, a3)); }
-UK_SYSCALL_HANDLER(timerfd_gettime) { return to_syscall_result(uk::timerfd_gettime(a0, a1)); }
+UK_SYSCALL_HANDLER(epoll_create) { return a0 <= 0 ? Result<long>(error(EINVAL)) : uk::epoll_create(0); }
+UK_SYSCALL_HANDLER(epoll_create1) { return uk::epoll_create(static_cast<u32>(a0)); }
+UK_SYSCALL_HANDLER(epoll_ctl) { return uk::epoll_ctl(a0, a1, a2, a3); }
+UK_SYSCALL_HANDLER(epoll_wait) { return uk::epoll_wait(a0, a1, a2, deadline_from_milliseconds(a3), 0, 0); }
+UK_SYSCALL_HANDLER(epoll_pwait) { return uk::epoll_wait(a0, a1, a2, deadline_from_milliseconds(a3), a4, a5); }
+UK_SYSCALL_HANDLER(epoll_pwait2) { return uk::epoll_pwait2(a0, a1, a2, a3, a4, a5); }
+UK_SYSCALL_HANDLER(eventfd) { return uk::eventfd(a0, 0); }
+UK_SYSCALL_HANDLER(eventfd2) { return uk::eventfd(a0, a1); }
+UK_SYSCALL_HANDLER(timerfd_create) { return uk::timerfd_create(a0, a1); }
+UK_SYSCALL_HANDLER(timerfd_settime) { return uk::timerfd_settime(a0, a1, a2, a3); }
+UK_SYSCALL_HANDLER(timerfd_gettime) { return uk::timerfd_gettime(a0, a1); }

@@ -8,12 +8,6 @@ namespace uk {
 
 namespace {
 
-constexpr long k_f_dupfd = 0, k_f_getfd = 1, k_f_setfd = 2, k_f_getfl = 3, k_f_setfl = 4, k_f_getlk = 5,
-               k_f_setlk = 6, k_f_setlkw = 7, k_f_setown = 8, k_f_getown = 9, k_f_setsig = 10, k_f_getsig = 11,
-               k_f_setown_ex = 15, k_f_getown_ex = 16, k_f_ofd_getlk = 36, k_f_ofd_setlk = 37, k_f_ofd_setlkw = 38,
-               k_f_setlease = 1024, k_f_getlease = 1025, k_f_notify = 1026, k_f_dupfd_cloexec = 1030,
-               k_f_setpipe_sz = 1031, k_f_getpipe_sz = 1032, k_f_add_seals = 1033, k_f_get_seals = 1034;
-constexpr short k_f_rdlck = 0, k_f_wrlck = 1, k_f_unlck = 2;
 constexpr u32 k_close_range_unshare = 2, k_close_range_cloexec = 4;
 
 // struct flock (x86_64).
@@ -74,7 +68,7 @@ Result<long> control(long fd, long command, long argument)
     case k_f_dupfd:
         return static_cast<long>(TRY(duplicate(fd, argument, 0)));
     case k_f_dupfd_cloexec:
-        return static_cast<long>(TRY(duplicate(fd, argument, fs::k_fd_cloexec)));
+        return static_cast<long>(TRY(duplicate(fd, argument, k_fd_cloexec)));
     case k_f_getfd:
         return static_cast<long>(TRY(fs::fd_flags(static_cast<int>(fd))));
     case k_f_setfd:
@@ -87,7 +81,7 @@ Result<long> control(long fd, long command, long argument)
     fs::DescriptionRef hold(file);
     switch (command) {
     case k_f_getfl:
-        return static_cast<long>(file->status_flags() | fs::k_o_largefile);
+        return static_cast<long>(file->status_flags() | k_o_largefile);
     case k_f_setfl:
         if (file->is_path_only())
             return error(EBADF);
@@ -139,37 +133,39 @@ Result<long> control(long fd, long command, long argument)
 
 using namespace uk;
 
-UK_SYSCALL_HANDLER(dup) { return to_syscall_result(duplicate(a0, 0, 0)); }
+UK_SYSCALL_HANDLER(dup) { return duplicate(a0, 0, 0); }
 
 UK_SYSCALL_HANDLER(dup2)
 {
-    if (a0 == a1)
-        return to_syscall_result(fs::fd_flags(static_cast<int>(a0))) < 0 ? -EBADF : a1;
-    return to_syscall_result(duplicate_to(a0, a1, 0));
+    if (a0 == a1) {
+        TRY(fs::fd_flags(static_cast<int>(a0))); // dup2(fd, fd) only checks that fd is open.
+        return a1;
+    }
+    return duplicate_to(a0, a1, 0);
 }
 
 UK_SYSCALL_HANDLER(dup3)
 {
-    if (a2 & ~static_cast<long>(fs::k_o_cloexec))
-        return -EINVAL;
+    if (a2 & ~static_cast<long>(k_o_cloexec))
+        return error(EINVAL);
     if (a0 == a1)
-        return -EINVAL;
-    return to_syscall_result(duplicate_to(a0, a1, (a2 & fs::k_o_cloexec) ? fs::k_fd_cloexec : 0));
+        return error(EINVAL);
+    return duplicate_to(a0, a1, (a2 & k_o_cloexec) ? k_fd_cloexec : 0);
 }
 
-UK_SYSCALL_HANDLER(fcntl) { return to_syscall_result(control(a0, a1, a2)); }
+UK_SYSCALL_HANDLER(fcntl) { return control(a0, a1, a2); }
 
 UK_SYSCALL_HANDLER(close_range)
 {
     u32 flags = static_cast<u32>(a2);
     if (flags & ~(k_close_range_unshare | k_close_range_cloexec))
-        return -EINVAL;
+        return error(EINVAL);
     u64 first = static_cast<u32>(a0), last = static_cast<u32>(a1);
     if (first > last)
-        return -EINVAL;
+        return error(EINVAL);
     for (u64 fd = first; fd <= last && fd < static_cast<u64>(fs::k_max_descriptors); ++fd) {
         if (flags & k_close_range_cloexec)
-            (void)fs::set_fd_flags(static_cast<int>(fd), fs::k_fd_cloexec);
+            (void)fs::set_fd_flags(static_cast<int>(fd), k_fd_cloexec);
         else
             (void)fs::close(static_cast<int>(fd));
     }

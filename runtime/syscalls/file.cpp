@@ -6,11 +6,11 @@
 #include "fs/devices.h"
 #include "fs/pipe.h"
 #include "fs/vfs.h"
+#include "lib/linux/time.h"
 #include "lib/string.h"
 #include "mm/frame_allocator.h"
 #include "sched/clock.h"
 #include "syscalls/file_support.h"
-#include "syscalls/linux_time.h"
 
 namespace uk {
 
@@ -23,7 +23,7 @@ constexpr u32 k_falloc_keep_size = 1, k_falloc_punch_hole = 2, k_falloc_zero_ran
 
 Result<fs::FileDescription*> describe(fs::Inode& inode, u32 flags)
 {
-    if (flags & fs::k_o_path)
+    if (flags & k_o_path)
         return fs::open_inode_description(inode, flags);
     switch (inode.type()) {
     case fs::k_mode_char_device:
@@ -43,18 +43,18 @@ Result<int> open_at(long dirfd, long user_path, u32 flags, u32 mode)
 {
     PathBuffer path;
     TRY(copy_path(user_path, path));
-    if ((flags & fs::k_o_accmode) == fs::k_o_accmode && !(flags & fs::k_o_path))
+    if ((flags & k_o_accmode) == k_o_accmode && !(flags & k_o_path))
         return error(EINVAL);
-    if (flags & fs::k_o_path)
-        flags &= fs::k_o_path | fs::k_o_cloexec | fs::k_o_directory | fs::k_o_nofollow;
+    if (flags & k_o_path)
+        flags &= k_o_path | k_o_cloexec | k_o_directory | k_o_nofollow;
     fs::Inode* base = TRY(base_directory(dirfd, path.chars));
-    u32 access = flags & fs::k_o_accmode;
+    u32 access = flags & k_o_accmode;
     fs::Inode* inode = nullptr;
 
-    if ((flags & fs::k_o_tmpfile) == fs::k_o_tmpfile) {
+    if ((flags & k_o_tmpfile) == k_o_tmpfile) {
         // An unnamed file in the given directory (linkat can give it a name later... on Linux;
         // here it stays unnamed, which is what O_TMPFILE is nearly always used for).
-        if (access == fs::k_o_rdonly)
+        if (access == k_o_rdonly)
             return error(EINVAL);
         fs::Inode* directory = TRY(fs::resolve(*base, path.chars, fs::k_resolve_follow));
         if (!directory->is_directory())
@@ -66,12 +66,12 @@ Result<int> open_at(long dirfd, long user_path, u32 flags, u32 mode)
         inode = TRY(fs::open_inode(*base, path.chars, flags, mode));
     }
 
-    if (!(flags & fs::k_o_path)) {
-        if (inode->is_directory() && access != fs::k_o_rdonly) {
+    if (!(flags & k_o_path)) {
+        if (inode->is_directory() && access != k_o_rdonly) {
             fs::unref(*inode);
             return error(EISDIR);
         }
-        if ((flags & fs::k_o_trunc) && inode->is_regular() && !inode->generator) {
+        if ((flags & k_o_trunc) && inode->is_regular() && !inode->generator) {
             if (auto truncated = fs::set_size(*inode, 0); truncated.is_error()) {
                 fs::unref(*inode);
                 return error(truncated.error_code());
@@ -79,7 +79,7 @@ Result<int> open_at(long dirfd, long user_path, u32 flags, u32 mode)
         }
     }
     auto* description = TRY(describe(*inode, flags));
-    return fs::install(description, (flags & fs::k_o_cloexec) ? fs::k_fd_cloexec : 0);
+    return fs::install(description, (flags & k_o_cloexec) ? k_fd_cloexec : 0);
 }
 
 Result<void> check_access(long dirfd, long user_path, u32 mode, u32 flags)
@@ -248,70 +248,73 @@ Result<void> make_node_at(long dirfd, long user_path, u32 mode, u32 device)
 
 using namespace uk;
 
-UK_SYSCALL_HANDLER(open) { return to_syscall_result(open_at(k_at_fdcwd, a0, static_cast<u32>(a1), static_cast<u32>(a2))); }
-UK_SYSCALL_HANDLER(openat) { return to_syscall_result(open_at(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3))); }
+UK_SYSCALL_HANDLER(open) { return open_at(k_at_fdcwd, a0, static_cast<u32>(a1), static_cast<u32>(a2)); }
+UK_SYSCALL_HANDLER(openat) { return open_at(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3)); }
 UK_SYSCALL_HANDLER(creat)
 {
-    return to_syscall_result(open_at(k_at_fdcwd, a0, fs::k_o_creat | fs::k_o_wronly | fs::k_o_trunc, static_cast<u32>(a1)));
+    return open_at(k_at_fdcwd, a0, k_o_creat | k_o_wronly | k_o_trunc, static_cast<u32>(a1));
 }
 
 UK_SYSCALL_HANDLER(truncate)
 {
     if (a1 < 0)
-        return -EINVAL;
+        return error(EINVAL);
     PathBuffer path;
-    TRY_OR_RETURN(copy_path(a0, path));
-    fs::Inode* inode = TRY_OR_RETURN(fs::resolve(fs::working_directory(), path.chars, fs::k_resolve_follow));
+    TRY(copy_path(a0, path));
+    fs::Inode* inode = TRY(fs::resolve(fs::working_directory(), path.chars, fs::k_resolve_follow));
     if (inode->is_directory())
-        return -EISDIR;
+        return error(EISDIR);
     if (!inode->is_regular() || inode->generator)
-        return -EINVAL;
-    return to_syscall_result(fs::set_size(*inode, static_cast<u64>(a1)));
+        return error(EINVAL);
+    TRY(fs::set_size(*inode, static_cast<u64>(a1)));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(ftruncate)
 {
-    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    auto* file = TRY(fs::get(static_cast<int>(a0)));
     fs::DescriptionRef hold(file);
     if (a1 < 0)
-        return -EINVAL;
+        return error(EINVAL);
     if (!file->can_write() || !file->inode() || !file->inode()->is_regular())
-        return file->is_path_only() ? -EBADF : -EINVAL;
-    return to_syscall_result(file->truncate(static_cast<u64>(a1)));
+        return error(file->is_path_only() ? EBADF : EINVAL);
+    TRY(file->truncate(static_cast<u64>(a1)));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(fallocate)
 {
-    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    auto* file = TRY(fs::get(static_cast<int>(a0)));
     fs::DescriptionRef hold(file);
     u32 mode = static_cast<u32>(a1);
     if (a2 < 0 || a3 <= 0)
-        return -EINVAL;
+        return error(EINVAL);
     if (!file->can_write())
-        return -EBADF;
+        return error(EBADF);
     fs::Inode* inode = file->inode();
     if (!inode)
-        return -ESPIPE;
+        return error(ESPIPE);
     if (inode->is_directory())
-        return -EISDIR;
+        return error(EISDIR);
     if (!inode->is_regular())
-        return -ENODEV;
+        return error(ENODEV);
     u64 offset = static_cast<u64>(a2), length = static_cast<u64>(a3);
     if (offset + length < offset || offset + length > fs::k_max_file_size)
-        return -EFBIG;
+        return error(EFBIG);
     if (mode == 0 || mode == k_falloc_keep_size) {
         u64 old_size = inode->size;
         auto allocated = fs::allocate_range(*inode, offset, length);
         if (mode == k_falloc_keep_size && inode->size != old_size)
             inode->size = old_size;
-        return to_syscall_result(allocated);
+        TRY(allocated);
+        return 0;
     }
     if (mode == (k_falloc_punch_hole | k_falloc_keep_size) || mode == k_falloc_zero_range
         || mode == (k_falloc_zero_range | k_falloc_keep_size)) {
         // Zero the range in place (holes and zeros read the same).
         u64 end = offset + length;
         if (!(mode & k_falloc_keep_size) && end > inode->size)
-            TRY_OR_RETURN(fs::set_size(*inode, end));
+            TRY(fs::set_size(*inode, end));
         for (u64 at = offset; at < end && at < inode->size;) {
             u64 page_end = align_down(at, k_page_size) + k_page_size;
             u64 stop = end < page_end ? end : page_end;
@@ -322,124 +325,173 @@ UK_SYSCALL_HANDLER(fallocate)
         fs::touch_modify(*inode);
         return 0;
     }
-    return -EOPNOTSUPP;
+    return error(EOPNOTSUPP);
 }
 
 UK_SYSCALL_HANDLER(fsync)
 {
-    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    auto* file = TRY(fs::get(static_cast<int>(a0)));
     fs::DescriptionRef hold(file);
-    return to_syscall_result(file->sync());
+    TRY(file->sync());
+    return 0;
 }
-UK_SYSCALL_HANDLER(fdatasync) { return __uk_sys_fsync(a0, 0, 0, 0, 0, 0); }
+UK_SYSCALL_HANDLER(fdatasync) { return sys_fsync(a0, 0, 0, 0, 0, 0); }
 // Memory is the only storage: there is nothing to write back.
 UK_SYSCALL_HANDLER(sync) { return 0; }
-UK_SYSCALL_HANDLER(syncfs) { return to_syscall_result(fs::fd_flags(static_cast<int>(a0))) < 0 ? -EBADF : 0; }
-UK_SYSCALL_HANDLER(sync_file_range) { return to_syscall_result(fs::fd_flags(static_cast<int>(a0))) < 0 ? -EBADF : 0; }
+UK_SYSCALL_HANDLER(syncfs)
+{
+    TRY(fs::fd_flags(static_cast<int>(a0)));
+    return 0;
+}
+UK_SYSCALL_HANDLER(sync_file_range)
+{
+    TRY(fs::fd_flags(static_cast<int>(a0)));
+    return 0;
+}
 
 // One process: every lock it asks for is granted (as the issue specifies).
 UK_SYSCALL_HANDLER(flock)
 {
-    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    auto* file = TRY(fs::get(static_cast<int>(a0)));
     fs::DescriptionRef hold(file);
     u32 operation = static_cast<u32>(a1) & ~k_lock_nb;
     if (operation != k_lock_sh && operation != k_lock_ex && operation != k_lock_un)
-        return -EINVAL;
+        return error(EINVAL);
     if (file->is_path_only())
-        return -EBADF;
+        return error(EBADF);
     return 0;
 }
 
 UK_SYSCALL_HANDLER(fadvise64)
 {
-    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    auto* file = TRY(fs::get(static_cast<int>(a0)));
     fs::DescriptionRef hold(file);
     if (!file->inode() || file->inode()->type() == fs::k_mode_fifo)
-        return -ESPIPE;
-    return a3 < 0 || a3 > 5 ? -EINVAL : 0;
+        return error(ESPIPE);
+    if (a3 < 0 || a3 > 5)
+        return error(EINVAL);
+    return 0;
 }
-UK_SYSCALL_HANDLER(readahead) { return to_syscall_result(fs::fd_flags(static_cast<int>(a0))) < 0 ? -EBADF : 0; }
+UK_SYSCALL_HANDLER(readahead)
+{
+    TRY(fs::fd_flags(static_cast<int>(a0)));
+    return 0;
+}
 
-UK_SYSCALL_HANDLER(access) { return to_syscall_result(check_access(k_at_fdcwd, a0, static_cast<u32>(a1), 0)); }
-UK_SYSCALL_HANDLER(faccessat) { return to_syscall_result(check_access(a0, a1, static_cast<u32>(a2), 0)); }
+UK_SYSCALL_HANDLER(access)
+{
+    TRY(check_access(k_at_fdcwd, a0, static_cast<u32>(a1), 0));
+    return 0;
+}
+UK_SYSCALL_HANDLER(faccessat)
+{
+    TRY(check_access(a0, a1, static_cast<u32>(a2), 0));
+    return 0;
+}
 UK_SYSCALL_HANDLER(faccessat2)
 {
-    return to_syscall_result(check_access(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3)));
+    TRY(check_access(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3)));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(chmod)
 {
-    fs::Inode* inode = TRY_OR_RETURN(node_at(k_at_fdcwd, a0, 0));
-    return to_syscall_result(change_mode(*inode, static_cast<u32>(a1)));
+    fs::Inode* inode = TRY(node_at(k_at_fdcwd, a0, 0));
+    TRY(change_mode(*inode, static_cast<u32>(a1)));
+    return 0;
 }
 UK_SYSCALL_HANDLER(fchmod)
 {
-    fs::Inode* inode = TRY_OR_RETURN(descriptor_inode(a0));
-    return to_syscall_result(change_mode(*inode, static_cast<u32>(a1)));
+    fs::Inode* inode = TRY(descriptor_inode(a0));
+    TRY(change_mode(*inode, static_cast<u32>(a1)));
+    return 0;
 }
 UK_SYSCALL_HANDLER(fchmodat)
 {
-    fs::Inode* inode = TRY_OR_RETURN(node_at(a0, a1, 0));
-    return to_syscall_result(change_mode(*inode, static_cast<u32>(a2)));
+    fs::Inode* inode = TRY(node_at(a0, a1, 0));
+    TRY(change_mode(*inode, static_cast<u32>(a2)));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(chown)
 {
-    fs::Inode* inode = TRY_OR_RETURN(node_at(k_at_fdcwd, a0, 0));
-    return to_syscall_result(change_owner(*inode, a1, a2));
+    fs::Inode* inode = TRY(node_at(k_at_fdcwd, a0, 0));
+    TRY(change_owner(*inode, a1, a2));
+    return 0;
 }
 UK_SYSCALL_HANDLER(lchown)
 {
-    fs::Inode* inode = TRY_OR_RETURN(node_at(k_at_fdcwd, a0, k_at_symlink_nofollow));
-    return to_syscall_result(change_owner(*inode, a1, a2));
+    fs::Inode* inode = TRY(node_at(k_at_fdcwd, a0, k_at_symlink_nofollow));
+    TRY(change_owner(*inode, a1, a2));
+    return 0;
 }
 UK_SYSCALL_HANDLER(fchown)
 {
-    fs::Inode* inode = TRY_OR_RETURN(descriptor_inode(a0));
-    return to_syscall_result(change_owner(*inode, a1, a2));
+    fs::Inode* inode = TRY(descriptor_inode(a0));
+    TRY(change_owner(*inode, a1, a2));
+    return 0;
 }
 UK_SYSCALL_HANDLER(fchownat)
 {
     if (a4 & ~static_cast<long>(k_at_symlink_nofollow | k_at_empty_path))
-        return -EINVAL;
-    fs::Inode* inode = TRY_OR_RETURN(node_at(a0, a1, static_cast<u32>(a4)));
-    return to_syscall_result(change_owner(*inode, a2, a3));
+        return error(EINVAL);
+    fs::Inode* inode = TRY(node_at(a0, a1, static_cast<u32>(a4)));
+    TRY(change_owner(*inode, a2, a3));
+    return 0;
 }
 
-UK_SYSCALL_HANDLER(utimensat) { return to_syscall_result(set_times_at(a0, a1, a2, static_cast<u32>(a3))); }
-UK_SYSCALL_HANDLER(futimesat) { return to_syscall_result(set_times_from_timevals(a0, a1, a2)); }
-UK_SYSCALL_HANDLER(utimes) { return to_syscall_result(set_times_from_timevals(k_at_fdcwd, a0, a1)); }
+UK_SYSCALL_HANDLER(utimensat)
+{
+    TRY(set_times_at(a0, a1, a2, static_cast<u32>(a3)));
+    return 0;
+}
+UK_SYSCALL_HANDLER(futimesat)
+{
+    TRY(set_times_from_timevals(a0, a1, a2));
+    return 0;
+}
+UK_SYSCALL_HANDLER(utimes)
+{
+    TRY(set_times_from_timevals(k_at_fdcwd, a0, a1));
+    return 0;
+}
 UK_SYSCALL_HANDLER(utime)
 {
-    fs::Inode* inode = TRY_OR_RETURN(node_at(k_at_fdcwd, a0, 0));
+    fs::Inode* inode = TRY(node_at(k_at_fdcwd, a0, 0));
     if (!a1)
-        return to_syscall_result(set_times(*inode, nullptr));
+        TRY(set_times(*inode, nullptr));
+        return 0;
     if (!user_readable(a1, 16))
-        return -EFAULT;
+        return error(EFAULT);
     auto* seconds = user_pointer<const i64>(a1);
     Timespec times[2] = { { seconds[0], 0 }, { seconds[1], 0 } };
-    return to_syscall_result(set_times(*inode, times));
+    TRY(set_times(*inode, times));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(statfs)
 {
-    TRY_OR_RETURN(node_at(k_at_fdcwd, a0, 0));
-    return to_syscall_result(fill_statfs(a1));
+    TRY(node_at(k_at_fdcwd, a0, 0));
+    TRY(fill_statfs(a1));
+    return 0;
 }
 UK_SYSCALL_HANDLER(fstatfs)
 {
-    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    auto* file = TRY(fs::get(static_cast<int>(a0)));
     fs::DescriptionRef hold(file);
-    return to_syscall_result(fill_statfs(a1));
+    TRY(fill_statfs(a1));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(mknod)
 {
-    return to_syscall_result(make_node_at(k_at_fdcwd, a0, static_cast<u32>(a1), static_cast<u32>(a2)));
+    TRY(make_node_at(k_at_fdcwd, a0, static_cast<u32>(a1), static_cast<u32>(a2)));
+    return 0;
 }
 UK_SYSCALL_HANDLER(mknodat)
 {
-    return to_syscall_result(make_node_at(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3)));
+    TRY(make_node_at(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3)));
+    return 0;
 }
 
-UK_SYSCALL_HANDLER(chroot) { return -EPERM; }
+UK_SYSCALL_HANDLER(chroot) { return error(EPERM); }

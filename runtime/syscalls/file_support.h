@@ -5,21 +5,11 @@
 
 #include "fs/fd_table.h"
 #include "fs/inode.h"
+#include "lib/linux/fcntl.h"
 #include "lib/result.h"
 #include "syscalls/syscall.h"
 
 namespace uk {
-
-inline constexpr int k_at_fdcwd = -100;
-enum AtFlags : u32 {
-    k_at_symlink_nofollow = 0x100,
-    k_at_removedir = 0x200,
-    k_at_eaccess = 0x200,
-    k_at_symlink_follow = 0x400,
-    k_at_no_automount = 0x800,
-    k_at_empty_path = 0x1000,
-    k_at_statx_sync_type = 0x6000,
-};
 
 // A path copied out of the program's memory.
 struct PathBuffer {

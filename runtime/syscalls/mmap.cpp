@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Memory system calls: mmap (anonymous and of files), munmap, mprotect, mremap, brk, madvise
 // and friends.
+#include "fs/devices.h"
 #include "fs/fd_table.h"
 #include "fs/inode.h"
 #include "mm/address_space.h"
@@ -13,7 +14,7 @@ namespace {
 
 bool is_dev_zero(const fs::Inode& inode)
 {
-    return inode.type() == fs::k_mode_char_device && inode.device_number == ((1u << 8) | 5);
+    return inode.type() == fs::k_mode_char_device && inode.device_number == fs::k_dev_zero;
 }
 
 Result<u64> map_descriptor(u64 hint, u64 length, u32 protection, u32 flags, long fd, long offset)
@@ -47,31 +48,33 @@ UK_SYSCALL_HANDLER(mmap)
     u32 protection = static_cast<u32>(a2) & 7;
     u32 flags = static_cast<u32>(a3);
     if (a5 % k_page_size || a5 < 0)
-        return -EINVAL;
+        return error(EINVAL);
     if (length == 0)
-        return -EINVAL;
+        return error(EINVAL);
     // MAP_SHARED_VALIDATE (3) is MAP_SHARED that rejects unknown flags; none are unknown here.
     if ((flags & 3) == 3)
         flags &= ~1u;
     if (!(flags & mm::k_map_anonymous))
-        return to_syscall_result(map_descriptor(static_cast<u64>(a0), length, protection, flags, a4, a5));
+        return TRY(map_descriptor(static_cast<u64>(a0), length, protection, flags, a4, a5));
     if (flags & mm::k_map_fixed)
         mm::before_unmap(static_cast<u64>(a0), static_cast<u64>(a0) + align_up(length, k_page_size));
-    return to_syscall_result(mm::map_anonymous(static_cast<u64>(a0), length, protection, flags));
+    return TRY(mm::map_anonymous(static_cast<u64>(a0), length, protection, flags));
 }
 
 UK_SYSCALL_HANDLER(munmap)
 {
     u64 start = static_cast<u64>(a0), length = static_cast<u64>(a1);
     if (start % k_page_size || length == 0 || start + length < start)
-        return -EINVAL;
+        return error(EINVAL);
     mm::before_unmap(start, start + align_up(length, k_page_size));
-    return to_syscall_result(mm::unmap(start, length));
+    TRY(mm::unmap(start, length));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(mprotect)
 {
-    return to_syscall_result(mm::protect(static_cast<u64>(a0), static_cast<u64>(a1), static_cast<u32>(a2) & 7));
+    TRY(mm::protect(static_cast<u64>(a0), static_cast<u64>(a1), static_cast<u32>(a2) & 7));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(mremap)
@@ -80,15 +83,15 @@ UK_SYSCALL_HANDLER(mremap)
     if (start % k_page_size == 0 && mm::overlaps_file_mapping(start, start + align_up(old_length, k_page_size))) {
         // Shared file mappings can shrink; moving or growing them is not supported.
         if (new_length == 0 || new_length > old_length)
-            return -EINVAL;
+            return error(EINVAL);
         u64 keep = align_up(new_length, k_page_size), end = align_up(old_length, k_page_size);
         if (keep < end) {
             mm::before_unmap(start + keep, start + end);
-            TRY_OR_RETURN(mm::unmap(start + keep, end - keep));
+            TRY(mm::unmap(start + keep, end - keep));
         }
         return static_cast<long>(start);
     }
-    return to_syscall_result(mm::remap(start, old_length, new_length, static_cast<u32>(a3)));
+    return TRY(mm::remap(start, old_length, new_length, static_cast<u32>(a3)));
 }
 
 UK_SYSCALL_HANDLER(brk) { return static_cast<long>(mm::set_break(static_cast<u64>(a0))); }
@@ -101,4 +104,9 @@ UK_SYSCALL_HANDLER(munlock) { return 0; }
 UK_SYSCALL_HANDLER(mlockall) { return 0; }
 UK_SYSCALL_HANDLER(munlockall) { return 0; }
 // MAP_SHARED file mappings are the file's own pages: there is nothing to write back.
-UK_SYSCALL_HANDLER(msync) { return a0 % static_cast<long>(k_page_size) ? -EINVAL : 0; }
+UK_SYSCALL_HANDLER(msync)
+{
+    if (a0 % static_cast<long>(k_page_size))
+        return error(EINVAL);
+    return 0;
+}

@@ -9,13 +9,13 @@ namespace {
 
 Result<void> make_pipe(long user_fds, u32 flags)
 {
-    if (flags & ~(fs::k_o_cloexec | fs::k_o_nonblock | fs::k_o_direct))
+    if (flags & ~(k_o_cloexec | k_o_nonblock | k_o_direct))
         return error(EINVAL);
     if (!user_writable(user_fds, 2 * sizeof(int)))
         return error(EFAULT);
     fs::FileDescription* ends[2];
     TRY(fs::create_pipe(ends, flags));
-    u32 fd_flags = (flags & fs::k_o_cloexec) ? fs::k_fd_cloexec : 0;
+    u32 fd_flags = (flags & k_o_cloexec) ? k_fd_cloexec : 0;
     ends[1]->ref(); // Kept until both descriptors exist, so a failure can drop it.
     auto reader = fs::install(ends[0], fd_flags);
     if (reader.is_error()) {
@@ -42,5 +42,13 @@ Result<void> make_pipe(long user_fds, u32 flags)
 
 using namespace uk;
 
-UK_SYSCALL_HANDLER(pipe) { return to_syscall_result(make_pipe(a0, 0)); }
-UK_SYSCALL_HANDLER(pipe2) { return to_syscall_result(make_pipe(a0, static_cast<u32>(a1))); }
+UK_SYSCALL_HANDLER(pipe)
+{
+    TRY(make_pipe(a0, 0));
+    return 0;
+}
+UK_SYSCALL_HANDLER(pipe2)
+{
+    TRY(make_pipe(a0, static_cast<u32>(a1)));
+    return 0;
+}

@@ -5,13 +5,13 @@
 // again: one that another thread closed meanwhile reports POLLNVAL (poll) or nothing (select),
 // while the descriptions first seen stay referenced as long as the call waits on them.
 #include "fs/fd_table.h"
-#include "lib/crash.h"
+#include "arch/crash.h"
 #include "mm/address_space.h"
 #include "sched/clock.h"
 #include "sched/signal.h"
 #include "syscalls/file_support.h"
 #include "lib/string.h"
-#include "syscalls/linux_time.h"
+#include "lib/linux/time.h"
 
 namespace uk {
 
@@ -319,7 +319,7 @@ Result<long> ppoll(long user_fds, long count, long user_timespec, long user_mask
 
 using namespace uk;
 
-UK_SYSCALL_HANDLER(poll) { return to_syscall_result(poll_with_milliseconds(a0, a1, a2)); }
-UK_SYSCALL_HANDLER(ppoll) { return to_syscall_result(ppoll(a0, a1, a2, a3, a4)); }
-UK_SYSCALL_HANDLER(select) { return to_syscall_result(select_with_timeval(a0, a1, a2, a3, a4)); }
-UK_SYSCALL_HANDLER(pselect6) { return to_syscall_result(pselect(a0, a1, a2, a3, a4, a5)); }
+UK_SYSCALL_HANDLER(poll) { return poll_with_milliseconds(a0, a1, a2); }
+UK_SYSCALL_HANDLER(ppoll) { return ppoll(a0, a1, a2, a3, a4); }
+UK_SYSCALL_HANDLER(select) { return select_with_timeval(a0, a1, a2, a3, a4); }
+UK_SYSCALL_HANDLER(pselect6) { return pselect(a0, a1, a2, a3, a4, a5); }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The one process: exit, identity, limits, uname, thread-pointer set-up.
 #include "arch/arch.h"
-#include "boot/runtime_options.h"
 #include "fs/vfs.h"
-#include "drivers/debug_exit.h"
+#include "lib/linux/process.h"
+#include "lib/runtime_options.h"
 #include "lib/string.h"
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
@@ -38,19 +38,19 @@ constexpr int k_arch_set_gs = 0x1001, k_arch_set_fs = 0x1002, k_arch_get_fs = 0x
 
 } // namespace
 
-UK_SYSCALL_HANDLER(exit_group) { machine_exit(static_cast<int>(a0)); }
+UK_SYSCALL_HANDLER(exit_group) { arch::machine_exit(static_cast<int>(a0)); }
 
 
-UK_SYSCALL_HANDLER(getpid) { return 1; }
-UK_SYSCALL_HANDLER(getppid) { return 0; }
+UK_SYSCALL_HANDLER(getpid) { return k_process_id; }
+UK_SYSCALL_HANDLER(getppid) { return k_parent_process_id; }
 UK_SYSCALL_HANDLER(getuid) { return 0; }
 UK_SYSCALL_HANDLER(geteuid) { return 0; }
 UK_SYSCALL_HANDLER(getgid) { return 0; }
 UK_SYSCALL_HANDLER(getegid) { return 0; }
-UK_SYSCALL_HANDLER(getpgid) { return 1; }
-UK_SYSCALL_HANDLER(getpgrp) { return 1; }
-UK_SYSCALL_HANDLER(getsid) { return 1; }
-UK_SYSCALL_HANDLER(setsid) { return -EPERM; }
+UK_SYSCALL_HANDLER(getpgid) { return k_process_id; }
+UK_SYSCALL_HANDLER(getpgrp) { return k_process_id; }
+UK_SYSCALL_HANDLER(getsid) { return k_process_id; }
+UK_SYSCALL_HANDLER(setsid) { return error(EPERM); }
 
 UK_SYSCALL_HANDLER(getresuid)
 {
@@ -60,7 +60,7 @@ UK_SYSCALL_HANDLER(getresuid)
             *user_pointer<u32>(p) = 0;
     return 0;
 }
-UK_SYSCALL_HANDLER(getresgid) { return __uk_sys_getresuid(a0, a1, a2, 0, 0, 0); }
+UK_SYSCALL_HANDLER(getresgid) { return sys_getresuid(a0, a1, a2, 0, 0, 0); }
 UK_SYSCALL_HANDLER(getgroups) { return 0; }
 // Everything runs as root in a unikernel; changing identity is accepted and has no effect.
 UK_SYSCALL_HANDLER(setuid) { return 0; }
@@ -75,42 +75,42 @@ UK_SYSCALL_HANDLER(arch_prctl)
         return 0;
     case k_arch_get_fs:
         if (!mm::is_user_range(static_cast<u64>(a1), 8, true))
-            return -EFAULT;
+            return error(EFAULT);
         *user_pointer<u64>(a1) = arch::thread_pointer();
         return 0;
     case k_arch_set_gs:
     case k_arch_get_gs:
-        return -EINVAL; // %gs belongs to the runtime.
+        return error(EINVAL); // %gs belongs to the runtime.
     default:
-        return -EINVAL;
+        return error(EINVAL);
     }
 }
 
 UK_SYSCALL_HANDLER(prlimit64)
 {
-    if (a0 != 0 && a0 != 1)
-        return -ESRCH;
+    if (a0 != 0 && a0 != k_process_id)
+        return error(ESRCH);
     if (a1 < 0 || a1 >= k_resource_count)
-        return -EINVAL;
+        return error(EINVAL);
     auto* new_limit = user_pointer<const ResourceLimit>(a2);
     auto* old_limit = user_pointer<ResourceLimit>(a3);
     if (old_limit)
         *old_limit = g_limits[a1];
     if (new_limit) {
         if (new_limit->current > new_limit->maximum)
-            return -EINVAL;
+            return error(EINVAL);
         g_limits[a1] = *new_limit;
     }
     return 0;
 }
-UK_SYSCALL_HANDLER(getrlimit) { return __uk_sys_prlimit64(0, a0, 0, a1, 0, 0); }
-UK_SYSCALL_HANDLER(setrlimit) { return __uk_sys_prlimit64(0, a0, a1, 0, 0, 0); }
+UK_SYSCALL_HANDLER(getrlimit) { return sys_prlimit64(0, a0, 0, a1, 0, 0); }
+UK_SYSCALL_HANDLER(setrlimit) { return sys_prlimit64(0, a0, a1, 0, 0, 0); }
 
 UK_SYSCALL_HANDLER(uname)
 {
     auto* u = user_pointer<Utsname>(a0);
     if (!mm::is_user_range(static_cast<u64>(a0), sizeof(Utsname), true))
-        return -EFAULT;
+        return error(EFAULT);
     copy_string(u->sysname, sizeof(u->sysname), "uksdk");
     copy_string(u->nodename, sizeof(u->nodename), runtime_options().hostname);
     // The system-call ABI the runtime implements is Linux's; programs that parse the release
@@ -125,7 +125,7 @@ UK_SYSCALL_HANDLER(uname)
 UK_SYSCALL_HANDLER(sethostname)
 {
     if (a1 < 0 || a1 > 64)
-        return -EINVAL;
+        return error(EINVAL);
     char* name = runtime_options().hostname;
     copy_bytes(name, user_pointer<const char>(a0), static_cast<size_t>(a1));
     name[a1] = 0;
@@ -145,7 +145,7 @@ UK_SYSCALL_HANDLER(sysinfo)
     };
     auto* info = user_pointer<Sysinfo>(a0);
     if (!mm::is_user_range(static_cast<u64>(a0), 112, true))
-        return -EFAULT;
+        return error(EFAULT);
     fill_bytes(info, 0, 112);
     info->uptime = static_cast<long>(clock::monotonic_ns() / 1'000'000'000);
     info->totalram = mm::total_frames() * k_page_size;
@@ -159,9 +159,9 @@ UK_SYSCALL_HANDLER(sched_getaffinity)
 {
     // One vCPU until SMP arrives: CPU 0 only.
     if (a1 < 8)
-        return -EINVAL;
+        return error(EINVAL);
     if (!mm::is_user_range(static_cast<u64>(a2), static_cast<u64>(a1), true))
-        return -EFAULT;
+        return error(EFAULT);
     fill_bytes(user_pointer<void>(a2), 0, static_cast<size_t>(a1));
     *user_pointer<u8>(a2) = 1;
     return 8;

@@ -12,7 +12,7 @@ UK_SYSCALL_HANDLER(getrandom)
 {
     size_t length = static_cast<size_t>(a1);
     if (!mm::is_user_range(static_cast<u64>(a0), length, true))
-        return -EFAULT;
+        return error(EFAULT);
     auto* out = user_pointer<u8>(a0);
     for (size_t done = 0; done < length;) {
         u64 word;
@@ -22,7 +22,9 @@ UK_SYSCALL_HANDLER(getrandom)
                 printk("uk: getrandom: the CPU offers neither RDSEED nor RDRAND; run with -cpu max or -cpu host\n");
                 s_warned = true;
             }
-            return done ? static_cast<long>(done) : -EIO;
+            if (!done)
+                return error(EIO);
+            return static_cast<long>(done);
         }
         size_t n = length - done < 8 ? length - done : 8;
         copy_bytes(out + done, &word, n);

@@ -4,6 +4,7 @@
 #include "fs/fd_table.h"
 #include "fs/file_description.h"
 #include "fs/inode.h"
+#include "lib/linux/ioctl.h"
 #include "mm/kmalloc.h"
 #include "syscalls/file_support.h"
 
@@ -20,7 +21,6 @@ static_assert(sizeof(IoVector) == 16);
 constexpr long k_iov_max = 1024;
 // Linux caps one transfer at 2 GiB minus a page (MAX_RW_COUNT), so that the count fits an int.
 constexpr u64 k_max_transfer = 0x7ffff000;
-constexpr unsigned long k_fionbio = 0x5421, k_fioclex = 0x5451, k_fionclex = 0x5450, k_fioasync = 0x5452;
 
 enum class Positioned { No, Yes };
 
@@ -97,7 +97,7 @@ Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned,
         if (length == 0)
             continue;
         // A stream that has nothing more would block: return what the earlier vectors got.
-        if (total && file->is_stream() && !(file->readiness() & fs::k_poll_in))
+        if (total && file->is_stream() && !(file->readiness() & k_poll_in))
             break;
         auto n = do_read(*file, static_cast<long>(vectors[i].base), length, positioned, offset + static_cast<i64>(total));
         if (n.is_error())
@@ -172,147 +172,151 @@ using namespace uk;
 
 UK_SYSCALL_HANDLER(read)
 {
-    auto* file = TRY_OR_RETURN(get_readable(a0));
+    auto* file = TRY(get_readable(a0));
     fs::DescriptionRef hold(file);
-    return to_syscall_result(do_read(*file, a1, static_cast<u64>(a2), Positioned::No, 0));
+    return TRY(do_read(*file, a1, static_cast<u64>(a2), Positioned::No, 0));
 }
 
 UK_SYSCALL_HANDLER(write)
 {
-    auto* file = TRY_OR_RETURN(get_writable(a0));
+    auto* file = TRY(get_writable(a0));
     fs::DescriptionRef hold(file);
-    return to_syscall_result(do_write(*file, a1, static_cast<u64>(a2), Positioned::No, 0));
+    return TRY(do_write(*file, a1, static_cast<u64>(a2), Positioned::No, 0));
 }
 
 UK_SYSCALL_HANDLER(pread64)
 {
-    auto* file = TRY_OR_RETURN(get_readable(a0));
+    auto* file = TRY(get_readable(a0));
     fs::DescriptionRef hold(file);
     if (a3 < 0)
-        return -EINVAL;
-    return to_syscall_result(do_read(*file, a1, static_cast<u64>(a2), Positioned::Yes, a3));
+        return error(EINVAL);
+    return TRY(do_read(*file, a1, static_cast<u64>(a2), Positioned::Yes, a3));
 }
 
 UK_SYSCALL_HANDLER(pwrite64)
 {
-    auto* file = TRY_OR_RETURN(get_writable(a0));
+    auto* file = TRY(get_writable(a0));
     fs::DescriptionRef hold(file);
     if (a3 < 0)
-        return -EINVAL;
-    return to_syscall_result(do_write(*file, a1, static_cast<u64>(a2), Positioned::Yes, a3));
+        return error(EINVAL);
+    return TRY(do_write(*file, a1, static_cast<u64>(a2), Positioned::Yes, a3));
 }
 
-UK_SYSCALL_HANDLER(readv) { return to_syscall_result(read_vector(a0, a1, a2, Positioned::No, 0)); }
-UK_SYSCALL_HANDLER(writev) { return to_syscall_result(write_vector(a0, a1, a2, Positioned::No, 0)); }
-UK_SYSCALL_HANDLER(preadv) { return to_syscall_result(read_vector(a0, a1, a2, Positioned::Yes, a3)); }
-UK_SYSCALL_HANDLER(pwritev) { return to_syscall_result(write_vector(a0, a1, a2, Positioned::Yes, a3)); }
+UK_SYSCALL_HANDLER(readv) { return TRY(read_vector(a0, a1, a2, Positioned::No, 0)); }
+UK_SYSCALL_HANDLER(writev) { return TRY(write_vector(a0, a1, a2, Positioned::No, 0)); }
+UK_SYSCALL_HANDLER(preadv) { return TRY(read_vector(a0, a1, a2, Positioned::Yes, a3)); }
+UK_SYSCALL_HANDLER(pwritev) { return TRY(write_vector(a0, a1, a2, Positioned::Yes, a3)); }
 
 // preadv2/pwritev2 with offset -1 use the file position; RWF_* flags are hints here.
 UK_SYSCALL_HANDLER(preadv2)
 {
-    return to_syscall_result(read_vector(a0, a1, a2, a3 == -1 ? Positioned::No : Positioned::Yes, a3));
+    return TRY(read_vector(a0, a1, a2, a3 == -1 ? Positioned::No : Positioned::Yes, a3));
 }
 UK_SYSCALL_HANDLER(pwritev2)
 {
-    return to_syscall_result(write_vector(a0, a1, a2, a3 == -1 ? Positioned::No : Positioned::Yes, a3));
+    return TRY(write_vector(a0, a1, a2, a3 == -1 ? Positioned::No : Positioned::Yes, a3));
 }
 
 UK_SYSCALL_HANDLER(lseek)
 {
-    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    auto* file = TRY(fs::get(static_cast<int>(a0)));
     fs::DescriptionRef hold(file);
     if (a2 < 0 || a2 > 4)
-        return -EINVAL;
+        return error(EINVAL);
     if (file->is_path_only())
-        return -EBADF;
-    return to_syscall_result(file->seek(a1, static_cast<fs::Whence>(a2)));
+        return error(EBADF);
+    return TRY(file->seek(a1, static_cast<fs::Whence>(a2)));
 }
 
 UK_SYSCALL_HANDLER(ioctl)
 {
-    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    auto* file = TRY(fs::get(static_cast<int>(a0)));
     fs::DescriptionRef hold(file);
     if (file->is_path_only())
-        return -EBADF;
+        return error(EBADF);
     switch (static_cast<unsigned long>(a1)) {
     case k_fioclex:
-        return to_syscall_result(fs::set_fd_flags(static_cast<int>(a0), fs::k_fd_cloexec));
+        TRY(fs::set_fd_flags(static_cast<int>(a0), k_fd_cloexec));
+        return 0;
     case k_fionclex:
-        return to_syscall_result(fs::set_fd_flags(static_cast<int>(a0), 0));
+        TRY(fs::set_fd_flags(static_cast<int>(a0), 0));
+        return 0;
     case k_fionbio: {
         if (!user_readable(a2, sizeof(int)))
-            return -EFAULT;
+            return error(EFAULT);
         int on = *user_pointer<const int>(a2);
-        file->set_status_flags(on ? file->status_flags() | fs::k_o_nonblock : file->status_flags() & ~fs::k_o_nonblock);
+        file->set_status_flags(on ? file->status_flags() | k_o_nonblock : file->status_flags() & ~k_o_nonblock);
         return 0;
     }
     case k_fioasync:
         return 0;
     default:
-        return to_syscall_result(file->ioctl(static_cast<unsigned long>(a1), a2));
+        return file->ioctl(static_cast<unsigned long>(a1), a2);
     }
 }
 
 UK_SYSCALL_HANDLER(sendfile)
 {
-    auto* out = TRY_OR_RETURN(get_writable(a0));
+    auto* out = TRY(get_writable(a0));
     fs::DescriptionRef hold_out(out);
-    auto* in = TRY_OR_RETURN(get_readable(a1));
+    auto* in = TRY(get_readable(a1));
     fs::DescriptionRef hold_in(in);
     i64 offset = 0;
     if (a2) {
         if (!user_writable(a2, sizeof(i64)))
-            return -EFAULT;
+            return error(EFAULT);
         offset = *user_pointer<i64>(a2);
         if (offset < 0)
-            return -EINVAL;
+            return error(EINVAL);
     }
     auto copied = copy_between(*in, *out, a2 ? &offset : nullptr, static_cast<u64>(a3));
     if (a2)
         *user_pointer<i64>(a2) = offset;
-    return to_syscall_result(copied);
+    return TRY(copied);
 }
 
 UK_SYSCALL_HANDLER(copy_file_range)
 {
     if (a5 != 0)
-        return -EINVAL;
-    auto* in = TRY_OR_RETURN(get_readable(a0));
+        return error(EINVAL);
+    auto* in = TRY(get_readable(a0));
     fs::DescriptionRef hold_in(in);
-    auto* out = TRY_OR_RETURN(get_writable(a2));
+    auto* out = TRY(get_writable(a2));
     fs::DescriptionRef hold_out(out);
     if (!in->inode() || !out->inode() || !in->inode()->is_regular() || !out->inode()->is_regular())
-        return -EINVAL;
-    if (out->status_flags() & fs::k_o_append)
-        return -EBADF;
+        return error(EINVAL);
+    if (out->status_flags() & k_o_append)
+        return error(EBADF);
     i64 in_offset = 0, out_offset = 0;
     if (a1) {
         if (!user_writable(a1, 8))
-            return -EFAULT;
+            return error(EFAULT);
         in_offset = *user_pointer<i64>(a1);
     }
     if (a3) {
         if (!user_writable(a3, 8))
-            return -EFAULT;
+            return error(EFAULT);
         out_offset = *user_pointer<i64>(a3);
     }
     if (in_offset < 0 || out_offset < 0)
-        return -EINVAL;
+        return error(EINVAL);
     void* bounce = allocate_page();
     if (!bounce)
-        return -ENOMEM;
+        return error(ENOMEM);
     u64 done = 0, count = clamp(static_cast<u64>(a4));
-    long failure = 0;
+    Result<size_t> failure = static_cast<size_t>(0);
     while (done < count) {
         u64 chunk = count - done < k_page_size ? count - done : k_page_size;
         auto got = a1 ? in->pread(bounce, chunk, static_cast<u64>(in_offset) + done) : in->read(bounce, chunk);
-        if (got.is_error() || got.value() == 0) {
-            failure = got.is_error() ? -got.error_code() : 0;
+        if (got.is_error()) {
+            failure = got;
             break;
         }
+        if (got.value() == 0)
+            break;
         auto put = a3 ? out->pwrite(bounce, got.value(), static_cast<u64>(out_offset) + done) : out->write(bounce, got.value());
         if (put.is_error()) {
-            failure = -put.error_code();
+            failure = put;
             break;
         }
         done += put.value();
@@ -324,9 +328,13 @@ UK_SYSCALL_HANDLER(copy_file_range)
         *user_pointer<i64>(a1) = in_offset + static_cast<i64>(done);
     if (a3)
         *user_pointer<i64>(a3) = out_offset + static_cast<i64>(done);
-    if (done == 0 && failure)
-        return failure;
+    if (done == 0 && failure.is_error())
+        return error(failure.error_code());
     return static_cast<long>(done);
 }
 
-UK_SYSCALL_HANDLER(close) { return to_syscall_result(fs::close(static_cast<int>(a0))); }
+UK_SYSCALL_HANDLER(close)
+{
+    TRY(fs::close(static_cast<int>(a0)));
+    return 0;
+}

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Signal system calls; the signals themselves live in sched/signal.
-#include "lib/crash.h"
+#include "arch/crash.h"
+#include "lib/linux/process.h"
+#include "lib/linux/time.h"
 #include "lib/string.h"
 #include "sched/clock.h"
 #include "sched/signal.h"
 #include "syscalls/file_support.h"
-#include "syscalls/linux_time.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
@@ -19,22 +20,23 @@ void uk::deliver_signals_at_exit() noexcept { sched::deliver_at_system_call_exit
 UK_SYSCALL_HANDLER(rt_sigaction)
 {
     if (a3 != k_sigset_size)
-        return -EINVAL;
-    return to_syscall_result(sched::set_signal_action(static_cast<int>(a0),
-        user_pointer<const sched::SignalAction>(a1), user_pointer<sched::SignalAction>(a2)));
+        return error(EINVAL);
+    TRY(sched::set_signal_action(static_cast<int>(a0), user_pointer<const sched::SignalAction>(a1),
+        user_pointer<sched::SignalAction>(a2)));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(rt_sigprocmask)
 {
     if (a3 != k_sigset_size)
-        return -EINVAL;
+        return error(EINVAL);
     auto* set = user_pointer<const u64>(a1);
     auto* old = user_pointer<u64>(a2);
     u64 previous = sched::blocked_signals();
     if (set) {
         if (a0 < 0 || a0 > 2)
-            return -EINVAL;
-        previous = TRY_OR_RETURN(sched::change_signal_mask(static_cast<sched::MaskChange>(a0), *set));
+            return error(EINVAL);
+        previous = TRY(sched::change_signal_mask(static_cast<sched::MaskChange>(a0), *set));
     }
     if (old)
         *old = previous;
@@ -44,26 +46,32 @@ UK_SYSCALL_HANDLER(rt_sigprocmask)
 UK_SYSCALL_HANDLER(rt_sigpending)
 {
     if (a1 != k_sigset_size)
-        return -EINVAL;
+        return error(EINVAL);
     *user_pointer<u64>(a0) = sched::pending_signals();
     return 0;
 }
 
-UK_SYSCALL_HANDLER(tkill) { return to_syscall_result(sched::send_signal_to_thread(static_cast<int>(a0), static_cast<int>(a1))); }
+UK_SYSCALL_HANDLER(tkill)
+{
+    TRY(sched::send_signal_to_thread(static_cast<int>(a0), static_cast<int>(a1)));
+    return 0;
+}
 
 UK_SYSCALL_HANDLER(tgkill)
 {
-    if (a0 != 1)
-        return -ESRCH;
-    return to_syscall_result(sched::send_signal_to_thread(static_cast<int>(a1), static_cast<int>(a2)));
+    if (a0 != k_process_id)
+        return error(ESRCH);
+    TRY(sched::send_signal_to_thread(static_cast<int>(a1), static_cast<int>(a2)));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(kill)
 {
-    // The one process is pid 1; 0 and -1 name it too (its group, every process it may signal).
-    if (a0 != 1 && a0 != 0 && a0 != -1)
-        return -ESRCH;
-    return to_syscall_result(sched::send_signal_to_process(static_cast<int>(a1), 0 /* SI_USER */));
+    // The one process; 0 and -1 name it too (its group, every process it may signal).
+    if (a0 != k_process_id && a0 != 0 && a0 != -1)
+        return error(ESRCH);
+    TRY(sched::send_signal_to_process(static_cast<int>(a1), 0 /* SI_USER */));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(sigaltstack)
@@ -71,12 +79,12 @@ UK_SYSCALL_HANDLER(sigaltstack)
     sched::AlternateStack stack, old;
     if (a0) {
         if (!user_readable(a0, sizeof(stack)))
-            return -EFAULT;
+            return error(EFAULT);
         stack = *user_pointer<const sched::AlternateStack>(a0);
     }
     if (a1 && !user_writable(a1, sizeof(old)))
-        return -EFAULT;
-    TRY_OR_RETURN(sched::set_alternate_stack(a0 ? &stack : nullptr, a1 ? &old : nullptr));
+        return error(EFAULT);
+    TRY(sched::set_alternate_stack(a0 ? &stack : nullptr, a1 ? &old : nullptr));
     if (a1)
         *user_pointer<sched::AlternateStack>(a1) = old;
     return 0;
@@ -151,7 +159,7 @@ Result<long> suspend(long user_mask, long set_size)
 
 Result<long> queue_signal(long pid, long signal, long user_info)
 {
-    if (pid != 1 && pid != 0)
+    if (pid != k_process_id && pid != 0)
         return error(ESRCH);
     if (!user_readable(user_info, sizeof(UserSignalInfo)))
         return error(EFAULT);
@@ -165,9 +173,9 @@ Result<long> queue_signal(long pid, long signal, long user_info)
 
 } // namespace
 
-UK_SYSCALL_HANDLER(rt_sigtimedwait) { return to_syscall_result(wait_for_signal(a0, a1, a2, a3)); }
-UK_SYSCALL_HANDLER(rt_sigsuspend) { return to_syscall_result(suspend(a0, a1)); }
-UK_SYSCALL_HANDLER(rt_sigqueueinfo) { return to_syscall_result(queue_signal(a0, a1, a2)); }
+UK_SYSCALL_HANDLER(rt_sigtimedwait) { return wait_for_signal(a0, a1, a2, a3); }
+UK_SYSCALL_HANDLER(rt_sigsuspend) { return suspend(a0, a1); }
+UK_SYSCALL_HANDLER(rt_sigqueueinfo) { return queue_signal(a0, a1, a2); }
 
 // Reached from the signal frame's restorer (musl's __restore_rt) with its stack pointer, where the
 // ucontext is: not a system call like the others, because it never returns to its caller.

@@ -124,20 +124,34 @@ Result<void> statx(long dirfd, long user_path, u32 flags, u32 mask, long user_bu
 
 using namespace uk;
 
-UK_SYSCALL_HANDLER(stat) { return to_syscall_result(stat_path(k_at_fdcwd, a0, a1, 0)); }
-UK_SYSCALL_HANDLER(lstat) { return to_syscall_result(stat_path(k_at_fdcwd, a0, a1, k_at_symlink_nofollow)); }
-UK_SYSCALL_HANDLER(newfstatat) { return to_syscall_result(stat_path(a0, a1, a2, static_cast<u32>(a3))); }
+UK_SYSCALL_HANDLER(stat)
+{
+    TRY(stat_path(k_at_fdcwd, a0, a1, 0));
+    return 0;
+}
+UK_SYSCALL_HANDLER(lstat)
+{
+    TRY(stat_path(k_at_fdcwd, a0, a1, k_at_symlink_nofollow));
+    return 0;
+}
+UK_SYSCALL_HANDLER(newfstatat)
+{
+    TRY(stat_path(a0, a1, a2, static_cast<u32>(a3)));
+    return 0;
+}
 
 UK_SYSCALL_HANDLER(fstat)
 {
-    auto* file = TRY_OR_RETURN(fs::get(static_cast<int>(a0)));
+    auto* file = TRY(fs::get(static_cast<int>(a0)));
     fs::DescriptionRef hold(file);
     fs::Stat st;
-    TRY_OR_RETURN(file->stat(st));
-    return to_syscall_result(put_stat(st, a1));
+    TRY(file->stat(st));
+    TRY(put_stat(st, a1));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(statx)
 {
-    return to_syscall_result(statx(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3), a4));
+    TRY(statx(a0, a1, static_cast<u32>(a2), static_cast<u32>(a3), a4));
+    return 0;
 }

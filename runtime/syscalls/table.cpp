@@ -12,24 +12,24 @@ constexpr int k_table_size = 512;
 u64 g_reported[k_table_size / 64];
 }
 
-long unsupported(int number, const char* name)
+Result<long> unsupported(int number, const char* name)
 {
     if (number >= 0 && number < k_table_size) {
         u64 bit = 1ull << (number % 64);
         if (g_reported[number / 64] & bit)
-            return -ENOSYS;
+            return error(ENOSYS);
         g_reported[number / 64] |= bit;
     }
     printk("uk: unsupported system call %s (%d): returning ENOSYS\n", name, number);
-    return -ENOSYS;
+    return error(ENOSYS);
 }
 
 }
 
-#define UK_SYSCALL(number, name)                                                                         \
-    extern "C" __attribute__((weak)) long __uk_sys_##name(long, long, long, long, long, long) noexcept        \
-    {                                                                                                    \
-        return uk::unsupported(number, #name);                                                           \
+#define UK_SYSCALL(number, name)                                                                       \
+    extern "C" __attribute__((weak)) long __uk_sys_##name(long, long, long, long, long, long) noexcept \
+    {                                                                                                  \
+        return uk::to_syscall_result(uk::unsupported(number, #name));                                  \
     }
 #include "syscalls/linux_syscalls.def"
 #undef UK_SYSCALL
@@ -57,7 +57,7 @@ extern "C" long __uk_syscall(long n, long a, long b, long c, long d, long e, lon
     if (n < 0 || n >= uk::k_table_size || !g_table.entries[n]) {
         char name[32];
         uk::format(name, sizeof(name), "number %ld", n);
-        return uk::unsupported(static_cast<int>(n), name);
+        return uk::to_syscall_result(uk::unsupported(static_cast<int>(n), name));
     }
     return g_table.entries[n](a, b, c, d, e, f);
 }

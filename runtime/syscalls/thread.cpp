@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Thread system calls: musl's __clone and __unmapself (which the runtime provides in place of
 // musl's assembly), exit, futex, scheduling and sleeping.
-#include "lib/crash.h"
+#include "arch/crash.h"
+#include "lib/linux/signal.h"
+#include "lib/linux/time.h"
 #include "mm/address_space.h"
 #include "sched/clock.h"
 #include "sched/futex.h"
 #include "sched/scheduler.h"
-#include "syscalls/linux_time.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
@@ -16,19 +17,26 @@ namespace {
 constexpr int k_clone_vm = 0x100, k_clone_thread = 0x10000, k_clone_settls = 0x80000,
               k_clone_parent_settid = 0x100000, k_clone_child_cleartid = 0x200000;
 
+Result<long> clone_thread(int (*entry)(void*), void* stack, int flags, void* argument, int* parent_tid, void* tls,
+    int* child_tid)
+{
+    if (!(flags & k_clone_vm) || !(flags & k_clone_thread))
+        return uk::unsupported(56, "clone (without CLONE_VM|CLONE_THREAD: no processes)");
+    return sched::create_thread(entry, argument, reinterpret_cast<u64>(stack),
+        (flags & k_clone_settls) ? reinterpret_cast<u64>(tls) : arch::thread_pointer(),
+        (flags & k_clone_child_cleartid) ? child_tid : nullptr, (flags & k_clone_parent_settid) ? parent_tid : nullptr);
+}
+
 } // namespace
 
 // musl's pthread_create: __clone(start, stack, flags, arg, &new->tid, tls, &__thread_list_lock).
-// Threads share everything, so only thread-creating flag combinations exist here.
+// Threads share everything, so only thread-creating flag combinations exist here. musl calls
+// this directly, so, like a system-call wrapper, it returns the raw value or -errno.
 extern "C" int __clone(int (*entry)(void*), void* stack, int flags, void* argument, int* parent_tid, void* tls,
     int* child_tid) noexcept
 {
     sched::PreemptGuard guard;
-    if (!(flags & k_clone_vm) || !(flags & k_clone_thread))
-        return uk::unsupported(56, "clone (without CLONE_VM|CLONE_THREAD: no processes)");
-    return static_cast<int>(to_syscall_result(sched::create_thread(entry, argument, reinterpret_cast<u64>(stack),
-        (flags & k_clone_settls) ? reinterpret_cast<u64>(tls) : arch::thread_pointer(),
-        (flags & k_clone_child_cleartid) ? child_tid : nullptr, (flags & k_clone_parent_settid) ? parent_tid : nullptr)));
+    return static_cast<int>(to_syscall_result(clone_thread(entry, stack, flags, argument, parent_tid, tls, child_tid)));
 }
 
 // A detached thread's last act: unmap its own stack and exit.
@@ -56,11 +64,11 @@ UK_SYSCALL_HANDLER(sched_yield)
 UK_SYSCALL_HANDLER(futex)
 {
     constexpr long k_wait = 0, k_wake = 1, k_requeue = 3, k_cmp_requeue = 4, k_wait_bitset = 9, k_wake_bitset = 10,
-                   k_private = 128, k_clock_realtime = 256;
-    long command = a1 & ~(k_private | k_clock_realtime);
+                   k_futex_private = 128, k_futex_clock_realtime = 256;
+    long command = a1 & ~(k_futex_private | k_futex_clock_realtime);
     u64 address = static_cast<u64>(a0);
     if (address % 4)
-        return -EINVAL;
+        return error(EINVAL);
     switch (command) {
     case k_wait:
     case k_wait_bitset: {
@@ -68,10 +76,10 @@ UK_SYSCALL_HANDLER(futex)
         if (a3) {
             auto* timeout = user_pointer<const Timespec>(a3);
             if (!timeout->is_valid())
-                return -EINVAL;
+                return error(EINVAL);
             if (command == k_wait)
                 deadline = clock::monotonic_ns() + timeout->to_ns(); // Relative.
-            else if (a1 & k_clock_realtime)
+            else if (a1 & k_futex_clock_realtime)
                 deadline = clock::monotonic_ns() + (timeout->to_ns() > clock::realtime_ns() ? timeout->to_ns() - clock::realtime_ns() : 0);
             else
                 deadline = timeout->to_ns(); // Absolute CLOCK_MONOTONIC.
@@ -81,20 +89,19 @@ UK_SYSCALL_HANDLER(futex)
         auto r = sched::futex_wait(address, static_cast<u32>(a2), deadline,
             command == k_wait_bitset ? static_cast<u32>(a5) : 0xffffffff);
         if (r.is_error() && r.error_code() == EDEADLK)
-            crash_here(6, "deadlock: futex wait with no other thread to wake it");
-        return to_syscall_result(r);
+            crash_here(k_sigabrt, "deadlock: futex wait with no other thread to wake it");
+        TRY(r);
+        return 0;
     }
     case k_wake:
     case k_wake_bitset:
-        return to_syscall_result(
-            sched::futex_wake(address, static_cast<int>(a2), command == k_wake_bitset ? static_cast<u32>(a5) : 0xffffffff));
+        return sched::futex_wake(address, static_cast<int>(a2), command == k_wake_bitset ? static_cast<u32>(a5) : 0xffffffff);
     case k_cmp_requeue:
         if (*user_pointer<const volatile u32>(a0) != static_cast<u32>(a5))
-            return -EAGAIN;
+            return error(EAGAIN);
         [[fallthrough]];
     case k_requeue:
-        return to_syscall_result(
-            sched::futex_requeue(address, static_cast<int>(a2), static_cast<int>(a3), static_cast<u64>(a4)));
+        return sched::futex_requeue(address, static_cast<int>(a2), static_cast<int>(a3), static_cast<u64>(a4));
     default:
         return uk::unsupported(202, "futex (this operation)");
     }

@@ -13,4 +13,13 @@ struct TrapFrame {
 };
 static_assert(sizeof(TrapFrame) == 22 * 8);
 
+// [SDM 3A 4.7] The error code of a page fault (vector 14).
+enum PageFaultError : u64 {
+    k_page_fault_present = 1 << 0, // Set: a protection violation; clear: the page is not mapped.
+    k_page_fault_write = 1 << 1,
+    k_page_fault_user = 1 << 2,
+    k_page_fault_reserved_bit = 1 << 3,
+    k_page_fault_instruction_fetch = 1 << 4,
+};
+
 }

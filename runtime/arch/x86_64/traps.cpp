@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: MIT
 // CPU exception handling: demand paging for page faults, crash reports for everything else.
 #include "arch/arch.h"
+#include "arch/crash.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap_frame.h"
-#include "lib/crash.h"
 #include "lib/format.h"
+#include "lib/linux/signal.h"
 #include "mm/address_space.h"
 
 namespace uk::arch {
 
 namespace {
-
-constexpr int k_sigill = 4, k_sigtrap = 5, k_sigbus = 7, k_sigfpe = 8, k_sigsegv = 11;
 
 struct ExceptionInfo {
     const char* name;
@@ -67,13 +66,16 @@ int fault_code(u64 vector, mm::FaultResult result)
 
 [[noreturn]] void report_page_fault(const TrapFrame& frame, u64 address, mm::FaultResult result)
 {
-    const char* access = (frame.error_code & 0x10) ? "executing" : (frame.error_code & 0x2) ? "writing" : "reading";
+    const char* access = (frame.error_code & k_page_fault_instruction_fetch) ? "executing"
+        : (frame.error_code & k_page_fault_write)                        ? "writing"
+                                                                         : "reading";
     char what[200];
     // Thread stacks (from pthread_create) have PROT_NONE guard pages: a fault next to the stack
     // pointer is a stack overflow too.
     bool near_stack_pointer = address + 65536 >= frame.rsp && address <= frame.rsp + 4096;
     if (result == mm::FaultResult::GuardPage
-        || (result == mm::FaultResult::ProtectionViolation && near_stack_pointer && !(frame.error_code & 0x1)))
+        || (result == mm::FaultResult::ProtectionViolation && near_stack_pointer
+            && !(frame.error_code & k_page_fault_present)))
         format(what, sizeof(what), "stack overflow: %s 0x%lx hit a stack guard page (page fault)", access, address);
     else if (address < k_page_size)
         format(what, sizeof(what), "segmentation fault: null pointer dereference, %s address 0x%lx (page fault)",
@@ -85,7 +87,7 @@ int fault_code(u64 vector, mm::FaultResult result)
             address);
     else
         format(what, sizeof(what), "segmentation fault: %s unmapped address 0x%lx (page fault)", access, address);
-    crash_after_trap(frame, result == mm::FaultResult::OutOfMemory ? 9 : k_sigsegv, what);
+    crash_after_trap(frame, result == mm::FaultResult::OutOfMemory ? k_sigkill : k_sigsegv, what);
 }
 
 } // namespace
@@ -100,10 +102,10 @@ extern "C" void uk_handle_trap(TrapFrame* frame)
     }
     if (frame->vector == 14) {
         u64 address = read_cr2();
-        auto access = (frame->error_code & 0x10) ? mm::FaultAccess::Execute
-            : (frame->error_code & 0x2)          ? mm::FaultAccess::Write
-                                                 : mm::FaultAccess::Read;
-        auto result = mm::handle_page_fault(address, access, frame->error_code & 0x1);
+        auto access = (frame->error_code & k_page_fault_instruction_fetch) ? mm::FaultAccess::Execute
+            : (frame->error_code & k_page_fault_write)                     ? mm::FaultAccess::Write
+                                                                           : mm::FaultAccess::Read;
+        auto result = mm::handle_page_fault(address, access, frame->error_code & k_page_fault_present);
         if (result == mm::FaultResult::Handled)
             return;
         if (result != mm::FaultResult::OutOfMemory && g_fault_signal_hook

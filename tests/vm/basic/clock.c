@@ -1,4 +1,6 @@
-// Wall clock from the RTC; monotonic clock that moves forward at the right speed.
+// Wall clock from the RTC; monotonic clock that moves forward at the right speed; clock_nanosleep
+// reports errors as positive error numbers.
+#include <errno.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -19,5 +21,17 @@ int main(void)
     clock_gettime(CLOCK_REALTIME, &rt);
     printf("realtime=%lld.%09ld\n", (long long)rt.tv_sec, rt.tv_nsec);
     printf("monotonic ok\n");
+
+    // Regression: the runtime returned the positive error number from the raw system call, which
+    // musl negates, so clock_nanosleep returned -EINVAL.
+    struct timespec bad = { 0, 1000000000 };
+    int invalid_time = clock_nanosleep(CLOCK_MONOTONIC, 0, &bad, NULL);
+    int invalid_clock = clock_nanosleep(12345, 0, &nap, NULL);
+    if (invalid_time != EINVAL || invalid_clock != EINVAL) {
+        printf("clock_nanosleep: invalid time gave %d, invalid clock gave %d, expected %d\n", invalid_time,
+            invalid_clock, EINVAL);
+        return 1;
+    }
+    printf("clock_nanosleep errors ok\n");
     return 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Runtime settings taken from `uk.` command-line options.
+// Runtime settings taken from `uk.` command-line options: boot/start.cpp parses them, and the
+// layers that each setting concerns read them (plain data, so it sits in lib/ below them all).
 #pragma once
 
 namespace uk {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Crash reports: what happened, the registers, a backtrace, then an exit status like a shell's
-// for a process killed by a signal (128 + signal number).
+// for a process killed by a signal (128 + signal number). Portable code over the machine
+// interface (arch/arch.h); it lives in arch/ because a crash is where the runtime stops the
+// machine, and it also implements panic() (lib/verify.h). The functions stay in namespace uk:
+// their names are gdb breakpoints in docs/debugging.md.
 #pragma once
 
 #include "lib/types.h"

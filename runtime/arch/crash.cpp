@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Crash reporting shared by CPU exceptions, fatal signals and runtime panics.
-#include "lib/crash.h"
+// Crash reporting shared by CPU exceptions, fatal signals and runtime panics (panic() too).
+#include "arch/crash.h"
 
 #include <stdarg.h>
 
 #include "arch/arch.h"
-#include "drivers/debug_exit.h"
 #include "lib/format.h"
+#include "lib/linux/signal.h"
 #include "lib/verify.h"
 
 namespace uk {
@@ -16,7 +16,6 @@ bool g_crashing;
 constexpr int k_max_walk = 1 << 20;
 constexpr int k_head_frames = 40;
 constexpr int k_tail_frames = 12;
-constexpr int k_sigabrt = 6;
 }
 
 namespace {
@@ -61,25 +60,25 @@ void print_backtrace(u64 pc, u64 fp)
 void crash_after_trap(const arch::TrapFrame& frame, int signal, const char* what)
 {
     if (g_crashing)
-        machine_exit(128 + signal);
+        arch::machine_exit(128 + signal);
     g_crashing = true;
     printk("uk: %s\n", what);
     arch::dump_registers(frame);
     print_backtrace(arch::trap_pc(frame), arch::trap_frame_pointer(frame));
-    machine_exit(128 + signal);
+    arch::machine_exit(128 + signal);
 }
 
 void crash_here(int signal, const char* what)
 {
     if (g_crashing)
-        machine_exit(128 + signal);
+        arch::machine_exit(128 + signal);
     g_crashing = true;
     printk("uk: %s\n", what);
     u64 fp = arch::frame_pointer();
     // Skip this function's own frame: start from our caller.
     auto* frame = reinterpret_cast<const u64*>(fp);
     print_backtrace(frame[1], frame[0]);
-    machine_exit(128 + signal);
+    arch::machine_exit(128 + signal);
 }
 
 void panic(const char* fmt, ...) noexcept
