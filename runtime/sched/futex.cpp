@@ -52,12 +52,157 @@ Result<long> futex_wake(u64 address, int count, u32 bitset)
     arch::InterruptGuard guard;
     long woken = 0;
     bucket(address).for_each_locked([&](Waiter& w) {
-        if (woken < count && w.key == address && (w.bitset & bitset)) {
+        if (woken < count && w.key == address && (w.bitset & bitset)) { // PI waiters have no bits.
             WaitQueue::wake_locked(w);
             ++woken;
         }
     });
     return woken;
+}
+
+namespace {
+
+volatile u32& word(u64 address) { return *reinterpret_cast<volatile u32*>(address); }
+
+bool owner_alive(u32 tid)
+{
+    Thread* owner = find_thread(static_cast<int>(tid));
+    return owner && owner->state != ThreadState::Dead;
+}
+
+// PI waiters carry this in their bitset so that plain FUTEX_WAKE never wakes them.
+constexpr u32 k_pi_waiter = 0;
+
+// Tries to take the lock now; true if taken. Interrupts disabled.
+Result<bool> try_take_pi_locked(u64 address, int tid)
+{
+    volatile u32& value = word(address);
+    for (;;) {
+        u32 seen = value;
+        u32 owner = seen & k_futex_tid_mask;
+        if (owner == static_cast<u32>(tid))
+            return error(EDEADLK);
+        if (owner != 0 && owner_alive(owner))
+            return false;
+        // Free, or its owner is gone without releasing it: take it, telling the new owner (musl
+        // turns FUTEX_OWNER_DIED into EOWNERDEAD) when the previous one died holding it.
+        u32 next = static_cast<u32>(tid) | (seen & k_futex_waiters) | (owner ? k_futex_owner_died : seen & k_futex_owner_died);
+        if (__atomic_compare_exchange_n(&value, &seen, next, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return true;
+    }
+}
+
+} // namespace
+
+Result<void> futex_lock_pi(u64 address, u64 deadline_ns)
+{
+    arch::InterruptGuard guard;
+    Thread& self = current_thread();
+    for (;;) {
+        if (TRY(try_take_pi_locked(address, self.tid)))
+            return {};
+        // Owned: mark that it has waiters (the owner's unlock then comes to the runtime) and wait
+        // for the hand-off.
+        volatile u32& value = word(address);
+        u32 seen = value;
+        if (!(seen & k_futex_waiters)
+            && !__atomic_compare_exchange_n(&value, &seen, seen | k_futex_waiters, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            continue;
+        Waiter waiter;
+        waiter.thread = &self;
+        waiter.key = address;
+        waiter.bitset = k_pi_waiter;
+        self.wake_pending = false;
+        bucket(address).add_locked(waiter);
+        WaitResult result = block_current_locked(deadline_ns, WakeSource::ProgramThreads);
+        WaitQueue::remove_locked(waiter);
+        if ((word(address) & k_futex_tid_mask) == static_cast<u32>(self.tid))
+            return {}; // Handed over.
+        if (result == WaitResult::TimedOut)
+            return error(ETIMEDOUT);
+        if (result == WaitResult::Interrupted)
+            return error(EINTR);
+        if (result == WaitResult::Deadlock)
+            return error(EDEADLK);
+    }
+}
+
+Result<void> futex_trylock_pi(u64 address)
+{
+    arch::InterruptGuard guard;
+    if (TRY(try_take_pi_locked(address, current_thread().tid)))
+        return {};
+    return error(EAGAIN);
+}
+
+Result<void> futex_unlock_pi(u64 address)
+{
+    arch::InterruptGuard guard;
+    Thread& self = current_thread();
+    volatile u32& value = word(address);
+    if ((value & k_futex_tid_mask) != static_cast<u32>(self.tid))
+        return error(EPERM);
+    Waiter* first = nullptr;
+    bool more = false;
+    bucket(address).for_each_locked([&](Waiter& w) {
+        if (w.key != address || w.bitset != k_pi_waiter)
+            return;
+        if (!first)
+            first = &w;
+        else
+            more = true;
+    });
+    if (!first) {
+        __atomic_store_n(&value, 0u, __ATOMIC_RELEASE);
+        return {};
+    }
+    // Hand the lock to the first waiter; FUTEX_WAITERS stays while others wait.
+    __atomic_store_n(&value, static_cast<u32>(first->thread->tid) | (more ? k_futex_waiters : 0u), __ATOMIC_RELEASE);
+    WaitQueue::wake_locked(*first);
+    return {};
+}
+
+void release_robust_futexes(u64 list_head, int tid)
+{
+    // struct robust_list_head { struct robust_list *next; long futex_offset; struct robust_list
+    // *list_op_pending; }. Walked with a bound, as Linux does (ROBUST_LIST_LIMIT), so a corrupt or
+    // circular list cannot hang the exit.
+    constexpr int k_limit = 2048;
+    auto readable = [](u64 a, u64 n) { return a && a % 8 == 0 && arch::is_mapped(a) && arch::is_mapped(a + n - 1); };
+    if (!readable(list_head, 24))
+        return;
+    const u64* head = reinterpret_cast<const u64*>(list_head);
+    i64 offset = static_cast<i64>(head[1]);
+    auto release = [&](u64 entry) {
+        u64 address = entry + static_cast<u64>(offset);
+        if (address % 4 || !arch::is_mapped(address, true))
+            return;
+        volatile u32& value = word(address);
+        u32 seen = value;
+        if ((seen & k_futex_tid_mask) != static_cast<u32>(tid))
+            return;
+        u32 next = (seen & k_futex_waiters) | k_futex_owner_died;
+        if (!__atomic_compare_exchange_n(&value, &seen, next, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return;
+        if (seen & k_futex_waiters) {
+            (void)futex_wake(address, 1, 0xffffffff);
+            // A PI waiter takes the lock over when it finds the owner dead.
+            arch::InterruptGuard guard;
+            bucket(address).for_each_locked([&](Waiter& w) {
+                if (w.key == address && w.bitset == k_pi_waiter)
+                    WaitQueue::wake_locked(w);
+            });
+        }
+    };
+    u64 entry = head[0];
+    for (int n = 0; n < k_limit && entry != list_head && readable(entry, 8); ++n) {
+        u64 next = *reinterpret_cast<const u64*>(entry);
+        if (entry != head[2])
+            release(entry);
+        entry = next;
+    }
+    if (head[2])
+        release(head[2]);
 }
 
 Result<long> futex_requeue(u64 address, int wake, int requeue, u64 target)

@@ -449,6 +449,8 @@ void exit_current_thread(int status)
     arch::save_and_disable_interrupts();
     Thread& self = *g_current;
     VERIFY(!self.kernel);
+    if (self.robust_list)
+        release_robust_futexes(self.robust_list, self.tid);
     if (self.clear_child_tid) {
         *self.clear_child_tid = 0;
         (void)futex_wake(reinterpret_cast<u64>(self.clear_child_tid), 1, 0xffffffff);

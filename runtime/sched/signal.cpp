@@ -31,13 +31,8 @@ u64 g_process_pending_signals;
 
 namespace {
 
-constexpr int k_sigkill = 9, k_sigstop = 19, k_sigabrt = 6, k_sigsegv = 11;
-constexpr u64 k_sa_siginfo = 4, k_sa_onstack = 0x08000000, k_sa_restorer = 0x04000000, k_sa_nodefer = 0x40000000,
-              k_sa_resethand = 0x80000000;
-constexpr uptr k_sig_default = 0, k_sig_ignore = 1;
+constexpr uptr k_sig_default = k_sig_dfl, k_sig_ignore = k_sig_ign;
 constexpr u64 k_unblockable = signal_bit(k_sigkill) | signal_bit(k_sigstop);
-constexpr int k_ss_onstack = 1, k_ss_disable = 2;
-constexpr int k_si_tkill = -6;
 // Leave this much below the interrupted stack pointer (the x86_64 ABI's red zone, in case code
 // built without -mno-red-zone runs).
 constexpr u64 k_red_zone = 128;
@@ -98,14 +93,15 @@ u64& blocked() { return current_thread().signal_mask; }
 bool ignored_by_default(int signal)
 {
     // SIGCHLD, SIGCONT, SIGURG, SIGWINCH; stop signals cannot stop the only process either.
-    return signal == 17 || signal == 18 || signal == 23 || signal == 28 || signal == 19 || signal == 20
-        || signal == 21 || signal == 22;
+    return signal == k_sigchld || signal == k_sigcont || signal == k_sigurg || signal == k_sigwinch
+        || signal == k_sigstop || signal == k_sigtstp || signal == k_sigttin || signal == k_sigttou;
 }
 
 bool dumps_core(int signal)
 {
-    return signal == 3 || signal == 4 || signal == 5 || signal == 6 || signal == 7 || signal == 8 || signal == 11
-        || signal == 31 || signal == 24 || signal == 25;
+    return signal == k_sigquit || signal == k_sigill || signal == k_sigtrap || signal == k_sigabrt
+        || signal == k_sigbus || signal == k_sigfpe || signal == k_sigsegv || signal == k_sigsys || signal == k_sigxcpu
+        || signal == k_sigxfsz;
 }
 
 bool is_ignored(int signal)
@@ -215,10 +211,12 @@ void call_handler(void* raw)
         reinterpret_cast<void (*)(int)>(d.action.handler)(d.signal);
 }
 
-void deliver_in_call(int signal, const PendingInfo& pending)
+// Returns whether a handler ran, and if so whether the call may restart in `restart` (SA_RESTART,
+// and the handler left the interrupted pc alone).
+bool deliver_in_call(int signal, const PendingInfo& pending, u64 interrupted_pc, bool& restart)
 {
     if (act_without_handler(signal))
-        return;
+        return false;
     Thread& self = current_thread();
     SignalAction action = g_actions[signal];
     SignalInfo info;
@@ -227,7 +225,8 @@ void deliver_in_call(int signal, const PendingInfo& pending)
     // Under a temporary mask (ppoll...), the handler returns to the caller's own mask.
     context.sigmask = self.restore_saved_mask ? self.saved_signal_mask : blocked();
     context.machine.gregs[arch::k_greg_rsp] = arch::stack_pointer();
-    context.machine.gregs[arch::k_greg_rip] = reinterpret_cast<u64>(__builtin_return_address(0));
+    u64 pc = interrupted_pc ? interrupted_pc : reinterpret_cast<u64>(__builtin_return_address(0));
+    context.machine.gregs[arch::k_greg_rip] = pc;
     context.stack = { self.alternate_stack, self.alternate_stack_size ? 0 : k_ss_disable, 0, self.alternate_stack_size };
     enter_handler(signal, action);
     CallDelivery delivery { signal, action, &info, &context };
@@ -240,13 +239,26 @@ void deliver_in_call(int signal, const PendingInfo& pending)
     }
     blocked() = context.sigmask & ~k_unblockable;
     self.restore_saved_mask = false;
+    // A handler that moved the pc (musl's cancellation handler sends a cancellation point to
+    // __cp_cancel) wants the call to end: it ends with EINTR, which musl's __syscall_cp_c turns
+    // into the same cancellation.
+    restart = (action.flags & k_sa_restart) && context.machine.gregs[arch::k_greg_rip] == pc;
+    return true;
 }
 
-void deliver_pending_in_call()
+// True if a handler ran and every handler that ran lets the call restart.
+bool deliver_pending_in_call(u64 interrupted_pc = 0)
 {
     PendingInfo info;
-    while (int signal = take_deliverable(info))
-        deliver_in_call(signal, info);
+    bool any = false, restart = true;
+    while (int signal = take_deliverable(info)) {
+        bool restartable = false;
+        if (deliver_in_call(signal, info, interrupted_pc, restartable)) {
+            any = true;
+            restart &= restartable;
+        }
+    }
+    return any && restart;
 }
 
 // Builds a signal frame for `signal` on the stack the interrupted context `frame` was using (or
@@ -295,15 +307,6 @@ bool deliver_to_trap(arch::TrapFrame& frame, int signal, const PendingInfo& pend
 }
 
 } // namespace
-
-const char* signal_name(int signal)
-{
-    static const char* const names[] = { "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
-        "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-        "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
-        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS" };
-    return signal >= 0 && signal < 32 ? names[signal] : "real-time signal";
-}
 
 Result<void> set_signal_action(int signal, const SignalAction* action, SignalAction* old)
 {
@@ -355,15 +358,15 @@ u64 pending_signals() { return current_thread().pending_signals | g_process_pend
 
 bool has_deliverable_signals() { return deliverable(current_thread()) != 0; }
 
-void deliver_at_system_call_exit()
+bool deliver_at_system_call_exit(u64 interrupted_pc)
 {
     Thread& self = current_thread();
-    if (has_deliverable_signals())
-        deliver_pending_in_call();
+    bool restart = has_deliverable_signals() && deliver_pending_in_call(interrupted_pc);
     if (self.restore_saved_mask) {
         self.restore_saved_mask = false;
         self.signal_mask = self.saved_signal_mask;
     }
+    return restart;
 }
 
 void deliver_at_interrupt_return(arch::TrapFrame& frame)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "arch/arch.h"
+#include "lib/linux/signal.h"
 #include "lib/result.h"
 #include "sched/wait_queue.h"
 #include "lib/types.h"
@@ -13,8 +14,6 @@
 namespace uk::sched {
 
 struct Thread;
-
-inline constexpr int k_signal_count = 65; // Signals 1..64.
 
 // The kernel's struct sigaction for x86_64 (what musl passes to rt_sigaction).
 struct SignalAction {
@@ -60,7 +59,10 @@ WaitResult block_for_signal_locked(u64 set, u64 deadline_ns);
 
 // Delivery points (see sched/signal.cpp): a system call's exit, the return of an interrupt to
 // program code, a CPU exception the program handles, and rt_sigreturn.
-void deliver_at_system_call_exit();
+// True if a handler ran, every handler that ran has SA_RESTART and none moved the interrupted
+// program counter: the call may start again. `interrupted_pc` is what handlers see as the
+// interrupted %rip (0: the caller's return address).
+bool deliver_at_system_call_exit(u64 interrupted_pc);
 void deliver_at_interrupt_return(arch::TrapFrame& frame);
 // rt_sigreturn: restores the mask and FPU state from the ucontext at `context_address` and fills
 // `out` with the registers to resume.
@@ -70,8 +72,6 @@ Result<void> sigreturn(u64 context_address, arch::TrapFrame& out);
 void signals_init();
 
 // sigaltstack.
-inline constexpr int k_ss_autodisarm = 1 << 31;
-inline constexpr u64 k_min_signal_stack = 2048; // MINSIGSTKSZ
 struct AlternateStack {
     u64 base;
     int flags;
@@ -86,6 +86,5 @@ int take_pending_signal(u64 set, int* code = nullptr, u64* value = nullptr);
 // `listener` runs (interrupts disabled) whenever a signal becomes pending: signalfd's readiness.
 void set_pending_listener(void (*listener)());
 
-const char* signal_name(int signal);
 
 }

@@ -96,7 +96,7 @@ UK_SYSCALL_HANDLER(time)
     return seconds;
 }
 
-UK_SYSCALL_HANDLER(nanosleep)
+UK_SYSCALL_HANDLER_NO_RESTART(nanosleep)
 {
     auto* request = user_pointer<const Timespec>(a0);
     if (!mm::is_user_range(static_cast<u64>(a0), sizeof(Timespec), false))
@@ -115,7 +115,7 @@ UK_SYSCALL_HANDLER(nanosleep)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(clock_nanosleep)
+UK_SYSCALL_HANDLER_NO_RESTART(clock_nanosleep)
 {
     // The raw call fails with -errno like every other; musl's clock_nanosleep negates it, since
     // the C function returns the error number itself.

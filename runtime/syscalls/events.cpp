@@ -166,9 +166,9 @@ using namespace uk;
 UK_SYSCALL_HANDLER(epoll_create) { return a0 <= 0 ? Result<long>(error(EINVAL)) : uk::epoll_create(0); }
 UK_SYSCALL_HANDLER(epoll_create1) { return uk::epoll_create(static_cast<u32>(a0)); }
 UK_SYSCALL_HANDLER(epoll_ctl) { return uk::epoll_ctl(a0, a1, a2, a3); }
-UK_SYSCALL_HANDLER(epoll_wait) { return uk::epoll_wait(a0, a1, a2, deadline_from_milliseconds(a3), 0, 0); }
-UK_SYSCALL_HANDLER(epoll_pwait) { return uk::epoll_wait(a0, a1, a2, deadline_from_milliseconds(a3), a4, a5); }
-UK_SYSCALL_HANDLER(epoll_pwait2) { return uk::epoll_pwait2(a0, a1, a2, a3, a4, a5); }
+UK_SYSCALL_HANDLER_NO_RESTART(epoll_wait) { return uk::epoll_wait(a0, a1, a2, deadline_from_milliseconds(a3), 0, 0); }
+UK_SYSCALL_HANDLER_NO_RESTART(epoll_pwait) { return uk::epoll_wait(a0, a1, a2, deadline_from_milliseconds(a3), a4, a5); }
+UK_SYSCALL_HANDLER_NO_RESTART(epoll_pwait2) { return uk::epoll_pwait2(a0, a1, a2, a3, a4, a5); }
 UK_SYSCALL_HANDLER(eventfd) { return uk::eventfd(a0, 0); }
 UK_SYSCALL_HANDLER(eventfd2) { return uk::eventfd(a0, a1); }
 UK_SYSCALL_HANDLER(timerfd_create) { return uk::timerfd_create(a0, a1); }

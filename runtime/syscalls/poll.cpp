@@ -319,7 +319,7 @@ Result<long> ppoll(long user_fds, long count, long user_timespec, long user_mask
 
 using namespace uk;
 
-UK_SYSCALL_HANDLER(poll) { return poll_with_milliseconds(a0, a1, a2); }
-UK_SYSCALL_HANDLER(ppoll) { return ppoll(a0, a1, a2, a3, a4); }
-UK_SYSCALL_HANDLER(select) { return select_with_timeval(a0, a1, a2, a3, a4); }
-UK_SYSCALL_HANDLER(pselect6) { return pselect(a0, a1, a2, a3, a4, a5); }
+UK_SYSCALL_HANDLER_NO_RESTART(poll) { return poll_with_milliseconds(a0, a1, a2); }
+UK_SYSCALL_HANDLER_NO_RESTART(ppoll) { return ppoll(a0, a1, a2, a3, a4); }
+UK_SYSCALL_HANDLER_NO_RESTART(select) { return select_with_timeval(a0, a1, a2, a3, a4); }
+UK_SYSCALL_HANDLER_NO_RESTART(pselect6) { return pselect(a0, a1, a2, a3, a4, a5); }

@@ -15,7 +15,20 @@ namespace {
 constexpr long k_sigset_size = 8;
 }
 
-void uk::deliver_signals_at_exit() noexcept { sched::deliver_at_system_call_exit(); }
+// musl's cancellation-point code (src/thread/x86_64/syscall_cp.s in the overlay): [__cp_begin,
+// __cp_end) covers the check of the cancel flag and the call, __cp_end is its return address.
+extern "C" const char __cp_end[] __attribute__((weak));
+
+bool uk::deliver_signals_at_exit(bool interrupted) noexcept
+{
+    // As its contract asks (and as Linux does for a restartable `syscall` instruction), a call
+    // from a cancellation point that did not complete is reported as interrupted at the call
+    // instruction (5 bytes before __cp_end); one that completed, at __cp_end.
+    u64 pc = 0;
+    if (sched::current_thread().in_cancellation_point && __cp_end)
+        pc = reinterpret_cast<u64>(__cp_end) - (interrupted ? 5 : 0);
+    return sched::deliver_at_system_call_exit(pc);
+}
 
 UK_SYSCALL_HANDLER(rt_sigaction)
 {
@@ -173,8 +186,8 @@ Result<long> queue_signal(long pid, long signal, long user_info)
 
 } // namespace
 
-UK_SYSCALL_HANDLER(rt_sigtimedwait) { return wait_for_signal(a0, a1, a2, a3); }
-UK_SYSCALL_HANDLER(rt_sigsuspend) { return suspend(a0, a1); }
+UK_SYSCALL_HANDLER_NO_RESTART(rt_sigtimedwait) { return wait_for_signal(a0, a1, a2, a3); }
+UK_SYSCALL_HANDLER_NO_RESTART(rt_sigsuspend) { return suspend(a0, a1); }
 UK_SYSCALL_HANDLER(rt_sigqueueinfo) { return queue_signal(a0, a1, a2); }
 
 // Reached from the signal frame's restorer (musl's __restore_rt) with its stack pointer, where the

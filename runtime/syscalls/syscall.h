@@ -10,8 +10,9 @@
 #include "sched/signal.h"
 
 namespace uk {
-// Runs the handlers of signals that became deliverable during a system call (sched/signal.cpp).
-void deliver_signals_at_exit() noexcept;
+// Runs the handlers of signals that became deliverable during a system call (sched/signal.cpp);
+// true if the call, which failed with EINTR if `interrupted`, may start again (SA_RESTART).
+bool deliver_signals_at_exit(bool interrupted) noexcept;
 inline bool signals_due()
 {
     const sched::Thread& self = *sched::g_current_thread;
@@ -24,23 +25,32 @@ inline bool signals_due()
 // Each handler runs under a PreemptGuard: runtime code is never preempted (see sched/wait_queue.h).
 // The handler is static, so it inlines into its wrapper: a handler that returns a constant
 // (getpid) compiles to little more than a raw `return 1;` would. Signals that became deliverable
-// during the call run their handlers as it returns (the check is a few loads when none did).
-#define UK_SYSCALL_HANDLER(name)                                                                                \
+// during the call run their handlers as it returns (the check is a few loads when none did); a
+// call those handlers interrupted (EINTR) starts again if every one of them asked for SA_RESTART,
+// except the calls Linux never restarts (signal(7)), which use UK_SYSCALL_HANDLER_NO_RESTART.
+#define UK_SYSCALL_HANDLER_WITH(name, restartable)                                                              \
     static ::uk::Result<long> sys_##name(long, long, long, long, long, long) noexcept;                          \
     extern "C" long __uk_sys_##name(long a0, long a1, long a2, long a3, long a4, long a5) noexcept              \
     {                                                                                                           \
-        long result;                                                                                            \
-        {                                                                                                       \
-            ::uk::sched::PreemptGuard preempt_guard;                                                            \
-            result = ::uk::to_syscall_result(sys_##name(a0, a1, a2, a3, a4, a5));                               \
+        for (;;) {                                                                                              \
+            long result;                                                                                        \
+            {                                                                                                   \
+                ::uk::sched::PreemptGuard preempt_guard;                                                        \
+                result = ::uk::to_syscall_result(sys_##name(a0, a1, a2, a3, a4, a5));                           \
+            }                                                                                                   \
+            if (::uk::signals_due() || ::uk::sched::g_current_thread->restore_saved_mask) [[unlikely]] {       \
+                bool restart = ::uk::deliver_signals_at_exit(result == -EINTR);                                 \
+                if ((restartable) && restart && result == -EINTR)                                               \
+                    continue;                                                                                   \
+            }                                                                                                   \
+            return result;                                                                                      \
         }                                                                                                       \
-        if (::uk::signals_due() || ::uk::sched::g_current_thread->restore_saved_mask) [[unlikely]]             \
-            ::uk::deliver_signals_at_exit();                                                                    \
-        return result;                                                                                          \
     }                                                                                                           \
     static ::uk::Result<long> sys_##name([[maybe_unused]] long a0, [[maybe_unused]] long a1,                    \
         [[maybe_unused]] long a2, [[maybe_unused]] long a3, [[maybe_unused]] long a4, [[maybe_unused]] long a5) \
         noexcept
+#define UK_SYSCALL_HANDLER(name) UK_SYSCALL_HANDLER_WITH(name, true)
+#define UK_SYSCALL_HANDLER_NO_RESTART(name) UK_SYSCALL_HANDLER_WITH(name, false)
 
 namespace uk {
 

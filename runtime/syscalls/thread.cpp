@@ -8,6 +8,7 @@
 #include "sched/clock.h"
 #include "sched/futex.h"
 #include "sched/scheduler.h"
+#include "syscalls/file_support.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
@@ -55,6 +56,27 @@ UK_SYSCALL_HANDLER(set_tid_address)
 
 UK_SYSCALL_HANDLER(gettid) { return sched::current_thread().tid; }
 
+// The robust-list head: struct robust_list_head, 3 longs. [set_robust_list(2)]
+UK_SYSCALL_HANDLER(set_robust_list)
+{
+    if (a1 != 3 * sizeof(long))
+        return error(EINVAL);
+    sched::current_thread().robust_list = static_cast<u64>(a0);
+    return 0;
+}
+
+UK_SYSCALL_HANDLER(get_robust_list)
+{
+    sched::Thread* thread = a0 == 0 ? &sched::current_thread() : sched::find_thread(static_cast<int>(a0));
+    if (!thread)
+        return error(ESRCH);
+    if (!user_writable(a1, sizeof(u64)) || !user_writable(a2, sizeof(u64)))
+        return error(EFAULT);
+    *user_pointer<u64>(a1) = thread->robust_list;
+    *user_pointer<u64>(a2) = 3 * sizeof(long);
+    return 0;
+}
+
 UK_SYSCALL_HANDLER(sched_yield)
 {
     sched::yield();
@@ -63,8 +85,9 @@ UK_SYSCALL_HANDLER(sched_yield)
 
 UK_SYSCALL_HANDLER(futex)
 {
-    constexpr long k_wait = 0, k_wake = 1, k_requeue = 3, k_cmp_requeue = 4, k_wait_bitset = 9, k_wake_bitset = 10,
-                   k_futex_private = 128, k_futex_clock_realtime = 256;
+    constexpr long k_wait = 0, k_wake = 1, k_requeue = 3, k_cmp_requeue = 4, k_lock_pi = 6, k_unlock_pi = 7,
+                   k_trylock_pi = 8, k_wait_bitset = 9, k_wake_bitset = 10, k_futex_private = 128,
+                   k_futex_clock_realtime = 256;
     long command = a1 & ~(k_futex_private | k_futex_clock_realtime);
     u64 address = static_cast<u64>(a0);
     if (address % 4)
@@ -102,6 +125,31 @@ UK_SYSCALL_HANDLER(futex)
         [[fallthrough]];
     case k_requeue:
         return sched::futex_requeue(address, static_cast<int>(a2), static_cast<int>(a3), static_cast<u64>(a4));
+    case k_lock_pi: {
+        // The timeout is absolute, on CLOCK_REALTIME. [futex(2)]
+        u64 deadline = 0;
+        if (a3) {
+            auto* timeout = user_pointer<const Timespec>(a3);
+            if (!timeout->is_valid())
+                return error(EINVAL);
+            u64 wall = clock::realtime_ns();
+            deadline = clock::monotonic_ns() + (timeout->to_ns() > wall ? timeout->to_ns() - wall : 0);
+            if (deadline == 0)
+                deadline = 1;
+        }
+        auto r = sched::futex_lock_pi(address, deadline);
+        if (r.is_error() && r.error_code() == EDEADLK && (*user_pointer<const u32>(a0) & sched::k_futex_tid_mask)
+                != static_cast<u32>(sched::current_thread().tid))
+            crash_here(k_sigabrt, "deadlock: waiting for a priority-inheritance mutex no other thread can release");
+        TRY(r);
+        return 0;
+    }
+    case k_trylock_pi:
+        TRY(sched::futex_trylock_pi(address));
+        return 0;
+    case k_unlock_pi:
+        TRY(sched::futex_unlock_pi(address));
+        return 0;
     default:
         return uk::unsupported(202, "futex (this operation)");
     }

@@ -25,8 +25,11 @@ inline constexpr u64 k_sa_siginfo = 4, k_sa_restorer = 0x04000000, k_sa_onstack 
 inline constexpr long k_sig_block = 0, k_sig_unblock = 1, k_sig_setmask = 2;
 // siginfo's si_code for a signal sent by tkill/tgkill.
 inline constexpr int k_si_tkill = -6;
-// sigaltstack's ss_flags.
-inline constexpr int k_ss_disable = 2;
+// sigaltstack's ss_flags, and the smallest stack it accepts (MINSIGSTKSZ).
+inline constexpr int k_ss_onstack = 1, k_ss_disable = 2, k_ss_autodisarm = 1 << 31;
+inline constexpr u64 k_min_signal_stack = 2048;
+// siginfo's si_code values the runtime sends: kill, sigqueue, tkill/tgkill, and the kernel.
+inline constexpr int k_si_user = 0, k_si_queue = -1, k_si_kernel = 0x80;
 
 // The name of a standard signal ("SIGSEGV"), or "real-time signal" for 32..64.
 constexpr const char* signal_name(int signal)
