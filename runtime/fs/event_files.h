@@ -29,4 +29,10 @@ struct TimerSetting {
 Result<TimerSetting> set_timer(FileDescription& file, TimerSetting setting, bool absolute);
 Result<TimerSetting> get_timer(FileDescription& file);
 
+// A new signalfd reading the signals in `mask` (which the program keeps blocked) as struct
+// signalfd_siginfo records; `flags` may hold O_NONBLOCK.
+Result<FileDescription*> create_signalfd(u64 mask, u32 flags);
+// signalfd4 on an existing signalfd: replaces its mask. EINVAL if `file` is not a signalfd.
+Result<void> set_signalfd_mask(FileDescription& file, u64 mask);
+
 }

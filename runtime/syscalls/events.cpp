@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // epoll_create, epoll_create1, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, eventfd,
-// eventfd2, timerfd_create, timerfd_settime and timerfd_gettime.
+// eventfd2, timerfd_create, timerfd_settime, timerfd_gettime, signalfd and signalfd4.
 #include "fs/epoll.h"
 #include "fs/event_files.h"
 #include "sched/clock.h"
@@ -157,6 +157,24 @@ Result<long> timerfd_gettime(long fd, long user_current)
     return 0;
 }
 
+// signalfd4(fd, mask, size, flags): a new signalfd when fd is -1, else a new mask for it.
+Result<long> signalfd(long fd, long user_mask, long mask_size, long flags)
+{
+    if (mask_size != 8)
+        return error(EINVAL);
+    if (flags & ~static_cast<long>(fs::k_o_nonblock | fs::k_o_cloexec))
+        return error(EINVAL);
+    if (!user_readable(user_mask, 8))
+        return error(EFAULT);
+    u64 mask = *user_pointer<const u64>(user_mask);
+    if (fd == -1)
+        return install_new(TRY(fs::create_signalfd(mask, static_cast<u32>(flags))), static_cast<u32>(flags));
+    auto* file = TRY(fs::get(static_cast<int>(fd)));
+    fs::DescriptionRef hold(file);
+    TRY(fs::set_signalfd_mask(*file, mask));
+    return fd;
+}
+
 } // namespace
 
 }
@@ -174,3 +192,5 @@ UK_SYSCALL_HANDLER(eventfd2) { return uk::eventfd(a0, a1); }
 UK_SYSCALL_HANDLER(timerfd_create) { return uk::timerfd_create(a0, a1); }
 UK_SYSCALL_HANDLER(timerfd_settime) { return uk::timerfd_settime(a0, a1, a2, a3); }
 UK_SYSCALL_HANDLER(timerfd_gettime) { return uk::timerfd_gettime(a0, a1); }
+UK_SYSCALL_HANDLER(signalfd) { return uk::signalfd(a0, a1, a2, 0); }
+UK_SYSCALL_HANDLER(signalfd4) { return uk::signalfd(a0, a1, a2, a3); }

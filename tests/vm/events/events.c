@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
@@ -667,6 +668,63 @@ static int case_stdin_poll(void)
     return finish("stdin-poll");
 }
 
+/* signalfd: blocked signals read as records, and seen by epoll when another thread sends one. */
+static pthread_t g_signal_target;
+static void* send_usr1_later(void* arg)
+{
+    (void)arg;
+    sleep_ms(50);
+    pthread_kill(g_signal_target, SIGUSR1);
+    return NULL;
+}
+
+static int case_signalfd(void)
+{
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGUSR1);
+    sigaddset(&mask, SIGUSR2);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &mask, NULL));
+    int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    CHECK(sfd >= 0);
+    struct signalfd_siginfo record;
+    CHECK_ERRNO(read(sfd, &record, sizeof record), EAGAIN);
+    CHECK_ERRNO(read(sfd, &record, 8), EINVAL);
+    int ep = epoll_create1(0);
+    struct epoll_event e = { EPOLLIN, { .fd = sfd } };
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e));
+    g_signal_target = pthread_self();
+    pthread_t t;
+    pthread_create(&t, NULL, send_usr1_later, NULL);
+    struct epoll_event out;
+    CHECK(epoll_wait(ep, &out, 1, 2000) == 1 && out.data.fd == sfd);
+    CHECK(read(sfd, &record, sizeof record) == sizeof record);
+    CHECK(record.ssi_signo == SIGUSR1);
+    pthread_join(t, NULL);
+    /* Process-directed, and two at once in one read. */
+    CHECK_OK(kill(getpid(), SIGUSR2));
+    CHECK_OK(raise(SIGUSR1));
+    struct signalfd_siginfo two[2];
+    CHECK(read(sfd, two, sizeof two) == 2 * sizeof(struct signalfd_siginfo));
+    CHECK(two[0].ssi_signo == SIGUSR1 && two[1].ssi_signo == SIGUSR2);
+    /* A new mask through signalfd4 on the same descriptor. */
+    sigset_t only2;
+    sigemptyset(&only2);
+    sigaddset(&only2, SIGUSR2);
+    CHECK(signalfd(sfd, &only2, 0) == sfd);
+    CHECK_OK(raise(SIGUSR1));
+    CHECK_ERRNO(read(sfd, &record, sizeof record), EAGAIN);
+    sigset_t pending;
+    sigpending(&pending);
+    CHECK(sigismember(&pending, SIGUSR1));
+    int sig;
+    CHECK(sigwait(&mask, &sig) == 0 && sig == SIGUSR1);
+    close(ep);
+    close(sfd);
+    CHECK_OK(sigprocmask(SIG_UNBLOCK, &mask, NULL));
+    return finish("signalfd");
+}
+
 /* Waiting with nothing ready lets the guest halt; the caller measures the host's CPU. */
 static int case_idle(const char* how)
 {
@@ -725,6 +783,8 @@ int main(int argc, char** argv)
         return case_close_while_polling();
     if (!strcmp(c, "ioctl"))
         return case_ioctl();
+    if (!strcmp(c, "signalfd"))
+        return case_signalfd();
     if (!strcmp(c, "stdin-lines"))
         return case_stdin_lines();
     if (!strcmp(c, "stdin-poll"))
