@@ -38,5 +38,11 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE EXECUTABLE)
 # add_test()/ctest/try_run boot the program in a unikernel.
 set(CMAKE_CROSSCOMPILING_EMULATOR "${UKSDK_ROOT}/bin/uk-run")
 
+# FindPkgConfig (pkg_check_modules) runs the SDK's pkg-config, which sees only the sysroot's .pc
+# files; a user's -DPKG_CONFIG_EXECUTABLE=... wins.
+if(NOT PKG_CONFIG_EXECUTABLE)
+    set(PKG_CONFIG_EXECUTABLE "${UKSDK_ROOT}/bin/${UKSDK_TRIPLE}-pkg-config" CACHE FILEPATH "pkg-config for the target")
+endif()
+
 # uksdk_embed_directory(): seal a directory into an image (see UksdkEmbed.cmake).
 include("${CMAKE_CURRENT_LIST_DIR}/UksdkEmbed.cmake")
