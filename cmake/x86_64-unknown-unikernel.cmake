@@ -43,5 +43,11 @@ if(NOT DEFINED CMAKE_CROSSCOMPILING_EMULATOR)
         "Runs target programs for add_test(), ctest and try_run")
 endif()
 
+# FindPkgConfig (pkg_check_modules) runs the SDK's pkg-config, which sees only the sysroot's .pc
+# files; a user's -DPKG_CONFIG_EXECUTABLE=... wins.
+if(NOT PKG_CONFIG_EXECUTABLE)
+    set(PKG_CONFIG_EXECUTABLE "${UKSDK_ROOT}/bin/${UKSDK_TRIPLE}-pkg-config" CACHE FILEPATH "pkg-config for the target")
+endif()
+
 # uksdk_embed_directory(): seal a directory into an image (see UksdkEmbed.cmake).
 include("${CMAKE_CURRENT_LIST_DIR}/UksdkEmbed.cmake")

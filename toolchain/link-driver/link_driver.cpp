@@ -2,6 +2,7 @@
 // Turns gcc-style link arguments into one ld.lld-19 command line (see link_driver.h).
 #include "link_driver.h"
 
+#include <cstdint>
 #include <initializer_list>
 #include <utility>
 
@@ -10,7 +11,9 @@ namespace uk::link {
 namespace {
 
 constexpr std::string_view k_error_prefix = "uk-link: error: ";
-constexpr std::string_view k_default_entry = "uk_pvh_start";
+// The Linux launcher (runtime/arch/x86_64/linux_launcher.S). PVH boot does not use e_entry: it
+// starts at the XEN_ELFNOTE_PHYS32_ENTRY note, so e_entry is free for running the image on Linux.
+constexpr std::string_view k_default_entry = "uk_linux_launcher";
 
 constexpr std::string_view k_shared_library_message =
     "shared libraries are not supported: a unikernel image is one static program; "
@@ -80,6 +83,9 @@ struct Request {
     bool no_cxx_default_libs = false;
     bool no_libc = false;
     bool has_inputs = false;
+    // -Wl,--version (or -v): lld prints its version and links nothing. Build systems ask this
+    // way which linker the compiler uses (Meson, libtool), without input files.
+    bool linker_version = false;
 };
 
 // Whether an option's value may be glued to it ("-LDIR") or must be the next argument.
@@ -125,7 +131,7 @@ Request ArgumentParser::parse()
     // Parsing goes on after an error so that --help anywhere still wins, as with gcc.
     for (m_index = 0; m_index < m_arguments.size(); ++m_index)
         parse_one(m_arguments[m_index]);
-    if (!m_request.has_inputs)
+    if (!m_request.has_inputs && !m_request.linker_version)
         fail("no input files");
     return std::move(m_request);
 }
@@ -338,6 +344,8 @@ void ArgumentParser::add_linker_argument(std::string const& argument)
     }
     if (m_linker_expects_entry) {
         m_linker_expects_entry = false;
+    } else if (is_one_of(argument, { "--version", "-version", "-v" })) {
+        m_request.linker_version = true;
     } else if (is_one_of(argument, { "-e", "--entry", "-entry" })) {
         m_request.entry_given = true;
         m_linker_expects_entry = true;
@@ -447,8 +455,12 @@ Result translate(Invocation const& invocation)
         if (item.kind == UserItem::Kind::CxxLibrary && !cxx_default_libs)
             append(command, { "-lc++abi", "-lunwind" });
     }
-    if (!request.relocatable)
+    if (!request.relocatable) {
+        // Like a gcc cross compiler: <sysroot>/lib holds the SDK's libraries, <sysroot>/usr/lib
+        // what users install there (`make install DESTDIR=<sysroot>` with prefix /usr).
         command.push_back("-L" + library_directory);
+        command.push_back("-L" + (sysroot == "/" ? "" : sysroot) + "/usr/lib");
+    }
     if (default_libs) {
         if (cxx_default_libs)
             append(command, { "-lc++", "-lc++abi", "-lunwind" });
@@ -460,6 +472,14 @@ Result translate(Invocation const& invocation)
     }
     if (start_files)
         command.push_back(library_directory + "/crtn.o");
+
+    // The launcher lives in the runtime, so only an image that links the runtime needs the path.
+    if (default_libs) {
+        std::optional<std::string> runner;
+        if (invocation.environment)
+            runner = invocation.environment(k_runner_variable);
+        result.runner_path = runner ? *runner : without_trailing_slashes(invocation.sdk_root) + "/bin/uk-run";
+    }
     return result;
 }
 
@@ -497,13 +517,189 @@ std::string shell_quote(std::vector<std::string> const& words)
     return line;
 }
 
+namespace {
+
+// [ELF gABI 4] The few constants a relocatable object with one data section and one symbol needs.
+constexpr unsigned k_elf_header_size = 64;
+constexpr unsigned k_section_header_size = 64;
+constexpr unsigned k_symbol_size = 24;
+constexpr uint16_t k_et_rel = 1;
+constexpr uint16_t k_em_x86_64 = 62;
+constexpr uint32_t k_sht_progbits = 1;
+constexpr uint32_t k_sht_symtab = 2;
+constexpr uint32_t k_sht_strtab = 3;
+constexpr uint64_t k_shf_alloc = 2;
+constexpr uint8_t k_stb_global_stt_object = (1 << 4) | 1;
+
+// Little-endian field writers: ELF64 for x86-64 is little-endian whatever the host is.
+void put(std::string& out, uint64_t value, unsigned bytes)
+{
+    for (unsigned i = 0; i < bytes; ++i)
+        out += static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+void pad_to(std::string& out, size_t alignment)
+{
+    while (out.size() % alignment)
+        out += '\0';
+}
+
+struct SectionHeader {
+    uint32_t name = 0;
+    uint32_t type = 0;
+    uint64_t flags = 0;
+    uint64_t offset = 0;
+    uint64_t size = 0;
+    uint32_t link = 0;
+    uint32_t info = 0;
+    uint64_t alignment = 0;
+    uint64_t entry_size = 0;
+};
+
+void put_section_header(std::string& out, SectionHeader const& header)
+{
+    put(out, header.name, 4);
+    put(out, header.type, 4);
+    put(out, header.flags, 8);
+    put(out, 0, 8); // sh_addr: not loaded yet.
+    put(out, header.offset, 8);
+    put(out, header.size, 8);
+    put(out, header.link, 4);
+    put(out, header.info, 4);
+    put(out, header.alignment, 8);
+    put(out, header.entry_size, 8);
+}
+
+} // namespace
+
+std::string runner_path_object(std::string_view path)
+{
+    // Section indices: 0 null, 1 the path, 2 .symtab, 3 .strtab, 4 .shstrtab.
+    // Every string table starts with an empty string (a NUL). std::string(1, '\0'), not "\0":
+    // a C string literal would stop at its first NUL.
+    std::string const string_table = std::string(1, '\0') + std::string(k_runner_symbol) + '\0';
+    std::string const section_names = std::string(1, '\0') + std::string(k_runner_section) + '\0' + ".symtab"
+        + '\0' + ".strtab" + '\0' + ".shstrtab" + '\0';
+    uint32_t const runner_name = 1;
+    uint32_t const symtab_name = runner_name + static_cast<uint32_t>(k_runner_section.size()) + 1;
+    uint32_t const strtab_name = symtab_name + 8;
+    uint32_t const shstrtab_name = strtab_name + 8;
+
+    std::string body(k_elf_header_size, '\0');
+    uint64_t const data_offset = body.size();
+    body += path;
+    body += '\0';
+    uint64_t const data_size = body.size() - data_offset;
+
+    pad_to(body, 8);
+    uint64_t const symtab_offset = body.size();
+    body.append(k_symbol_size, '\0'); // The null symbol.
+    put(body, 1, 4); // st_name: the symbol's name in .strtab.
+    put(body, k_stb_global_stt_object, 1);
+    put(body, 0, 1); // st_other: default visibility.
+    put(body, 1, 2); // st_shndx: the path's section.
+    put(body, 0, 8); // st_value: its start.
+    put(body, data_size, 8);
+    uint64_t const symtab_size = body.size() - symtab_offset;
+
+    uint64_t const strtab_offset = body.size();
+    body += string_table;
+    uint64_t const shstrtab_offset = body.size();
+    body += section_names;
+
+    pad_to(body, 8);
+    uint64_t const section_headers_offset = body.size();
+    put_section_header(body, {});
+    put_section_header(body,
+        { runner_name, k_sht_progbits, k_shf_alloc, data_offset, data_size, 0, 0, 1, 0 });
+    // sh_link: the string table; sh_info: the index of the first global symbol.
+    put_section_header(body,
+        { symtab_name, k_sht_symtab, 0, symtab_offset, symtab_size, 3, 1, 8, k_symbol_size });
+    put_section_header(body, { strtab_name, k_sht_strtab, 0, strtab_offset, string_table.size(), 0, 0, 1, 0 });
+    put_section_header(body,
+        { shstrtab_name, k_sht_strtab, 0, shstrtab_offset, section_names.size(), 0, 0, 1, 0 });
+
+    std::string header;
+    header += "\x7f" "ELF";
+    header += '\2'; // ELFCLASS64
+    header += '\1'; // ELFDATA2LSB
+    header += '\1'; // EV_CURRENT
+    header.append(9, '\0'); // OS ABI (System V), ABI version, padding.
+    put(header, k_et_rel, 2);
+    put(header, k_em_x86_64, 2);
+    put(header, 1, 4); // e_version
+    put(header, 0, 8); // e_entry
+    put(header, 0, 8); // e_phoff: no program headers.
+    put(header, section_headers_offset, 8);
+    put(header, 0, 4); // e_flags
+    put(header, k_elf_header_size, 2);
+    put(header, 0, 2); // e_phentsize
+    put(header, 0, 2); // e_phnum
+    put(header, k_section_header_size, 2);
+    put(header, 5, 2); // e_shnum
+    put(header, 4, 2); // e_shstrndx
+    body.replace(0, header.size(), header);
+    return body;
+}
+
+namespace {
+
+// lld colours "error:" when asked to; matching looks at the text only.
+std::string without_escape_sequences(std::string_view line)
+{
+    std::string text;
+    for (size_t i = 0; i < line.size(); ++i) {
+        if (line[i] == '\x1b' && i + 1 < line.size() && line[i + 1] == '[') {
+            i += 2;
+            while (i < line.size() && !(line[i] >= '@' && line[i] <= '~'))
+                ++i;
+            continue;
+        }
+        text += line[i];
+    }
+    return text;
+}
+
+// What musl has and libc.a leaves out (sysroot/musl/remove.txt): creating, replacing and reaping
+// processes, and the functions built on them.
+bool is_process_function(std::string_view name)
+{
+    return is_one_of(name,
+               { "fork", "vfork", "_Fork", "forkpty", "daemon", "execve", "execv", "execl", "execle",
+                   "execlp", "execvp", "execvpe", "fexecve", "posix_spawn", "posix_spawnp", "wait",
+                   "waitpid", "waitid", "wait3", "wait4", "wordexp", "wordfree" })
+        || starts_with(name, "posix_spawn_file_actions_") || starts_with(name, "posix_spawnattr_");
+}
+
+} // namespace
+
+std::string explain_linker_line(std::string_view line, std::string_view porting_guide)
+{
+    constexpr std::string_view marker = ": error: undefined symbol: ";
+    std::string text = without_escape_sequences(line);
+    auto at = text.find(marker);
+    if (at == std::string::npos)
+        return std::string(line);
+    std::string_view symbol = std::string_view(text).substr(at + marker.size());
+    if (!is_process_function(symbol))
+        return std::string(line);
+    return std::string(k_error_prefix) + "undefined symbol: " + std::string(symbol)
+        + ": a unikernel image is one program with no other processes, so its libc has no fork, exec*, "
+          "posix_spawn* or wait*; see "
+        + std::string(porting_guide) + " (\"Processes\")";
+}
+
 std::string usage_text()
 {
     return R"(usage: gcc|g++ [options] inputs...   (uksdk link driver, run by clang-19 through -B)
 
 Links a unikernel image with ld.lld-19: PVH start files, the inputs and libraries in the order
 given, then the SDK's libraries (libc++, libc++abi and libunwind when run as g++; libc, the
-runtime and the compiler-rt builtins always). Libraries come from <SDK>/sysroot/lib.
+runtime and the compiler-rt builtins always). Libraries come from <SDK>/sysroot/lib, then
+<SDK>/sysroot/usr/lib. The ELF entry point is the runtime's Linux launcher (uk_linux_launcher),
+which boots the image with uk-run when it is executed on a Linux host; the image records the path
+of this SDK's bin/uk-run for it. Undefined references to fork, exec*, posix_spawn* and wait* get
+a line saying why they do not exist.
 
 Options:
   -o FILE            output image (default a.out)
@@ -532,6 +728,8 @@ Environment:
   UKSDK_LINK_VERBOSE   set (and not 0) to act as if -v were given; clang does not pass -v on
   UKSDK_LINK_NOSTDLIBXX  set (and not 0) to act as if -nostdlib++ were given; clang-19 does not
                        pass -nostdlib++ (nor -nodefaultlibs, -nolibc) on
+  UKSDK_LINK_RUNNER    the uk-run path to record in the image (default <SDK>/bin/uk-run); set but
+                       empty records none, and the image then finds uk-run on PATH
 )";
 }
 

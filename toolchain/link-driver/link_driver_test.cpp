@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <map>
 #include <ostream>
 
@@ -20,7 +21,7 @@ std::string const k_head = "ld.lld-19 -m elf_x86_64 -static -z noexecstack -z se
                            "-z max-page-size=4096 --eh-frame-hdr --gc-sections";
 std::string const k_crt_begin = "/sdk/sysroot/lib/crt1.o /sdk/sysroot/lib/crti.o";
 std::string const k_crt_end = "/sdk/sysroot/lib/crtn.o";
-std::string const k_search = "-L/sdk/sysroot/lib";
+std::string const k_search = "-L/sdk/sysroot/lib -L/sdk/sysroot/usr/lib";
 std::string const k_group = "--start-group -lc -lukrt -lclang_rt.builtins --end-group";
 std::string const k_cxx_libs = "-lc++ -lc++abi -lunwind";
 
@@ -69,7 +70,7 @@ std::string error(Words arguments, Mode mode = Mode::C)
 // The usual command for a C link of `inputs` into `t`.
 std::string c_line(std::string const& inputs)
 {
-    return k_head + " -e uk_pvh_start -o t " + k_crt_begin + " " + inputs + " " + k_search + " "
+    return k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " " + inputs + " " + k_search + " "
         + k_group + " " + k_crt_end;
 }
 
@@ -78,22 +79,22 @@ TEST(LinkDriver, CDefaultCommandFromClang)
 {
     EXPECT_EQ(line({ "-m64", "-o", "t", "/tmp/t-f70a9c.o" }),
         "ld.lld-19 -m elf_x86_64 -static -z noexecstack -z separate-code -z max-page-size=4096 "
-        "--eh-frame-hdr --gc-sections -e uk_pvh_start -o t /sdk/sysroot/lib/crt1.o "
-        "/sdk/sysroot/lib/crti.o /tmp/t-f70a9c.o -L/sdk/sysroot/lib --start-group -lc -lukrt "
+        "--eh-frame-hdr --gc-sections -e uk_linux_launcher -o t /sdk/sysroot/lib/crt1.o "
+        "/sdk/sysroot/lib/crti.o /tmp/t-f70a9c.o -L/sdk/sysroot/lib -L/sdk/sysroot/usr/lib --start-group -lc -lukrt "
         "-lclang_rt.builtins --end-group /sdk/sysroot/lib/crtn.o");
 }
 
 TEST(LinkDriver, CxxAddsCxxRuntimeBeforeTheGroup)
 {
     EXPECT_EQ(line({ "-m64", "-o", "t", "t.o" }, Mode::Cxx),
-        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o " + k_search + " " + k_cxx_libs + " "
+        k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " t.o " + k_search + " " + k_cxx_libs + " "
             + k_group + " " + k_crt_end);
 }
 
 TEST(LinkDriver, OutputDefaultsToAOut)
 {
     EXPECT_EQ(line({ "t.o" }),
-        k_head + " -e uk_pvh_start -o a.out " + k_crt_begin + " t.o " + k_search + " " + k_group + " "
+        k_head + " -e uk_linux_launcher -o a.out " + k_crt_begin + " t.o " + k_search + " " + k_group + " "
             + k_crt_end);
 }
 
@@ -152,6 +153,21 @@ TEST(LinkDriver, EntrySymbolViaWlIsNotAnInputFile)
     EXPECT_EQ(error({ "-Wl,-e,main" }), std::string(k_prefix) + "no input files");
 }
 
+// Meson and libtool run `cc -Wl,--version` to see which linker the compiler uses: lld answers
+// and links nothing, so there is nothing to complain about.
+TEST(LinkDriver, LinkerVersionNeedsNoInputs)
+{
+    for (Words arguments : { Words { "-Wl,--version" }, Words { "-Wl,-v" }, Words { "-Xlinker", "--version" },
+             Words { "-Wl,-version" } }) {
+        Result result = run(arguments);
+        EXPECT_EQ(result.action, Action::Link) << result.message;
+        EXPECT_NE(join(result.command).find(" " + arguments.back().substr(arguments.back().rfind(',') + 1) + " "),
+            std::string::npos)
+            << join(result.command);
+    }
+    EXPECT_EQ(error({ "-v" }), std::string(k_prefix) + "no input files");
+}
+
 TEST(LinkDriver, LinkerWordsCountAsInputs)
 {
     EXPECT_EQ(line({ "-o", "t", "-Wl,--whole-archive,libx.a,--no-whole-archive" }),
@@ -168,7 +184,7 @@ TEST(LinkDriver, StdcxxBecomesLibcxxWithItsRuntimeInC)
 TEST(LinkDriver, StdcxxInCxxModeLeavesTheRuntimeToTheDefaults)
 {
     EXPECT_EQ(line({ "-o", "t", "a.o", "-lstdc++", "b.o" }, Mode::Cxx),
-        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " a.o -lc++ b.o " + k_search + " " + k_cxx_libs
+        k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " a.o -lc++ b.o " + k_search + " " + k_cxx_libs
             + " " + k_group + " " + k_crt_end);
 }
 
@@ -176,10 +192,10 @@ TEST(LinkDriver, StdcxxInCxxModeWithoutDefaultsAddsTheRuntime)
 {
     // The flag may come after the library: the decision is made on the whole command line.
     EXPECT_EQ(line({ "-o", "t", "a.o", "-lstdc++", "-nodefaultlibs" }, Mode::Cxx),
-        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " a.o -lc++ -lc++abi -lunwind " + k_search + " "
+        k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " a.o -lc++ -lc++abi -lunwind " + k_search + " "
             + k_crt_end);
     EXPECT_EQ(line({ "-o", "t", "a.o", "-lc++", "-nostdlib" }, Mode::Cxx),
-        k_head + " -e uk_pvh_start -o t a.o -lc++ -lc++abi -lunwind " + k_search);
+        k_head + " -e uk_linux_launcher -o t a.o -lc++ -lc++abi -lunwind " + k_search);
 }
 
 TEST(LinkDriver, GccSupportLibrariesAreDropped)
@@ -201,35 +217,35 @@ TEST(LinkDriver, LibraryByFileName)
 TEST(LinkDriver, NoStartFiles)
 {
     EXPECT_EQ(line({ "-o", "t", "-nostartfiles", "t.o" }),
-        k_head + " -e uk_pvh_start -o t t.o " + k_search + " " + k_group);
+        k_head + " -e uk_linux_launcher -o t t.o " + k_search + " " + k_group);
 }
 
 TEST(LinkDriver, NoDefaultLibs)
 {
     EXPECT_EQ(line({ "-o", "t", "-nodefaultlibs", "t.o" }, Mode::Cxx),
-        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o " + k_search + " " + k_crt_end);
+        k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " t.o " + k_search + " " + k_crt_end);
 }
 
 TEST(LinkDriver, NoStdlibDropsStartFilesAndLibrariesButKeepsTheSearchDirectory)
 {
-    EXPECT_EQ(line({ "-o", "t", "t.o", "-nostdlib" }, Mode::Cxx), k_head + " -e uk_pvh_start -o t t.o " + k_search);
+    EXPECT_EQ(line({ "-o", "t", "t.o", "-nostdlib" }, Mode::Cxx), k_head + " -e uk_linux_launcher -o t t.o " + k_search);
 }
 
 TEST(LinkDriver, NoStdlibxxDropsOnlyTheCxxDefaultLibraries)
 {
     std::string const c_tail = " " + k_search + " " + k_group + " " + k_crt_end;
     EXPECT_EQ(line({ "-o", "t", "-nostdlib++", "t.o" }, Mode::Cxx),
-        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o" + c_tail);
+        k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " t.o" + c_tail);
     // The flag may come after the inputs, and means nothing for a C link.
     EXPECT_EQ(line({ "-o", "t", "t.o", "-nostdlib++" }, Mode::Cxx),
-        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o" + c_tail);
+        k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " t.o" + c_tail);
     EXPECT_EQ(line({ "-o", "t", "-nostdlib++", "t.o" }), c_line("t.o"));
 }
 
 TEST(LinkDriver, NoStdlibxxKeepsAnExplicitLibcxxWithItsRuntime)
 {
     EXPECT_EQ(line({ "-o", "t", "-nostdlib++", "t.o", "-lc++" }, Mode::Cxx),
-        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o -lc++ -lc++abi -lunwind " + k_search + " "
+        k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " t.o -lc++ -lc++abi -lunwind " + k_search + " "
             + k_group + " " + k_crt_end);
 }
 
@@ -237,9 +253,9 @@ TEST(LinkDriver, NoStdlibxxCombinesWithTheOtherFlags)
 {
     std::string const group = "--start-group -lukrt -lclang_rt.builtins --end-group";
     EXPECT_EQ(line({ "-o", "t", "-nostdlib++", "-nolibc", "t.o" }, Mode::Cxx),
-        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o " + k_search + " " + group + " " + k_crt_end);
+        k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " t.o " + k_search + " " + group + " " + k_crt_end);
     EXPECT_EQ(line({ "-o", "t", "-nostdlib++", "-nostdlib", "t.o" }, Mode::Cxx),
-        k_head + " -e uk_pvh_start -o t t.o " + k_search);
+        k_head + " -e uk_linux_launcher -o t t.o " + k_search);
     EXPECT_EQ(line({ "-r", "-o", "part.o", "-nostdlib++", "a.o" }, Mode::Cxx),
         "ld.lld-19 -m elf_x86_64 -r -o part.o a.o");
 }
@@ -250,9 +266,9 @@ TEST(LinkDriver, NoStdlibxxFromEnvironment)
     auto command = [](std::string value) {
         return join(run({ "-o", "t", "t.o" }, Mode::Cxx, { { "UKSDK_LINK_NOSTDLIBXX", value } }).command);
     };
-    std::string const without = k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o " + k_search + " "
+    std::string const without = k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " t.o " + k_search + " "
         + k_group + " " + k_crt_end;
-    std::string const with = k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o " + k_search + " "
+    std::string const with = k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " t.o " + k_search + " "
         + k_cxx_libs + " " + k_group + " " + k_crt_end;
     EXPECT_EQ(command("1"), without);
     EXPECT_EQ(command("0"), with);
@@ -263,12 +279,12 @@ TEST(LinkDriver, NoLibcDropsOnlyLibc)
 {
     std::string const group = "--start-group -lukrt -lclang_rt.builtins --end-group";
     EXPECT_EQ(line({ "-o", "t", "-nolibc", "t.o" }),
-        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o " + k_search + " " + group + " " + k_crt_end);
+        k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " t.o " + k_search + " " + group + " " + k_crt_end);
     EXPECT_EQ(line({ "-o", "t", "-nolibc", "t.o" }, Mode::Cxx),
-        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o " + k_search + " " + k_cxx_libs + " " + group
+        k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " t.o " + k_search + " " + k_cxx_libs + " " + group
             + " " + k_crt_end);
     EXPECT_EQ(line({ "-o", "t", "-nolibc", "-nodefaultlibs", "t.o" }),
-        k_head + " -e uk_pvh_start -o t " + k_crt_begin + " t.o " + k_search + " " + k_crt_end);
+        k_head + " -e uk_linux_launcher -o t " + k_crt_begin + " t.o " + k_search + " " + k_crt_end);
 }
 
 TEST(LinkDriver, RelocatableLinkHasOnlyTheInputs)
@@ -288,14 +304,14 @@ TEST(LinkDriver, RelocatableStdcxxBringsItsRuntimeEvenInCxxMode)
 TEST(LinkDriver, StripAll)
 {
     EXPECT_EQ(line({ "-s", "-o", "t", "t.o" }),
-        k_head + " -e uk_pvh_start --strip-all -o t " + k_crt_begin + " t.o " + k_search + " " + k_group + " "
+        k_head + " -e uk_linux_launcher --strip-all -o t " + k_crt_begin + " t.o " + k_search + " " + k_group + " "
             + k_crt_end);
 }
 
 TEST(LinkDriver, SysrootOverride)
 {
     std::string const expected = k_head
-        + " -e uk_pvh_start -o t /other/lib/crt1.o /other/lib/crti.o t.o -L/other/lib " + k_group
+        + " -e uk_linux_launcher -o t /other/lib/crt1.o /other/lib/crti.o t.o -L/other/lib -L/other/usr/lib " + k_group
         + " /other/lib/crtn.o";
     EXPECT_EQ(line({ "--sysroot=/other", "-o", "t", "t.o" }), expected);
     EXPECT_EQ(line({ "--sysroot", "/other", "-o", "t", "t.o" }), expected);
@@ -307,7 +323,7 @@ TEST(LinkDriver, SysrootOverride)
 TEST(LinkDriver, SysrootAtFilesystemRoot)
 {
     EXPECT_EQ(line({ "--sysroot=/", "-nostartfiles", "-nodefaultlibs", "-o", "t", "t.o" }),
-        k_head + " -e uk_pvh_start -o t t.o -L/lib");
+        k_head + " -e uk_linux_launcher -o t t.o -L/lib -L/usr/lib");
 }
 
 TEST(LinkDriver, SdkRootWithTrailingSlash)
@@ -460,7 +476,7 @@ TEST(LinkDriver, OptionValuesAreNotReinterpreted)
 {
     // A value that looks like an option is still the value.
     EXPECT_EQ(line({ "-o", "-shared", "t.o" }),
-        k_head + " -e uk_pvh_start -o -shared " + k_crt_begin + " t.o " + k_search + " " + k_group + " "
+        k_head + " -e uk_linux_launcher -o -shared " + k_crt_begin + " t.o " + k_search + " " + k_group + " "
             + k_crt_end);
     EXPECT_EQ(line({ "-o", "t", "-Xlinker", "-pie", "t.o" }), c_line("-pie t.o"));
 }
@@ -472,6 +488,137 @@ TEST(ShellQuote, QuotesOnlyWhatNeedsIt)
     EXPECT_EQ(shell_quote({ "a b", "", "it's", "$HOME", "*.o", "x;y", "tab\there" }),
         "'a b' '' 'it'\\''s' '$HOME' '*.o' 'x;y' 'tab\there'");
     EXPECT_EQ(shell_quote({}), "");
+}
+
+TEST(LinkDriver, RecordsTheSdkRunnerForTheLauncher)
+{
+    EXPECT_EQ(run({ "-o", "t", "t.o" }).runner_path, "/sdk/bin/uk-run");
+    EXPECT_EQ(run({ "-o", "t", "t.o" }, Mode::Cxx).runner_path, "/sdk/bin/uk-run");
+    EXPECT_EQ(run({ "-nostartfiles", "-nolibc", "t.o" }).runner_path, "/sdk/bin/uk-run");
+    Invocation invocation;
+    invocation.arguments = { "t.o" };
+    invocation.sdk_root = "/sdk/";
+    EXPECT_EQ(translate(invocation).runner_path, "/sdk/bin/uk-run");
+}
+
+TEST(LinkDriver, RunnerFromEnvironmentOrNone)
+{
+    EXPECT_EQ(run({ "t.o" }, Mode::C, { { "UKSDK_LINK_RUNNER", "/usr/bin/uk-run" } }).runner_path, "/usr/bin/uk-run");
+    EXPECT_EQ(run({ "t.o" }, Mode::C, { { "UKSDK_LINK_RUNNER", "" } }).runner_path, "");
+}
+
+TEST(LinkDriver, NoRunnerWithoutTheRuntime)
+{
+    // The launcher is part of the runtime: without it nothing would read the path.
+    EXPECT_EQ(run({ "-nodefaultlibs", "t.o" }).runner_path, "");
+    EXPECT_EQ(run({ "-nostdlib", "t.o" }).runner_path, "");
+    EXPECT_EQ(run({ "-r", "-o", "p.o", "t.o" }).runner_path, "");
+    EXPECT_EQ(run({ "-shared", "t.o" }).runner_path, "");
+}
+
+// Reads the little-endian integer of `bytes` bytes at `offset`.
+uint64_t field(std::string const& data, size_t offset, unsigned bytes)
+{
+    uint64_t value = 0;
+    for (unsigned i = 0; i < bytes; ++i)
+        value |= uint64_t(static_cast<unsigned char>(data.at(offset + i))) << (8 * i);
+    return value;
+}
+
+std::string c_string(std::string const& data, size_t offset)
+{
+    return std::string(data.c_str() + offset);
+}
+
+// Walks the object the way a linker does: ELF header, section headers, section names, the
+// symbol table and what its one global symbol points at.
+TEST(RunnerPathObject, IsARelocatableObjectDefiningThePath)
+{
+    std::string const path = "/opt/uksdk 0.1/bin/uk-run";
+    std::string const object = runner_path_object(path);
+    ASSERT_GE(object.size(), 64u);
+    EXPECT_EQ(object.substr(0, 7), std::string("\x7f" "ELF\2\1\1", 7));
+    EXPECT_EQ(field(object, 16, 2), 1u); // ET_REL
+    EXPECT_EQ(field(object, 18, 2), 62u); // EM_X86_64
+    EXPECT_EQ(field(object, 52, 2), 64u); // e_ehsize
+    EXPECT_EQ(field(object, 58, 2), 64u); // e_shentsize
+    uint64_t const section_headers = field(object, 40, 8);
+    uint64_t const count = field(object, 60, 2);
+    uint64_t const names_index = field(object, 62, 2);
+    ASSERT_EQ(count, 5u);
+    ASSERT_EQ(section_headers % 8, 0u);
+    ASSERT_EQ(section_headers + count * 64, object.size());
+
+    auto section = [&](uint64_t index, size_t member, unsigned bytes) {
+        return field(object, section_headers + index * 64 + member, bytes);
+    };
+    uint64_t const names = section(names_index, 24, 8);
+    auto section_name = [&](uint64_t index) { return c_string(object, names + section(index, 0, 4)); };
+    EXPECT_EQ(section_name(1), ".uksdk.runner");
+    EXPECT_EQ(section_name(2), ".symtab");
+    EXPECT_EQ(section_name(3), ".strtab");
+    EXPECT_EQ(section_name(4), ".shstrtab");
+    EXPECT_EQ(section(1, 4, 4), 1u); // SHT_PROGBITS
+    EXPECT_EQ(section(1, 8, 8), 2u); // SHF_ALLOC only: read-only data.
+    EXPECT_EQ(c_string(object, section(1, 24, 8)), path);
+    EXPECT_EQ(section(1, 32, 8), path.size() + 1);
+
+    EXPECT_EQ(section(2, 4, 4), 2u); // SHT_SYMTAB
+    EXPECT_EQ(section(2, 40, 4), 3u); // sh_link: .strtab
+    EXPECT_EQ(section(2, 44, 4), 1u); // sh_info: first global symbol
+    EXPECT_EQ(section(2, 56, 8), 24u); // sh_entsize
+    EXPECT_EQ(section(2, 32, 8), 48u); // the null symbol and ours
+    uint64_t const symbol = section(2, 24, 8) + 24;
+    EXPECT_EQ(symbol % 8, 0u);
+    EXPECT_EQ(c_string(object, section(3, 24, 8) + field(object, symbol, 4)), "uk_launcher_runner_path");
+    EXPECT_EQ(field(object, symbol + 4, 1), 0x11u); // STB_GLOBAL, STT_OBJECT
+    EXPECT_EQ(field(object, symbol + 6, 2), 1u); // defined in section 1
+    EXPECT_EQ(field(object, symbol + 8, 8), 0u);
+    EXPECT_EQ(field(object, symbol + 16, 8), path.size() + 1);
+    for (uint64_t index = 1; index < count; ++index)
+        EXPECT_LE(section(index, 24, 8) + section(index, 32, 8), section_headers) << index;
+}
+
+TEST(RunnerPathObject, LongPathsFit)
+{
+    std::string const path = "/" + std::string(5000, 'p');
+    std::string const object = runner_path_object(path);
+    EXPECT_NE(object.find(path + '\0'), std::string::npos);
+    EXPECT_EQ(field(object, 40, 8) + 5 * 64, object.size());
+}
+
+std::string const k_guide = "/sdk/share/doc/uksdk/porting.md";
+
+TEST(ExplainLinkerLine, ProcessFunctionsGetOneLineThatSaysWhy)
+{
+    for (char const* symbol : { "fork", "vfork", "execve", "execvp", "execl", "fexecve", "posix_spawn",
+             "posix_spawnp", "posix_spawn_file_actions_init", "posix_spawnattr_setflags", "wait", "waitpid",
+             "wait4", "waitid", "wordexp", "daemon", "forkpty" }) {
+        std::string explained = explain_linker_line(std::string("ld.lld-19: error: undefined symbol: ") + symbol, k_guide);
+        EXPECT_EQ(explained,
+            std::string("uk-link: error: undefined symbol: ") + symbol
+                + ": a unikernel image is one program with no other processes, so its libc has no fork, exec*, "
+                  "posix_spawn* or wait*; see /sdk/share/doc/uksdk/porting.md (\"Processes\")");
+        EXPECT_EQ(explained.find('\n'), std::string::npos);
+    }
+}
+
+TEST(ExplainLinkerLine, ColouredDiagnosticsAreRecognised)
+{
+    EXPECT_EQ(explain_linker_line("ld.lld-19: \x1b[0;1;31merror: \x1b[0mundefined symbol: fork", k_guide).rfind(
+                  "uk-link: error: undefined symbol: fork: a unikernel image", 0),
+        0u);
+}
+
+TEST(ExplainLinkerLine, EverythingElsePassesUnchanged)
+{
+    for (char const* line : { "ld.lld-19: error: undefined symbol: frobnicate",
+             "ld.lld-19: error: undefined symbol: forkbomb", "ld.lld-19: error: undefined symbol: my_fork",
+             ">>> referenced by fork.c:5 (/tmp/fork.c:5)", ">>>               /tmp/fork-1.o:(main)",
+             "ld.lld-19: warning: undefined symbol: fork", "ld.lld-19: error: duplicate symbol: fork", "",
+             "\x1b[0;1;31mcolour\x1b[0m" }) {
+        EXPECT_EQ(explain_linker_line(line, k_guide), line);
+    }
 }
 
 }
