@@ -123,7 +123,6 @@ public:
     UnixState state = UnixState::Closed;
     u8 shutdown = 0;
     bool dead = false;
-    bool accepted = false; // Has (had) a description: descriptors may be passed to it.
     bool pass_credentials = false;
     UnixSocket* description = nullptr;
     UnixEndpoint* peer = nullptr;
@@ -171,7 +170,6 @@ public:
         , m_endpoint(endpoint)
     {
         endpoint.description = this;
-        endpoint.accepted = true;
     }
 
     Result<void> bind(const SocketAddress& address) override;

@@ -351,11 +351,6 @@ Result<size_t> UnixSocket::send_datagram(const Message& message, int flags)
             failure = EPIPE;
             break;
         }
-        // Descriptors go only to sockets that have (had) a descriptor of their own.
-        if (control.rights && !other->accepted) {
-            failure = EPERM;
-            break;
-        }
         if (other != &self && other->peer != &self && other->is_receive_queue_full()) {
             if (!limit.may_wait) {
                 failure = EAGAIN;
