@@ -189,6 +189,8 @@ Result<size_t> Socket::send_message(const Message& message, int flags)
     return sent;
 }
 
+Result<long> Socket::ioctl(unsigned long, long) { return error(ENOTTY); }
+
 Result<void> Socket::stat(fs::Stat& out)
 {
     fill_bytes(&out, 0, sizeof(out));

@@ -43,7 +43,7 @@ public:
     UnixStateLock& operator=(const UnixStateLock&) = delete;
 };
 
-// Linux's limits: net.unix.max_dgram_qlen, SCM_MAX_FD, net.core.somaxconn.
+// Linux's limits: net.unix.max_dgram_qlen and SCM_MAX_FD.
 inline constexpr u32 k_max_datagram_queue = 10;
 inline constexpr u32 k_max_passed_descriptors = 253;
 // pid, uid and gid of the one process.

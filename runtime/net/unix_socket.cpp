@@ -393,7 +393,7 @@ Result<long> UnixSocket::ioctl(unsigned long request, long argument)
             amount = static_cast<int>(m_endpoint.bytes.size());
         break;
     default:
-        return error(ENOTTY);
+        return Socket::ioctl(request, argument);
     }
     if (!mm::is_user_range(static_cast<u64>(argument), sizeof(int), true))
         return error(EFAULT);
