@@ -6,6 +6,7 @@
 #include "fs/inode.h"
 #include "lib/linux/ioctl.h"
 #include "mm/kmalloc.h"
+#include "net/socket.h"
 #include "syscalls/file_support.h"
 
 namespace uk {
@@ -86,11 +87,29 @@ Result<const IoVector*> checked_vectors(long iov, long count, Positioned positio
     return vectors;
 }
 
+// readv and writev on a socket move one message (one datagram) through all the vectors at once.
+Result<size_t> socket_vector(net::Socket& socket, const IoVector* vectors, long count, bool write)
+{
+    for (long i = 0; i < count; ++i) {
+        u64 length = clamp(vectors[i].length);
+        long base = static_cast<long>(vectors[i].base);
+        if (!(write ? user_readable(base, length) : user_writable(base, length)))
+            return error(EFAULT);
+    }
+    auto* segments = reinterpret_cast<const net::IoSegment*>(vectors);
+    static_assert(sizeof(net::IoSegment) == sizeof(IoVector));
+    if (write)
+        return socket.write_segments(segments, static_cast<size_t>(count));
+    return socket.read_segments(segments, static_cast<size_t>(count));
+}
+
 Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned, i64 offset)
 {
     auto* vectors = TRY(checked_vectors(iov, count, positioned, offset));
     auto* file = TRY(get_readable(fd));
     fs::DescriptionRef hold(file);
+    if (auto* socket = net::as_socket(*file); socket && positioned == Positioned::No)
+        return socket_vector(*socket, vectors, count, false);
     u64 total = 0;
     for (long i = 0; i < count; ++i) {
         u64 length = vectors[i].length;
@@ -114,6 +133,8 @@ Result<size_t> write_vector(long fd, long iov, long count, Positioned positioned
     auto* vectors = TRY(checked_vectors(iov, count, positioned, offset));
     auto* file = TRY(get_writable(fd));
     fs::DescriptionRef hold(file);
+    if (auto* socket = net::as_socket(*file); socket && positioned == Positioned::No)
+        return socket_vector(*socket, vectors, count, true);
     u64 total = 0;
     for (long i = 0; i < count; ++i) {
         u64 length = vectors[i].length;

@@ -63,6 +63,14 @@ inline long to_syscall_result(const Result<long>& result)
     return result.value();
 }
 
+// The result of a call whose work succeeds with nothing to return: 0, Linux's convention.
+inline Result<long> zero_or_error(const Result<void>& result)
+{
+    if (result.is_error())
+        return error(result.error_code());
+    return 0;
+}
+
 template<typename T>
 T* user_pointer(long value) { return reinterpret_cast<T*>(value); }
 
