@@ -129,6 +129,9 @@ void dispatch_interrupt(u8 vector, TrapFrame& frame);
 // faulting address (page faults) or 0; the hook returns true if it redirected `frame` into the
 // program's handler, else the crash report follows.
 void set_fault_signal_hook(bool (*hook)(TrapFrame& frame, int signal, int code, u64 address));
+// A non-maskable interrupt is the runner asking why the guest has not finished (its timeout
+// expired): `hook` prints what every thread is doing; the machine then exits with status 124.
+void set_hang_report_hook(void (*hook)(const TrapFrame& frame));
 // True while interrupt handlers (device handlers, the timer's) run.
 bool in_interrupt();
 

@@ -266,6 +266,32 @@ void start_locked(Thread& thread)
     make_runnable(thread);
 }
 
+const char* state_name(const Thread& t)
+{
+    switch (t.state) {
+    case ThreadState::Runnable: return "runnable";
+    case ThreadState::Running: return "running";
+    case ThreadState::Blocked: return t.hopeless ? "blocked (no timeout; only other threads can wake it)" : "blocked";
+    case ThreadState::Dead: return "dead";
+    }
+    return "?";
+}
+
+// The other threads at a hang report: where each one stopped (its saved switch frame holds the
+// frame pointer and the return address into the scheduler's caller).
+void report_threads(const arch::TrapFrame&)
+{
+    printk("uk: threads: %zu program thread(s), %zu blocked with no way out\n", g_threads, g_hopeless);
+    g_all_threads.for_each([](Thread& t) {
+        printk("uk: thread %d%s: %s\n", t.tid, t.kernel ? " (kernel)" : "", state_name(t));
+        if (&t == g_current)
+            return; // Its state is the interrupted code above.
+        auto* frame = reinterpret_cast<const u64*>(t.saved_stack_pointer);
+        if (frame && arch::is_mapped(t.saved_stack_pointer) && arch::is_mapped(t.saved_stack_pointer + 48))
+            print_backtrace(frame[6], frame[5]);
+    });
+}
+
 } // namespace
 
 void start_timer_locked(Timer& timer, u64 deadline_ns)
@@ -305,6 +331,7 @@ void init()
     g_all_threads.push_back(g_boot_thread);
     arch::set_timer_handler(on_timer_interrupt, nullptr);
     arch::set_interrupt_return_hook(on_interrupt_return);
+    arch::set_hang_report_hook(report_threads);
     signals_init();
     arch::timer_init(clock::tsc_hz());
 }

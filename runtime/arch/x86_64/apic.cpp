@@ -11,6 +11,8 @@ namespace uk::arch {
 namespace {
 
 constexpr u32 k_msr_apic_base = 0x1b;
+constexpr u32 k_reg_lvt_lint0 = 0x350, k_reg_lvt_lint1 = 0x360;
+constexpr u32 k_lvt_delivery_nmi = 4u << 8, k_lvt_delivery_extint = 7u << 8;
 constexpr u32 k_reg_id = 0x20, k_reg_tpr = 0x80, k_reg_eoi = 0xb0, k_reg_svr = 0xf0, k_reg_lvt_timer = 0x320,
               k_reg_initial_count = 0x380, k_reg_current_count = 0x390, k_reg_divide = 0x3e0;
 constexpr u32 k_lvt_masked = 1u << 16;
@@ -55,6 +57,11 @@ void local_apic_init(u64 physical_base)
     g_apic = reinterpret_cast<volatile u32*>(map_device(physical_base));
     write_register(k_reg_tpr, 0);
     write_register(k_reg_svr, 0x100 | k_spurious_vector); // Software-enabled.
+    // [SDM 3A 11.5.1] What firmware sets up on a PC and a PVH boot may not have: LINT0 is the
+    // (masked) legacy PIC, LINT1 the NMI line, which QEMU's `nmi` command (uk-run's hang report)
+    // and watchdogs use.
+    write_register(k_reg_lvt_lint0, k_lvt_masked | k_lvt_delivery_extint);
+    write_register(k_reg_lvt_lint1, k_lvt_delivery_nmi);
 }
 
 u32 local_apic_id() { return g_apic ? read_register(k_reg_id) >> 24 : 0; }

@@ -94,11 +94,27 @@ int fault_code(u64 vector, mm::FaultResult result)
 
 void set_fault_signal_hook(bool (*hook)(TrapFrame&, int, int, u64)) { g_fault_signal_hook = hook; }
 
+namespace {
+void (*g_hang_report_hook)(const TrapFrame&);
+constexpr int k_exit_timeout = 124; // What uk-run reports for a timeout.
+}
+
+void set_hang_report_hook(void (*hook)(const TrapFrame&)) { g_hang_report_hook = hook; }
+
 extern "C" void uk_handle_trap(TrapFrame* frame)
 {
     if (frame->vector >= 32) {
         dispatch_interrupt(static_cast<u8>(frame->vector), *frame);
         return;
+    }
+    if (frame->vector == 2) {
+        // uk-run injects an NMI when its timeout expires (docs/runner.md): report, then end.
+        printk("uk: hang report (the runner's timeout expired): the interrupted code\n");
+        dump_registers(*frame);
+        print_backtrace(frame->rip, frame->rbp);
+        if (g_hang_report_hook)
+            g_hang_report_hook(*frame);
+        machine_exit(k_exit_timeout);
     }
     if (frame->vector == 14) {
         u64 address = read_cr2();

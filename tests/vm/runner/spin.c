@@ -1,9 +1,20 @@
 // SPDX-License-Identifier: MIT
-// Spins forever (for the runner's timeout), or reports the RAM the guest sees (sysinfo or
-// /proc/meminfo).
+// Spins forever (for the runner's timeout; with "blocked-thread", while a second thread sleeps
+// holding a mutex), or reports the RAM the guest sees (sysinfo or /proc/meminfo).
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysinfo.h>
+#include <unistd.h>
+
+static void* hold_and_sleep(void* arg)
+{
+    static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&mutex);
+    for (;;)
+        sleep(100);
+    return arg;
+}
 
 int main(int argc, char** argv)
 {
@@ -20,6 +31,11 @@ int main(int argc, char** argv)
             return 1;
         fputs(line, stdout);
         return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "blocked-thread") == 0) {
+        pthread_t t;
+        pthread_create(&t, NULL, hold_and_sleep, NULL);
+        usleep(10000);
     }
     printf("spinning\n");
     fflush(stdout);
