@@ -28,7 +28,13 @@ add_executable(ukrt_machine_tests
     ${runtime}/sched/signal.cpp
     ${runtime}/sched/wait_queue.cpp
     # The tests.
+    ${runtime}/fs/epoll_test.cpp
+    ${runtime}/fs/event_files_test.cpp
+    ${runtime}/fs/fd_table_test.cpp
+    ${runtime}/fs/pipe_test.cpp
+    ${runtime}/sched/futex_test.cpp
     ${runtime}/sched/scheduler_test.cpp
+    ${runtime}/sched/signal_test.cpp
     ${runtime}/sched/wait_queue_test.cpp
 )
 target_include_directories(ukrt_machine_tests PRIVATE ${runtime})
