@@ -31,6 +31,8 @@ public:
     int tid() const { return m_tid; }
     bool exited() const { return __atomic_load_n(&m_child_tid, __ATOMIC_ACQUIRE) == 0; }
     u64 tls() const { return reinterpret_cast<u64>(this); }
+    u64 stack_base() const { return reinterpret_cast<u64>(m_stack); }
+    size_t stack_size() const { return m_stack_size; }
 
 private:
     static int entry(void* self);

@@ -15,6 +15,10 @@
 namespace uk::host::frames {
 u64 in_use();
 }
+namespace uk::host::memory {
+u64 last_unmap_base();
+u64 last_unmap_length();
+}
 
 namespace {
 
@@ -145,9 +149,10 @@ TEST_F(SchedulerTest, InterruptWakeUpPreemptsProgramCodeButNotTheRuntime)
     } device;
     u8 vector = arch::register_msi(Device::on_interrupt, &device).value().vector;
     bool handled = false;
+    u64 give_up = machine::now_ns() + 1000 * k_ms; // So that a lost wake-up fails instead of hanging.
     ProgramThread reader([&] {
         for (int i = 0; i < 2; ++i) {
-            in_runtime([&] { return device.queue.wait_until([&] { return device.data; }); });
+            in_runtime([&] { return device.queue.wait_until([&] { return device.data; }, give_up); });
             device.data = false;
             handled = true;
         }
@@ -283,6 +288,23 @@ TEST_F(SchedulerTest, DeadThreadsAreFreedWhenOneExitsIntoAFreshThread)
     }
     sched::yield();
     EXPECT_EQ(frames::in_use(), frames) << "thread control blocks leaked";
+}
+
+// musl's pthread_exit of a detached thread: the thread unmaps its own stack as it exits, so the
+// runtime finishes the exit on a stack of its own.
+TEST_F(SchedulerTest, ThreadExitsWhileUnmappingItsOwnStack)
+{
+    ProgramThread* self = nullptr;
+    bool reached_end = false;
+    ProgramThread thread([&] {
+        sched::exit_current_thread_and_unmap(self->stack_base(), self->stack_size());
+        reached_end = true;
+    });
+    self = &thread;
+    thread.join();
+    EXPECT_FALSE(reached_end);
+    EXPECT_EQ(memory::last_unmap_base(), thread.stack_base());
+    EXPECT_EQ(memory::last_unmap_length(), thread.stack_size());
 }
 
 WaitQueue g_kernel_queue(sched::WakeSource::External);

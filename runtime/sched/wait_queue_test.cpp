@@ -160,8 +160,9 @@ TEST_F(WaitQueueTest, WaitSetAnyOfManyQueuesWakesItAndPrepareRequeues)
             set.prepare();
             ++rounds;
             for (size_t i = 0; i < k_queues; ++i) {
-                if (!queued)
+                if (!queued) {
                     EXPECT_TRUE(set.add(queues[i]));
+                }
                 if (ready[i]) {
                     ready[i] = false;
                     seen.push_back(i);
@@ -169,8 +170,9 @@ TEST_F(WaitQueueTest, WaitSetAnyOfManyQueuesWakesItAndPrepareRequeues)
             }
             queued = true;
             EXPECT_FALSE(set.add(queues[0])) << "the storage is full";
-            if (seen.size() < 2)
+            if (seen.size() < 2) {
                 EXPECT_EQ(in_runtime([&] { return set.wait(0); }), WaitResult::Ready);
+            }
         }
     });
     sched::yield();
