@@ -183,6 +183,19 @@ TEST_F(EventFilesTest, TimerfdAbsoluteTimeInThePastExpiresAtOnce)
     timer->unref();
 }
 
+// Closing an armed timerfd takes its timer off the queue: nothing fires into freed memory.
+TEST_F(EventFilesTest, ClosingAnArmedTimerfdCancelsItsTimer)
+{
+    FileDescription* timer = create_timerfd(TimerClock::Monotonic, 0).value();
+    ASSERT_FALSE(set_timer(*timer, { 2 * k_ms, 2 * k_ms }, false).is_error());
+    EXPECT_NE(machine::armed_deadline_ns(), 0u);
+    timer->unref();
+    u64 interrupts = machine::interrupts_taken();
+    machine::run_for(10 * k_ms);
+    EXPECT_LE(machine::interrupts_taken() - interrupts, 1u) << "at most the one already armed";
+    EXPECT_EQ(machine::armed_deadline_ns(), 0u);
+}
+
 // A thread in epoll_wait with no deadline on a timerfd is not deadlocked: the timer interrupt
 // makes the timerfd ready, which wakes the instance.
 TEST_F(EventFilesTest, TimerfdWakesEpollFromTheTimerInterrupt)
