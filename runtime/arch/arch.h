@@ -4,6 +4,7 @@
 
 #include "lib/result.h"
 #include "lib/types.h"
+#include "lib/verify.h"
 
 namespace uk::mm {
 struct MemoryRange;
@@ -65,6 +66,16 @@ void enable_interrupts();
 bool interrupts_enabled();
 // Halts until the next interrupt; returns with interrupts disabled.
 void wait_for_interrupt();
+
+// States that the caller must run with interrupts disabled: the `_locked` operations on state that
+// interrupt handlers also change (wait queues, the run queue, the timer queue). An image does not
+// pay for the check; the host unit tests, whose machine fakes (runtime/host/) model the interrupt
+// flag, build with UKSDK_VERIFY_INTERRUPT_STATE and check it on every such call.
+#ifdef UKSDK_VERIFY_INTERRUPT_STATE
+#define VERIFY_INTERRUPTS_DISABLED() VERIFY(!::uk::arch::interrupts_enabled())
+#else
+#define VERIFY_INTERRUPTS_DISABLED() ((void)0)
+#endif
 
 class InterruptGuard {
 public:

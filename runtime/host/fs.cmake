@@ -5,6 +5,7 @@
 set(fs_core_sources
     fakes.cpp
     fs_fakes.cpp
+    wall_clock.cpp
     ${runtime}/fs/chacha20.cpp
     ${runtime}/fs/cpio.cpp
     ${runtime}/fs/directory.cpp

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Host stand-ins for what the file-system core needs from the machine, so that it runs in unit
-// tests and fuzzers: frames from the C heap (with an optional limit, to test running out),
-// the wall clock, and no file mappings. Shared by ukrt_fs_tests and the fuzzers.
+// tests and fuzzers: frames from the C heap (with an optional limit, to test running out) and no
+// file mappings. Shared by ukrt_fs_tests, the fuzzers and ukrt_machine_tests.
 #include "lib/types.h"
 #include "mm/frame_allocator.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 namespace uk::fs {
 struct Inode;
@@ -51,12 +50,3 @@ void uncommit(u64) {}
 void file_pages_removed(fs::Inode&, u64) {}
 
 } // namespace uk::mm
-
-namespace uk::clock {
-u64 realtime_ns()
-{
-    timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<u64>(ts.tv_sec) * 1'000'000'000 + static_cast<u64>(ts.tv_nsec);
-}
-} // namespace uk::clock

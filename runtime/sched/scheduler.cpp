@@ -78,6 +78,7 @@ void insert_timer(Timer& timer)
 // was pending, and a running thread that never blocks would otherwise keep the CPU forever.
 void make_runnable(Thread& thread)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     cancel_timer_locked(thread.sleep_timer);
     if (thread.hopeless) {
         thread.hopeless = false;
@@ -96,6 +97,7 @@ void make_runnable(Thread& thread)
 
 void expire_timers(u64 now)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     while (Timer* t = g_timers.front()) {
         if (t->deadline_ns > now)
             break;
@@ -106,6 +108,7 @@ void expire_timers(u64 now)
 
 void arm_timer(u64 now)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     u64 deadline = 0;
     if (Timer* t = g_timers.front())
         deadline = t->deadline_ns;
@@ -125,6 +128,7 @@ void arm_timer(u64 now)
 // Switches to the next runnable thread (or idles until there is one). Interrupts are disabled.
 void schedule_locked()
 {
+    VERIFY_INTERRUPTS_DISABLED();
     Thread* previous = g_current;
     Thread* next = g_run_queue.pop_front();
     while (!next) {
@@ -164,6 +168,10 @@ void schedule_locked()
         previous->thread_pointer = arch::thread_pointer();
     arch::set_thread_pointer(next->thread_pointer);
     if (previous->state == ThreadState::Dead) {
+        // A thread that died earlier may still wait to be freed: the thread it switched to had
+        // never run, so nothing has freed it yet (only a switch that returns does). Freed now,
+        // before its slot is taken, so that threads exiting one after the other leak nothing.
+        reap();
         g_reap = previous;
         u64 discard;
         arch::fpu_restore(next->fpu_state);
@@ -236,6 +244,16 @@ int thread_main(void* raw)
 
 void thread_entry(void* raw) { thread_main(raw); }
 
+// A kernel thread starts on the stack of a switch, which runs with interrupts disabled: it
+// enables them, as runtime code runs with them enabled outside short critical sections.
+void kernel_thread_entry(void* raw)
+{
+    Thread& self = *static_cast<Thread*>(raw);
+    arch::enable_interrupts();
+    self.kernel_entry(self.entry_argument);
+    VERIFY_NOT_REACHED(); // Kernel threads never end.
+}
+
 struct UnmapRequest {
     u64 base, size;
 };
@@ -296,6 +314,7 @@ void report_threads(const arch::TrapFrame&)
 
 void start_timer_locked(Timer& timer, u64 deadline_ns)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     if (timer.is_pending())
         IntrusiveList<Timer, TimerTag>::remove(timer);
     timer.deadline_ns = deadline_ns;
@@ -307,6 +326,7 @@ void start_timer_locked(Timer& timer, u64 deadline_ns)
 
 void cancel_timer_locked(Timer& timer)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     if (timer.is_pending())
         IntrusiveList<Timer, TimerTag>::remove(timer);
 }
@@ -356,6 +376,7 @@ void yield()
 
 WaitResult block_current_locked(u64 deadline_ns, WakeSource source)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     Thread& self = *g_current;
     if (!self.kernel && has_deliverable_signals())
         return WaitResult::Interrupted;
@@ -385,6 +406,7 @@ WaitResult block_current_locked(u64 deadline_ns, WakeSource source)
 
 void wake_thread_locked(Thread& thread)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     if (thread.state == ThreadState::Blocked)
         make_runnable(thread);
     else
@@ -464,8 +486,10 @@ Result<Thread*> create_kernel_thread(void (*entry)(void*), void* argument)
     thread->kernel = true;
     thread->preempt_disabled = 1;
     thread->thread_pointer = 0;
+    thread->kernel_entry = entry;
+    thread->entry_argument = argument;
     arch::fpu_init_state(thread->fpu_state);
-    thread->saved_stack_pointer = arch::prepare_thread_stack(stack_top, entry, argument);
+    thread->saved_stack_pointer = arch::prepare_thread_stack(stack_top, kernel_thread_entry, thread);
     arch::InterruptGuard guard;
     start_locked(*thread);
     return thread;

@@ -29,6 +29,7 @@ struct Thread
     u64 thread_pointer = 0; // FS base.
     int* clear_child_tid = nullptr;
     int (*entry)(void*) = nullptr;
+    void (*kernel_entry)(void*) = nullptr;
     void* entry_argument = nullptr;
 
     // Blocking (see sched/wait_queue.h): the timeout, and how the sleep ended.

@@ -10,6 +10,7 @@ namespace uk::sched {
 
 void WaitQueue::add_locked(Waiter& waiter)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     VERIFY(!waiter.is_linked());
     waiter.queue = this;
     m_waiters.push_back(waiter);
@@ -17,24 +18,28 @@ void WaitQueue::add_locked(Waiter& waiter)
 
 void WaitQueue::remove_locked(Waiter& waiter)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     if (waiter.is_linked())
         IntrusiveList<Waiter>::remove(waiter);
 }
 
 void WaitQueue::wake_locked(Waiter& waiter)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     IntrusiveList<Waiter>::remove(waiter);
     wake_thread_locked(*waiter.thread);
 }
 
 void WaitQueue::move_locked(Waiter& waiter)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     remove_locked(waiter);
     add_locked(waiter);
 }
 
 void WaitQueue::wake_all_locked()
 {
+    VERIFY_INTERRUPTS_DISABLED();
     while (Waiter* w = m_waiters.front())
         wake_locked(*w);
 }
@@ -54,6 +59,7 @@ void WaitQueue::wake_all()
 
 WaitResult WaitQueue::sleep_locked(Waiter& waiter, u64 deadline_ns)
 {
+    VERIFY_INTERRUPTS_DISABLED();
     Thread& self = current_thread();
     if (!waiter.is_linked()) {
         // The caller checked its condition with interrupts disabled since the last sleep, so a

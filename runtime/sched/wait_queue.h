@@ -84,7 +84,11 @@ public:
     void wake_all_locked();
     // Visits each queued waiter; `visit` may wake it (wake_locked) or move it (move_locked).
     template<typename Visit>
-    void for_each_locked(Visit&& visit) { m_waiters.for_each(visit); }
+    void for_each_locked(Visit&& visit)
+    {
+        VERIFY_INTERRUPTS_DISABLED();
+        m_waiters.for_each(visit);
+    }
     void move_locked(Waiter& waiter);
 
 private:
