@@ -478,6 +478,7 @@ void dispatch_interrupt(u8 vector, TrapFrame& frame)
 }
 
 void set_fault_signal_hook(bool (*)(TrapFrame&, int, int, u64)) {}
+void set_hang_report_hook(void (*)(const TrapFrame&)) {}
 
 void timer_init(u64 tsc_hz) { VERIFY(tsc_hz == k_tsc_hz); }
 
@@ -594,6 +595,7 @@ void control_message(const char* line) { printk("uk: control: %s\n", line); }
 namespace uk {
 
 void crash_here(int signal, const char* what) { panic("crash (signal %d): %s", signal, what); }
+void print_backtrace(u64, u64) {}
 void crash_after_trap(const arch::TrapFrame&, int signal, const char* what)
 {
     panic("crash after a trap (signal %d): %s", signal, what);

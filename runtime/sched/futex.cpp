@@ -162,6 +162,25 @@ Result<void> futex_unlock_pi(u64 address)
     return {};
 }
 
+void release_pi_futexes_locked(int tid)
+{
+    for (WaitQueue& queue : g_buckets) {
+        queue.for_each_locked([&](Waiter& w) {
+            if (w.bitset != k_pi_waiter || !arch::is_mapped(w.key, true))
+                return;
+            volatile u32& value = word(w.key);
+            u32 seen = value;
+            if ((seen & k_futex_tid_mask) != static_cast<u32>(tid))
+                return;
+            // Mark it and wake the waiter, which takes the lock over from the dead owner.
+            if (__atomic_compare_exchange_n(&value, &seen, seen | k_futex_owner_died, false, __ATOMIC_ACQ_REL,
+                    __ATOMIC_ACQUIRE)
+                || (seen & k_futex_owner_died))
+                WaitQueue::wake_locked(w);
+        });
+    }
+}
+
 void release_robust_futexes(u64 list_head, int tid)
 {
     // struct robust_list_head { struct robust_list *next; long futex_offset; struct robust_list

@@ -31,6 +31,11 @@ Result<void> futex_trylock_pi(u64 address);
 // EPERM unless the caller owns it.
 Result<void> futex_unlock_pi(u64 address);
 
+// A thread that exits still owning priority-inheritance futexes (not on its robust list): each one
+// gets FUTEX_OWNER_DIED and its first waiter is woken to take it over, as Linux's
+// exit_pi_state_list does. Interrupts disabled.
+void release_pi_futexes_locked(int tid);
+
 // The kernel's robust-list walk for a thread that exits ([set_robust_list(2)]): every futex the
 // thread still owns gets FUTEX_OWNER_DIED and one waiter is woken.
 void release_robust_futexes(u64 list_head, int tid);

@@ -502,6 +502,7 @@ void exit_current_thread(int status)
     VERIFY(!self.kernel);
     if (self.robust_list)
         release_robust_futexes(self.robust_list, self.tid);
+    release_pi_futexes_locked(self.tid);
     if (self.clear_child_tid) {
         *self.clear_child_tid = 0;
         (void)futex_wake(reinterpret_cast<u64>(self.clear_child_tid), 1, 0xffffffff);
