@@ -94,6 +94,8 @@ private:
 void interrupts_init(u64 rsdp);
 // Processors the firmware reports (at least 1).
 size_t cpu_count();
+// One line on what interrupts_init found (uk.verbose).
+void describe_interrupts();
 
 // Device interrupts.
 //

@@ -139,6 +139,8 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
         mm::release_boot_range(modules[i]);
     sched::init();
 
+    if (runtime_options().verbose)
+        arch::describe_interrupts();
     if (runtime_options().verbose) {
         printk("uk: %lu MiB RAM, TSC %lu MHz (%s), %zu arguments, %zu environment entries\n",
             mm::total_frames() * k_page_size >> 20, clock::tsc_hz() / 1'000'000, clock::tsc_source(),

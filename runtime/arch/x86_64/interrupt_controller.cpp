@@ -54,6 +54,7 @@ u8 g_next_vector = k_first_device_vector;
 void (*g_return_hook)(TrapFrame&);
 u64 g_unexpected_interrupts;
 u32 g_interrupt_depth;
+bool g_have_tables;
 
 u32 ioapic_read(const IoApic& io, u32 reg)
 {
@@ -160,6 +161,14 @@ void interrupts_init(u64 rsdp)
         add_ioapic(k_default_ioapic_address, 0);
     if (g_topology.cpu_count == 0)
         g_topology.cpu_apic_ids[g_topology.cpu_count++] = local_apic_id();
+    g_have_tables = have_tables;
+}
+
+void describe_interrupts()
+{
+    printk("uk: interrupts: %s, %zu CPU(s), %zu I/O APIC(s), %zu ISA override(s)\n",
+        g_have_tables ? "ACPI MADT" : "no MADT (standard PC assumed)", g_topology.cpu_count, g_ioapic_count,
+        g_topology.override_count);
 }
 
 size_t cpu_count() { return g_topology.cpu_count ? g_topology.cpu_count : 1; }
