@@ -49,7 +49,13 @@ void apply_runtime_options(const CommandLine& cmdline)
             for (const char* c = o + 7; *c; ++c)
                 if (*c >= '0' && *c <= '2')
                     g_options.terminal_streams |= 1u << (*c - '0');
-        } else if (!starts_with(o, "uk.argv0=") && !starts_with(o, "virtio_mmio.device=")) {
+        } else if (starts_with(o, "virtio_mmio.device=")) {
+            if (g_options.virtio_mmio_count < RuntimeOptions::k_max_virtio_mmio)
+                g_options.virtio_mmio[g_options.virtio_mmio_count++] = o + 19;
+            else
+                printk("uk: warning: more than %u virtio-mmio devices; '%s' ignored\n",
+                    RuntimeOptions::k_max_virtio_mmio, o);
+        } else if (!starts_with(o, "uk.argv0=")) {
             printk("uk: warning: unknown runtime option '%s' ignored\n", o);
         }
     }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Console streams on the UARTs, input decoding, and printk.
+// Console streams on the virtio console's ports or the UARTs, input decoding, and printk.
 #include "drivers/console.h"
 
 #include <stdarg.h>
 
 #include "drivers/debug_exit.h"
 #include "drivers/serial.h"
+#include "drivers/virtio/console.h"
 #include "arch/arch.h"
 #include "lib/string.h"
 #include "lib/format.h"
@@ -41,6 +42,15 @@ void (*g_input_listener)();
 u8 g_early[16];
 size_t g_early_count, g_early_taken;
 
+// The virtio console, once tried (lazily: on the program's first use of a standard stream).
+bool g_virtio_tried;
+bool g_virtio_input;
+// Program writes are whole: one write() call's bytes reach the host before another's begin,
+// whichever stream each goes to (a write may sleep while the device is busy).
+bool g_writing;
+sched::WaitQueue g_writers(sched::WakeSource::External);
+Stream g_last_stream = Stream::Output;
+
 bool next_byte(u8& byte)
 {
     if (g_early_taken < g_early_count) {
@@ -50,6 +60,28 @@ bool next_byte(u8& byte)
     return serial::try_read(serial::Port::Com1, byte);
 }
 
+// Decodes one received byte into g_input (room for it is the caller's check). Interrupts
+// disabled.
+void take_byte_locked(u8 byte)
+{
+    if (g_framed) {
+        if (g_escape_pending) {
+            g_escape_pending = false;
+            if (byte == k_end_of_input) {
+                g_end_of_input = true;
+                return;
+            }
+            if (byte != k_escape)
+                return; // Unknown escapes are reserved; ignore them.
+        } else if (byte == k_escape) {
+            g_escape_pending = true;
+            return;
+        }
+    }
+    g_input[(g_input_head + g_input_count) % sizeof(g_input)] = byte;
+    ++g_input_count;
+}
+
 // Moves what the UART holds into g_input, decoding the framing; true if anything changed.
 // Interrupts disabled.
 bool drain_uart_locked()
@@ -57,32 +89,35 @@ bool drain_uart_locked()
     u8 byte;
     bool changed = false;
     while (g_input_count < sizeof(g_input) && !g_end_of_input && next_byte(byte)) {
-        if (g_framed) {
-            if (g_escape_pending) {
-                g_escape_pending = false;
-                if (byte == k_end_of_input) {
-                    g_end_of_input = true;
-                    changed = true;
-                    break;
-                }
-                if (byte != k_escape)
-                    continue; // Unknown escapes are reserved; ignore them.
-            } else if (byte == k_escape) {
-                g_escape_pending = true;
-                continue;
-            }
-        }
-        g_input[(g_input_head + g_input_count) % sizeof(g_input)] = byte;
-        ++g_input_count;
+        take_byte_locked(byte);
         changed = true;
     }
     return changed;
 }
 
+// The same from the virtio console's receive buffers.
+bool drain_virtio_locked()
+{
+    bool changed = false;
+    while (g_input_count < sizeof(g_input) && !g_end_of_input) {
+        auto chunk = virtio::console_input_peek_locked();
+        if (chunk.length == 0)
+            break;
+        size_t used = 0;
+        while (used < chunk.length && g_input_count < sizeof(g_input) && !g_end_of_input)
+            take_byte_locked(chunk.data[used++]);
+        virtio::console_input_consume_locked(used);
+        changed = true;
+    }
+    return changed;
+}
+
+bool drain_locked() { return g_virtio_input ? drain_virtio_locked() : drain_uart_locked(); }
+
 // Drains the UART and, if input arrived or ended, wakes readers and tells the listener.
 void drain_and_notify_locked()
 {
-    if (drain_uart_locked()) {
+    if (drain_locked()) {
         g_input_waiters.wake_all_locked();
         if (g_input_listener)
             g_input_listener();
@@ -97,6 +132,36 @@ bool input_ready_locked()
 
 // The COM1 receive interrupt: moves the bytes into the ring and wakes readers and pollers.
 void on_receive(void*) { drain_and_notify_locked(); }
+
+// The virtio console's receive interrupt.
+void on_virtio_input() { drain_and_notify_locked(); }
+
+// Starts the virtio console the first time runtime code (not an interrupt handler, nor a
+// critical section) touches a standard stream: an image that never does pays nothing.
+void start_virtio()
+{
+    if (g_virtio_tried || arch::in_interrupt() || !arch::interrupts_enabled())
+        return;
+    g_virtio_tried = true;
+    if (!virtio::console_start() || !virtio::console_has_port(virtio::ConsolePort::Input))
+        return;
+    arch::InterruptGuard guard;
+    virtio::console_set_input_handler(on_virtio_input);
+    g_virtio_input = true;
+    // Bytes the UART decoder took already (none under uk-run) stay in g_input; the framing
+    // state carries over, as both sources carry the same stream.
+}
+
+virtio::ConsolePort port_of(Stream stream)
+{
+    return stream == Stream::Error ? virtio::ConsolePort::Error : virtio::ConsolePort::Output;
+}
+
+void write_uart(Stream stream, const char* data, size_t length)
+{
+    bool error_port = stream == Stream::Error && g_has_com2;
+    serial::write(error_port ? serial::Port::Com2 : serial::Port::Com1, data, length);
+}
 
 } // namespace
 
@@ -129,24 +194,67 @@ void set_input_listener(void (*listener)()) { g_input_listener = listener; }
 
 bool has_separate_error_port() { return g_has_com2; }
 
-void write(const char* data, size_t length) { serial::write(serial::Port::Com1, data, length); }
-
-void write(Stream stream, const char* data, size_t length)
+Result<size_t> write(Stream stream, const char* data, size_t length)
 {
-    bool error_port = stream == Stream::Error && g_has_com2;
-    serial::write(error_port ? serial::Port::Com2 : serial::Port::Com1, data, length);
+    start_virtio();
+    if (!virtio::console_has_port(port_of(stream))) {
+        write_uart(stream, data, length);
+        return length;
+    }
+    if (g_writers.wait_until([] { return !g_writing; }) == sched::WaitResult::Interrupted)
+        return error(EINTR);
+    g_writing = true;
+    // The other stream's bytes must have left first: the two ports are separate queues, and
+    // the host would otherwise be free to interleave a line of one with the other's.
+    Result<size_t> written = static_cast<size_t>(0);
+    if (stream != g_last_stream) {
+        auto idle = virtio::console_wait_idle(port_of(g_last_stream));
+        if (idle.is_error() && idle.error_code() == EINTR)
+            written = error(EINTR);
+    }
+    if (!written.is_error()) {
+        g_last_stream = stream;
+        written = virtio::console_write(port_of(stream), data, length);
+        if (written.is_error() && written.error_code() == EIO) {
+            // The device broke (it said so on the UART): the rest goes to the UART.
+            write_uart(stream, data, length);
+            written = length;
+        }
+    }
+    g_writing = false;
+    g_writers.wake_one();
+    return written;
+}
+
+void write_message(const char* data, size_t length)
+{
+    // The program's output queued before this message leaves first (the virtio console is
+    // asynchronous to the UART where the VMM handles notifications on another thread). Never
+    // waits in an interrupt handler or a critical section, and not for long: a message must
+    // always get out.
+    if (g_virtio_tried && !arch::in_interrupt() && arch::interrupts_enabled())
+        virtio::console_wait_output(clock::monotonic_ns() + 100'000'000);
+    write_uart(Stream::Error, data, length);
+}
+
+void flush_output()
+{
+    if (g_virtio_tried && !arch::in_interrupt())
+        virtio::console_wait_output(clock::monotonic_ns() + 10'000'000'000);
 }
 
 void set_input_framing(bool framed) { g_framed = framed; }
 
 bool input_ready()
 {
+    start_virtio();
     arch::InterruptGuard guard;
     return input_ready_locked();
 }
 
 size_t input_pending()
 {
+    start_virtio();
     arch::InterruptGuard guard;
     drain_and_notify_locked();
     return g_input_count;
@@ -156,11 +264,12 @@ Result<size_t> read(void* buffer, size_t length, bool nonblocking)
 {
     if (length == 0)
         return static_cast<size_t>(0);
+    start_virtio();
     arch::InterruptGuard guard;
     if (!input_ready_locked()) {
         if (nonblocking)
             return error(EAGAIN);
-        if (g_interrupt_driven) {
+        if (g_interrupt_driven || g_virtio_input) {
             if (g_input_waiters.wait_until([] { return input_ready_locked(); }) == sched::WaitResult::Interrupted)
                 return error(EINTR);
         } else {
@@ -190,7 +299,7 @@ Result<size_t> read(void* buffer, size_t length, bool nonblocking)
         g_input_head = (g_input_head + chunk) % sizeof(g_input);
         g_input_count -= chunk;
         if (g_input_count == 0)
-            drain_uart_locked();
+            drain_locked();
     }
     // Room was made: take in what waits in the UART, which also lets its next edge through.
     drain_and_notify_locked();
@@ -206,7 +315,7 @@ void printk(const char* fmt, ...)
     va_start(ap, fmt);
     size_t n = vformat(buffer, sizeof(buffer), fmt, ap);
     va_end(ap);
-    console::write(console::Stream::Error, buffer, n < sizeof(buffer) ? n : sizeof(buffer) - 1);
+    console::write_message(buffer, n < sizeof(buffer) ? n : sizeof(buffer) - 1);
 }
 
 }

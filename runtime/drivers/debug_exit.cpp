@@ -4,6 +4,7 @@
 #include "drivers/debug_exit.h"
 
 #include "arch/arch.h"
+#include "drivers/console.h"
 #include "lib/format.h"
 
 namespace uk {
@@ -22,6 +23,8 @@ void control_message(const char* line)
 
 void machine_exit(int status)
 {
+    // QEMU exits at once on the debug-exit write, dropping output it has not written yet.
+    console::flush_output();
     char line[32];
     format(line, sizeof(line), "exit %d", status & 0xff);
     control_message(line);
