@@ -49,6 +49,14 @@ void apply_runtime_options(const CommandLine& cmdline)
             for (const char* c = o + 7; *c; ++c)
                 if (*c >= '0' && *c <= '2')
                     g_options.terminal_streams |= 1u << (*c - '0');
+        } else if (starts_with(o, "uk.net.rxbuf=")) {
+            unsigned size = 0;
+            for (const char* c = o + 13; *c >= '0' && *c <= '9' && size < 65536; ++c)
+                size = size * 10 + static_cast<unsigned>(*c - '0');
+            if (size >= 256 && size <= 2048 && (size & (size - 1)) == 0)
+                g_options.net_receive_buffer = size;
+            else
+                printk("uk: warning: '%s' ignored (a power of two from 256 to 2048)\n", o);
         } else if (starts_with(o, "virtio_mmio.device=")) {
             if (g_options.virtio_mmio_count < RuntimeOptions::k_max_virtio_mmio)
                 g_options.virtio_mmio[g_options.virtio_mmio_count++] = o + 19;

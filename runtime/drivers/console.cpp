@@ -50,6 +50,8 @@ bool g_virtio_input;
 bool g_writing;
 sched::WaitQueue g_writers(sched::WakeSource::External);
 Stream g_last_stream = Stream::Output;
+// A crash report is being written: everything goes to the UART from now on.
+bool g_crash;
 
 bool next_byte(u8& byte)
 {
@@ -228,19 +230,37 @@ Result<size_t> write(Stream stream, const char* data, size_t length)
 
 void write_message(const char* data, size_t length)
 {
-    // The program's output queued before this message leaves first (the virtio console is
-    // asynchronous to the UART where the VMM handles notifications on another thread). Never
-    // waits in an interrupt handler or a critical section, and not for long: a message must
-    // always get out.
-    if (g_virtio_tried && !arch::in_interrupt() && arch::interrupts_enabled())
+    // On the error port when that can be done without sleeping: one buffer is one write on the
+    // host, so the line arrives whole, in order with the program's output. Otherwise (early
+    // boot, interrupt handlers, critical sections, a program write in progress, a crash) on the
+    // UART, after the program's queued output (bounded: a message must always get out).
+    bool virtio_usable = g_virtio_tried && !g_crash && !arch::in_interrupt() && arch::interrupts_enabled();
+    if (virtio_usable && !g_writing
+        && virtio::console_write_now(virtio::ConsolePort::Error, data, length, clock::monotonic_ns() + 100'000'000)) {
+        g_last_stream = Stream::Error;
+        return;
+    }
+    if (virtio_usable)
         virtio::console_wait_output(clock::monotonic_ns() + 100'000'000);
     write_uart(Stream::Error, data, length);
 }
 
 void flush_output()
 {
-    if (g_virtio_tried && !arch::in_interrupt())
+    if (g_virtio_tried && !g_crash && !arch::in_interrupt())
         virtio::console_wait_output(clock::monotonic_ns() + 10'000'000'000);
+}
+
+void begin_crash_report()
+{
+    // One bounded attempt to get the program's output out first; if the console itself is what
+    // crashed, the nested crash report skips it.
+    static bool s_flushing;
+    if (g_virtio_tried && !g_crash && !s_flushing) {
+        s_flushing = true;
+        virtio::console_wait_output(clock::monotonic_ns() + 1'000'000'000);
+    }
+    g_crash = true;
 }
 
 void set_input_framing(bool framed) { g_framed = framed; }

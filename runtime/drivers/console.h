@@ -27,10 +27,14 @@ void set_input_listener(void (*listener)());
 // other. May sleep while the device is busy; EINTR when a signal came before anything was
 // written.
 Result<size_t> write(Stream stream, const char* data, size_t length);
-// The runtime's own messages (printk): always on a UART, after the program's output queued so far.
+// The runtime's own messages (printk), in order with the program's output: on the error port
+// when that needs no sleeping, else on a UART.
 void write_message(const char* data, size_t length);
 // Waits (up to 10 s) until the program's queued output has left the machine: before power-off.
 void flush_output();
+// A crash report follows: the program's queued output gets one bounded chance to leave first,
+// then every message goes to the UART.
+void begin_crash_report();
 bool has_separate_error_port();
 
 void set_input_framing(bool framed);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "arch/arch.h"
+#include "drivers/console.h"
 #include "drivers/debug_exit.h"
 #include "lib/format.h"
 #include "lib/verify.h"
@@ -63,6 +64,7 @@ void crash_after_trap(const arch::TrapFrame& frame, int signal, const char* what
     if (g_crashing)
         machine_exit(128 + signal);
     g_crashing = true;
+    console::begin_crash_report();
     printk("uk: %s\n", what);
     arch::dump_registers(frame);
     print_backtrace(arch::trap_pc(frame), arch::trap_frame_pointer(frame));
@@ -74,6 +76,7 @@ void crash_here(int signal, const char* what)
     if (g_crashing)
         machine_exit(128 + signal);
     g_crashing = true;
+    console::begin_crash_report();
     printk("uk: %s\n", what);
     u64 fp = arch::frame_pointer();
     // Skip this function's own frame: start from our caller.

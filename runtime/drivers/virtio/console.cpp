@@ -400,7 +400,7 @@ bool console_start()
         publish(g_ports[id].receive, receive_queue(id));
     }
     if (runtime_options().verbose)
-        printk("uk: %s (%s): ports stdin %d, stdout %d, stderr %d\n", k_driver, t->location(),
+        printk("uk: %s (%s, %s): ports stdin %d, stdout %d, stderr %d\n", k_driver, t->location(), t->interrupt_kind(),
             stream_port(ConsolePort::Input), stream_port(ConsolePort::Output), stream_port(ConsolePort::Error));
     return !g_broken;
 }
@@ -457,6 +457,35 @@ Result<size_t> console_write(ConsolePort port, const void* data, size_t length)
         done += chunk;
     }
     return done;
+}
+
+bool console_write_now(ConsolePort port, const void* data, size_t length, u64 deadline_ns)
+{
+    if (length > k_buffer_size || !console_has_port(port))
+        return false;
+    ConsolePort other = port == ConsolePort::Output ? ConsolePort::Error : ConsolePort::Output;
+    for (;;) {
+        arch::InterruptGuard guard;
+        reclaim_output_locked();
+        int id = stream_port(port);
+        int other_id = stream_port(other);
+        if (id < 0)
+            return false;
+        if ((other_id < 0 || stream_port_idle_locked(other_id)) && g_output_free_count > 0
+            && g_ports[id].transmit.free_descriptors() > 0) {
+            u8* buffer = g_output_free[--g_output_free_count];
+            copy_bytes(buffer, data, length);
+            Segment segment { reinterpret_cast<u64>(buffer), static_cast<u32>(length) };
+            if (g_ports[id].transmit.add(&segment, 1, 0, buffer).is_error()) {
+                g_output_free[g_output_free_count++] = buffer;
+                return false;
+            }
+            publish(g_ports[id].transmit, transmit_queue(static_cast<u32>(id)));
+            return true;
+        }
+        if (clock::monotonic_ns() > deadline_ns)
+            return false;
+    }
 }
 
 bool console_wait_output(u64 deadline_ns)

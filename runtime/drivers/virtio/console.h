@@ -24,6 +24,10 @@ bool console_has_port(ConsolePort port);
 // once the device broke; EINTR when a signal came before anything was queued (a short count
 // when after). Callers serialize writes.
 Result<size_t> console_write(ConsolePort port, const void* data, size_t length);
+// Queues up to a page for an output port without sleeping, once the other output port has
+// nothing in flight (polled up to `deadline_ns`); false when that or a free buffer is not to
+// be had. For the runtime's own messages.
+bool console_write_now(ConsolePort port, const void* data, size_t length, u64 deadline_ns);
 // Waits, polling (any context but an interrupt handler), until the device has consumed every
 // queued output buffer or the monotonic clock passes `deadline_ns`; true if it has.
 bool console_wait_output(u64 deadline_ns);

@@ -73,8 +73,12 @@ public:
     // Registers the device's interrupt (MSI-X where offered, else the line). Called after
     // feature negotiation and before the first enable_queue().
     virtual Result<void> set_interrupt_handler(DeviceInterruptHandler handler, void* context) = 0;
+    // How interrupts arrive, for log lines: "msi-x", "intx gsi 11", "gsi 12".
+    const char* interrupt_kind() const { return m_interrupt_kind; }
 
 protected:
+    char m_interrupt_kind[24] = "none";
+
     ~Transport() = default;
 };
 

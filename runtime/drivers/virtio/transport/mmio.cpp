@@ -141,6 +141,7 @@ Result<void> MmioTransport::set_interrupt_handler(DeviceInterruptHandler handler
     if (m_irq < 16)
         line.gsi = arch::isa_interrupt_line(static_cast<u8>(m_irq)).gsi;
     TRY(arch::register_interrupt(line, on_interrupt, this));
+    format(m_interrupt_kind, sizeof(m_interrupt_kind), "gsi %u", line.gsi);
     return {};
 }
 

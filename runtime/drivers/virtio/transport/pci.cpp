@@ -253,6 +253,7 @@ Result<void> PciTransport::set_interrupt_handler(DeviceInterruptHandler handler,
     if (!use_msix().is_error()) {
         // Messages only: keep the line quiet.
         pci::enable(m_address, pci::k_command_interrupt_disable);
+        format(m_interrupt_kind, sizeof(m_interrupt_kind), "msi-x");
         return {};
     }
     u8 pin = pci::read8(m_address, pci::k_interrupt_pin);
@@ -260,7 +261,9 @@ Result<void> PciTransport::set_interrupt_handler(DeviceInterruptHandler handler,
     // [PCI 3.0 6.2.4] Pin 0: no INTx; line 0xff: firmware routed it nowhere.
     if (pin == 0 || line == 0xff)
         return error(ENODEV);
-    TRY(arch::register_interrupt(arch::pci_interrupt_line(line), on_line, this));
+    arch::InterruptLine routed = arch::pci_interrupt_line(line);
+    TRY(arch::register_interrupt(routed, on_line, this));
+    format(m_interrupt_kind, sizeof(m_interrupt_kind), "intx gsi %u", routed.gsi);
     pci::write16(m_address, pci::k_command,
         pci::read16(m_address, pci::k_command) & static_cast<u16>(~pci::k_command_interrupt_disable));
     return {};
