@@ -97,6 +97,35 @@ bool drain_uart_locked()
     return changed;
 }
 
+// Decodes received bytes into g_input as far as it has room; returns how many were used.
+// Runs of plain bytes are copied whole. Interrupts disabled.
+size_t take_bytes_locked(const u8* data, size_t length)
+{
+    size_t used = 0;
+    while (used < length && g_input_count < sizeof(g_input) && !g_end_of_input) {
+        if (g_framed && (g_escape_pending || data[used] == k_escape)) {
+            take_byte_locked(data[used++]);
+            continue;
+        }
+        size_t tail = (g_input_head + g_input_count) % sizeof(g_input);
+        size_t run = length - used;
+        if (run > sizeof(g_input) - g_input_count)
+            run = sizeof(g_input) - g_input_count;
+        if (run > sizeof(g_input) - tail)
+            run = sizeof(g_input) - tail;
+        if (g_framed)
+            for (size_t i = 0; i < run; ++i)
+                if (data[used + i] == k_escape) {
+                    run = i;
+                    break;
+                }
+        copy_bytes(g_input + tail, data + used, run);
+        g_input_count += run;
+        used += run;
+    }
+    return used;
+}
+
 // The same from the virtio console's receive buffers.
 bool drain_virtio_locked()
 {
@@ -105,16 +134,19 @@ bool drain_virtio_locked()
         auto chunk = virtio::console_input_peek_locked();
         if (chunk.length == 0)
             break;
-        size_t used = 0;
-        while (used < chunk.length && g_input_count < sizeof(g_input) && !g_end_of_input)
-            take_byte_locked(chunk.data[used++]);
-        virtio::console_input_consume_locked(used);
+        virtio::console_input_consume_locked(take_bytes_locked(chunk.data, chunk.length));
         changed = true;
     }
     return changed;
 }
 
-bool drain_locked() { return g_virtio_input ? drain_virtio_locked() : drain_uart_locked(); }
+bool drain_locked()
+{
+    // A virtio console that broke (it said so) gives the input back to the UART.
+    if (g_virtio_input && !virtio::console_has_port(virtio::ConsolePort::Input))
+        g_virtio_input = false;
+    return g_virtio_input ? drain_virtio_locked() : drain_uart_locked();
+}
 
 // Drains the UART and, if input arrived or ended, wakes readers and tells the listener.
 void drain_and_notify_locked()

@@ -149,7 +149,53 @@ u8 find_capability(Address a, u8 id, u8 after)
     return 0;
 }
 
+namespace {
+
+// Sizing a BAR turns the function's decoding off and on, which costs QEMU a rebuild of its
+// memory map each time: the BARs of the few functions drivers use are sized once each. (The
+// runtime never moves a BAR, so what it read stays true.)
+struct BarCache {
+    Address address;
+    u8 known; // Bit i: bars[i] is filled in.
+    Bar bars[6];
+};
+constexpr size_t k_cached_functions = 8;
+BarCache g_bar_cache[k_cached_functions];
+size_t g_cached_count;
+
+BarCache* bar_cache(Address a)
+{
+    for (size_t i = 0; i < g_cached_count; ++i) {
+        const Address& f = g_bar_cache[i].address;
+        if (f.bus == a.bus && f.device == a.device && f.function == a.function)
+            return &g_bar_cache[i];
+    }
+    if (g_cached_count == k_cached_functions)
+        return nullptr;
+    g_bar_cache[g_cached_count].address = a;
+    return &g_bar_cache[g_cached_count++];
+}
+
+Result<Bar> size_bar(Address a, unsigned index);
+
+} // namespace
+
 Result<Bar> read_bar(Address a, unsigned index)
+{
+    BarCache* cache = bar_cache(a);
+    if (cache && index < 6 && (cache->known & (1u << index)))
+        return cache->bars[index];
+    Bar bar = TRY(size_bar(a, index));
+    if (cache) {
+        cache->bars[index] = bar;
+        cache->known |= static_cast<u8>(1u << index);
+    }
+    return bar;
+}
+
+namespace {
+
+Result<Bar> size_bar(Address a, unsigned index)
 {
     unsigned bars = (read8(a, k_header_type) & 0x7f) == 0 ? 6 : 2;
     if (index >= bars)
@@ -162,10 +208,12 @@ Result<Bar> read_bar(Address a, unsigned index)
     bar.is_64bit = !bar.io && ((low >> 1) & 3) == 2;
     if (bar.is_64bit && index + 1 >= bars)
         return error(EINVAL);
-    if (index > 0) {
-        u32 previous = read32(a, offset - 4);
-        if (!(previous & 1) && ((previous >> 1) & 3) == 2)
-            return error(EINVAL); // The upper half of BAR index - 1.
+    // The upper half of a 64-bit BAR is no BAR of its own: walk from BAR 0 to know.
+    for (unsigned i = 0; i < index;) {
+        u32 value = read32(a, k_bar0 + 4 * i);
+        i += (!(value & 1) && ((value >> 1) & 3) == 2) ? 2 : 1;
+        if (i > index)
+            return error(EINVAL);
     }
     // Sizing writes all ones and reads back the bits that stick: decoding must be off meanwhile,
     // or the BAR would claim addresses from 0xfffff000 up for a moment.
@@ -191,6 +239,8 @@ Result<Bar> read_bar(Address a, unsigned index)
     bar.size = mask == 0xffffffff00000000ull ? 0 : ~mask + 1;
     return bar;
 }
+
+} // namespace
 
 void enable(Address a, u16 command_bits) { write16(a, k_command, read16(a, k_command) | command_bits); }
 

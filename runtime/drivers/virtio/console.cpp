@@ -182,17 +182,15 @@ void handle_control_message(const u8* buffer, u32 length)
     g_last_message_ns = clock::monotonic_ns();
     if (m.event == k_device_ready || m.event == k_port_ready)
         return; // Only the driver sends these.
-    if (m.id >= g_port_count) {
-        // A port beyond the ones this driver set queues up for: refuse it.
-        if (m.event == k_port_add)
-            send_control_locked(m.id, k_port_ready, 0);
+    // A port this driver set no queues up for (port 0, or beyond the first few) stays unready:
+    // left unanswered rather than refused, which QEMU would report as a guest failure.
+    if (m.id >= g_port_count || !g_ports[m.id].queues_ready)
         return;
-    }
     Port& port = g_ports[m.id];
     switch (m.event) {
     case k_port_add:
         port.added = true;
-        send_control_locked(m.id, k_port_ready, port.queues_ready ? 1 : 0);
+        send_control_locked(m.id, k_port_ready, 1);
         break;
     case k_port_remove:
         port.added = false;
@@ -209,7 +207,7 @@ void handle_control_message(const u8* buffer, u32 length)
         copy_bytes(name, buffer + sizeof(ControlMessage), name_length);
         name[name_length] = 0;
         for (int stream = 0; stream < 3; ++stream)
-            if (strings_equal(name, k_port_names[stream]) && port.queues_ready)
+            if (strings_equal(name, k_port_names[stream]))
                 g_stream_port[stream] = static_cast<int>(m.id);
         break;
     }
@@ -248,8 +246,10 @@ bool handshake_settled()
         all_named &= !g_ports[i].added || g_ports[i].named;
     }
     // Every stream found; or every port the device added has told its name and nothing else
-    // came for a while (a device whose ports are not all the runtime's).
-    return all_streams || (any_added && all_named && clock::monotonic_ns() - g_last_message_ns > k_handshake_quiet_ns);
+    // came for a while (a device whose ports are not all the runtime's). A device that has
+    // added no port at all gets longer: it may just be slow to answer DEVICE_READY.
+    u64 quiet = any_added ? k_handshake_quiet_ns : k_handshake_quiet_ns * 25;
+    return all_streams || (all_named && clock::monotonic_ns() - g_last_message_ns > quiet);
 }
 
 void on_interrupt(void*, u8 causes)
@@ -298,7 +298,9 @@ void check_reset_request_locked()
 
 void setup_port_queues(bool event_index)
 {
-    for (u32 i = 0; i < g_port_count; ++i) {
+    // Port 0 is where QEMU puts a virtconsole (hvc) device, which the runtime does not use: no
+    // queues for it, so the device will be told the port cannot be readied.
+    for (u32 i = 1; i < g_port_count; ++i) {
         Port& port = g_ports[i];
         port.queues_ready
             = !setup_queue(*g_transport, receive_queue(i), k_port_queue_size, event_index, port.receive).is_error()
@@ -341,7 +343,9 @@ bool console_start()
         fail("the control queues could not be set up");
         return false;
     }
+    // The handshake polls the control queues: no interrupt for each message.
     g_control_transmit.disable_interrupts();
+    g_control_receive.disable_interrupts();
     setup_port_queues(event_index);
     auto* control_page = static_cast<u8*>(allocate_page());
     g_control_slots = static_cast<ControlSlot*>(kmalloc(sizeof(ControlSlot) * k_control_slots));
