@@ -161,6 +161,10 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
             clock::since_entry_ns() / 1000);
     }
     sched::start();
+    {
+        sched::PreemptGuard preempt_guard;
+        console::start_devices();
+    }
     arch::enter_program(sp, reinterpret_cast<u64>(&_start));
 }
 

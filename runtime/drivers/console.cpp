@@ -42,13 +42,13 @@ void (*g_input_listener)();
 u8 g_early[16];
 size_t g_early_count, g_early_taken;
 
-// The virtio console, once tried (lazily: on the program's first use of a standard stream).
+// The virtio console, once tried (at boot, by start_devices()).
 bool g_virtio_tried;
 bool g_virtio_input;
 // Program writes are whole: one write() call's bytes reach the host before another's begin,
 // whichever stream each goes to (a write may sleep while the device is busy).
 bool g_writing;
-sched::WaitQueue g_writers(sched::WakeSource::External);
+constinit sched::WaitQueue g_writers(sched::WakeSource::External);
 Stream g_last_stream = Stream::Output;
 // A crash report is being written: everything goes to the UART from now on.
 bool g_crash;
@@ -170,8 +170,7 @@ void on_receive(void*) { drain_and_notify_locked(); }
 // The virtio console's receive interrupt.
 void on_virtio_input() { drain_and_notify_locked(); }
 
-// Starts the virtio console the first time runtime code (not an interrupt handler, nor a
-// critical section) touches a standard stream: an image that never does pays nothing.
+// Starts the virtio console (once; not from an interrupt handler or a critical section).
 void start_virtio()
 {
     if (g_virtio_tried || arch::in_interrupt() || !arch::interrupts_enabled())
@@ -212,6 +211,8 @@ void init()
     control_message("input ready");
     g_has_com2 = serial::init(serial::Port::Com2);
 }
+
+void start_devices() { start_virtio(); }
 
 void start_input_interrupt()
 {
@@ -285,14 +286,13 @@ void flush_output()
 
 void begin_crash_report()
 {
-    // One bounded attempt to get the program's output out first; if the console itself is what
-    // crashed, the nested crash report skips it.
-    static bool s_flushing;
-    if (g_virtio_tried && !g_crash && !s_flushing) {
-        s_flushing = true;
-        virtio::console_wait_output(clock::monotonic_ns() + 1'000'000'000);
-    }
+    if (g_crash)
+        return;
+    // Set first: if flushing the console is what crashes, the nested report (and its exit)
+    // goes straight to the UART.
     g_crash = true;
+    if (g_virtio_tried)
+        virtio::console_wait_output(clock::monotonic_ns() + 1'000'000'000);
 }
 
 void set_input_framing(bool framed) { g_framed = framed; }

@@ -20,6 +20,10 @@ enum class Stream { Output, Error };
 void init();
 // Switches input to the COM1 receive interrupt (once interrupt routing is up).
 void start_input_interrupt();
+// Starts the virtio console, if the machine has one, once the scheduler runs (at boot, so that
+// what it allocates is taken before the program can use up memory). Until then, and without
+// it, the program's streams use the UARTs.
+void start_devices();
 // `listener` runs (in interrupt context) whenever input arrives or ends: the file layer uses it
 // to tell the console's descriptions that their readiness changed.
 void set_input_listener(void (*listener)());

@@ -293,8 +293,8 @@ class Network(unittest.TestCase):
         def after(cmd, word):
             return [cmd[i + 1] for i, w in enumerate(cmd) if w == word]
         for machine, bus in (("microvm", "virtio-serial-device,max_ports=4"),
-                             ("q35", "virtio-serial-pci,disable-legacy=on,disable-modern=off,max_ports=4"),
-                             ("pc", "virtio-serial-pci,disable-legacy=on,disable-modern=off,max_ports=4")):
+                             ("q35", "virtio-serial-pci,disable-legacy=on,disable-modern=off,ioeventfd=off,max_ports=4"),
+                             ("pc", "virtio-serial-pci,disable-legacy=on,disable-modern=off,ioeventfd=off,max_ports=4")):
             with self.subTest(machine=machine):
                 o, cmd = self.qemu("--machine", machine)
                 devices = after(cmd, "-device")

@@ -10,7 +10,6 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "lib/verify.h"
-#include "mm/kmalloc.h"
 #include "sched/clock.h"
 #include "sched/wait_queue.h"
 
@@ -59,6 +58,14 @@ constexpr size_t k_control_slots = 8;
 constexpr size_t k_output_buffers = 8;
 constexpr size_t k_input_buffers = 16;
 constexpr size_t k_buffer_size = k_page_size;
+// Every byte the driver gives the device is static (about 108 KiB of the image's .bss): the
+// console never competes with the program for heap memory, whenever it starts, and cannot fail
+// for want of it.
+constexpr size_t k_queue_memory = 8192;
+alignas(k_page_size) u8 g_buffers[k_output_buffers + k_input_buffers][k_buffer_size];
+alignas(k_page_size) u8 g_control_buffers[k_control_buffers][k_control_buffer_size];
+alignas(16) u8 g_queue_memory[k_queue_memory];
+constinit DeviceMemoryArea g_queue_area { g_queue_memory, g_queue_memory + k_queue_memory };
 // How long console_start() waits for the device to name its ports.
 constexpr u64 k_handshake_timeout_ns = 200'000'000;
 constexpr u64 k_handshake_quiet_ns = 2'000'000;
@@ -67,9 +74,9 @@ const char* const k_port_names[] = { "uk.stdin", "uk.stdout", "uk.stderr" };
 constexpr ConsolePort k_output_streams[] = { ConsolePort::Output, ConsolePort::Error };
 
 struct Port {
-    bool queues_ready;
-    bool added;
-    bool named;
+    bool queues_ready = false;
+    bool added = false;
+    bool named = false;
     SplitVirtqueue receive;
     SplitVirtqueue transmit;
 };
@@ -84,10 +91,13 @@ bool g_started;
 bool g_broken;
 bool g_needs_reset; // Set by the interrupt handler, acted on by runtime code.
 u32 g_port_count;
-Port g_ports[k_max_ports];
-SplitVirtqueue g_control_receive;
-SplitVirtqueue g_control_transmit;
-ControlSlot* g_control_slots;
+// constinit: the runtime's globals must need no constructor. The program's own static
+// constructors may write to the console, and a dynamic initializer of the runtime, run among
+// them in no set order, could wipe a console started already.
+constinit Port g_ports[k_max_ports];
+constinit SplitVirtqueue g_control_receive;
+constinit SplitVirtqueue g_control_transmit;
+ControlSlot g_control_slots[k_control_slots];
 // The port id of each stream (ConsolePort order), -1 when the device has none.
 int g_stream_port[3] = { -1, -1, -1 };
 u8* g_output_free[k_output_buffers];
@@ -96,7 +106,7 @@ size_t g_output_free_count;
 u8* g_input_buffer;
 size_t g_input_length, g_input_offset;
 void (*g_input_handler)();
-sched::WaitQueue g_output_waiters(sched::WakeSource::External);
+constinit sched::WaitQueue g_output_waiters(sched::WakeSource::External);
 u64 g_last_message_ns;
 
 int stream_port(ConsolePort port) { return g_stream_port[static_cast<int>(port)]; }
@@ -303,8 +313,11 @@ void setup_port_queues(bool event_index)
     for (u32 i = 1; i < g_port_count; ++i) {
         Port& port = g_ports[i];
         port.queues_ready
-            = !setup_queue(*g_transport, receive_queue(i), k_port_queue_size, event_index, port.receive).is_error()
-            && !setup_queue(*g_transport, transmit_queue(i), k_port_queue_size, event_index, port.transmit).is_error();
+            = !setup_queue(*g_transport, receive_queue(i), k_port_queue_size, event_index, port.receive, &g_queue_area)
+                   .is_error()
+            && !setup_queue(*g_transport, transmit_queue(i), k_port_queue_size, event_index, port.transmit,
+                &g_queue_area)
+                    .is_error();
         // Transmit completions are collected when buffers are needed, not announced.
         if (port.queues_ready)
             port.transmit.disable_interrupts();
@@ -338,8 +351,9 @@ bool console_start()
         fail("no interrupt could be routed");
         return false;
     }
-    if (setup_queue(*t, k_control_receive, k_control_buffers, event_index, g_control_receive).is_error()
-        || setup_queue(*t, k_control_transmit, k_control_slots, event_index, g_control_transmit).is_error()) {
+    if (setup_queue(*t, k_control_receive, k_control_buffers, event_index, g_control_receive, &g_queue_area).is_error()
+        || setup_queue(*t, k_control_transmit, k_control_slots, event_index, g_control_transmit, &g_queue_area)
+               .is_error()) {
         fail("the control queues could not be set up");
         return false;
     }
@@ -347,12 +361,6 @@ bool console_start()
     g_control_transmit.disable_interrupts();
     g_control_receive.disable_interrupts();
     setup_port_queues(event_index);
-    auto* control_page = static_cast<u8*>(allocate_page());
-    g_control_slots = static_cast<ControlSlot*>(kmalloc(sizeof(ControlSlot) * k_control_slots));
-    if (!control_page || !g_control_slots) {
-        fail("out of memory");
-        return false;
-    }
     finish_initialization(*t);
 
     u64 deadline = clock::monotonic_ns() + k_handshake_timeout_ns;
@@ -360,7 +368,7 @@ bool console_start()
     {
         arch::InterruptGuard guard;
         for (size_t i = 0; i < g_control_receive.size() && i < k_control_buffers; ++i) {
-            u8* buffer = control_page + i * k_control_buffer_size;
+            u8* buffer = g_control_buffers[i];
             Segment segment { reinterpret_cast<u64>(buffer), k_control_buffer_size };
             (void)g_control_receive.add(&segment, 0, 1, buffer);
         }
@@ -382,11 +390,8 @@ bool console_start()
     if (g_broken)
         return false;
 
-    if (stream_port(ConsolePort::Output) >= 0 || stream_port(ConsolePort::Error) >= 0) {
-        for (size_t i = 0; i < k_output_buffers; ++i)
-            if (void* page = allocate_page())
-                g_output_free[g_output_free_count++] = static_cast<u8*>(page);
-    }
+    for (size_t i = 0; i < k_output_buffers; ++i)
+        g_output_free[g_output_free_count++] = g_buffers[i];
     // Opening a port tells the device the driver listens: only then does it deliver input.
     for (int id : g_stream_port)
         if (id >= 0)
@@ -396,9 +401,9 @@ bool console_start()
     if (int id = stream_port(ConsolePort::Input); id >= 0) {
         arch::InterruptGuard guard;
         for (size_t i = 0; i < k_input_buffers; ++i) {
-            void* page = allocate_page();
-            Segment segment { reinterpret_cast<u64>(page), k_buffer_size };
-            if (!page || g_ports[id].receive.add(&segment, 0, 1, page).is_error())
+            u8* buffer = g_buffers[k_output_buffers + i];
+            Segment segment { reinterpret_cast<u64>(buffer), k_buffer_size };
+            if (g_ports[id].receive.add(&segment, 0, 1, buffer).is_error())
                 break;
         }
         publish(g_ports[id].receive, receive_queue(id));

@@ -16,7 +16,8 @@ namespace uk::virtio {
 enum class ConsolePort : u8 { Input, Output, Error };
 
 // Finds a virtio console device, initializes it and learns which ports carry the streams
-// (waiting a bounded time for the device's answers); false without one. Runtime code only, once.
+// (polling, for a bounded time, for the device's answers); false without one. Runtime code with
+// interrupts enabled, once (drivers/console.cpp calls it at boot).
 bool console_start();
 bool console_has_port(ConsolePort port);
 

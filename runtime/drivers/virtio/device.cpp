@@ -51,7 +51,18 @@ void* allocate_device_memory(size_t bytes)
     return bytes <= 2016 ? kmalloc(bytes) : bytes <= k_page_size ? allocate_page() : nullptr;
 }
 
-Result<void> setup_queue(Transport& t, u16 index, u16 wanted, bool event_index, SplitVirtqueue& queue)
+void* DeviceMemoryArea::take(size_t bytes)
+{
+    bytes = align_up(bytes, 16);
+    if (static_cast<size_t>(end - next) < bytes)
+        return nullptr;
+    void* piece = next;
+    next += bytes;
+    return piece;
+}
+
+Result<void> setup_queue(Transport& t, u16 index, u16 wanted, bool event_index, SplitVirtqueue& queue,
+    DeviceMemoryArea* area)
 {
     u16 limit = t.queue_max_size(index);
     if (limit == 0)
@@ -63,10 +74,11 @@ Result<void> setup_queue(Transport& t, u16 index, u16 wanted, bool event_index, 
     u16 size = 1;
     while (size * 2 <= wanted)
         size = static_cast<u16>(size * 2);
-    void* descriptors = allocate_device_memory(SplitVirtqueue::descriptor_table_bytes(size));
-    void* available = allocate_device_memory(SplitVirtqueue::available_ring_bytes(size));
-    void* used = allocate_device_memory(SplitVirtqueue::used_ring_bytes(size));
-    void* state = allocate_device_memory(SplitVirtqueue::state_bytes(size));
+    auto allocate = [area](size_t bytes) { return area ? area->take(bytes) : allocate_device_memory(bytes); };
+    void* descriptors = allocate(SplitVirtqueue::descriptor_table_bytes(size));
+    void* available = allocate(SplitVirtqueue::available_ring_bytes(size));
+    void* used = allocate(SplitVirtqueue::used_ring_bytes(size));
+    void* state = allocate(SplitVirtqueue::state_bytes(size));
     if (!descriptors || !available || !used || !state)
         return error(ENOMEM);
     queue.init(size, descriptors, available, used, state, event_index);

@@ -93,10 +93,20 @@ void finish_initialization(Transport& transport);
 // the device FAILED and resets it, so that it touches none of the driver's memory any more.
 void fail_device(Transport& transport, const char* driver, const char* reason);
 
+// Device memory carved from a driver's own static area rather than the heap (16-byte aligned
+// pieces; null once it is used up).
+struct DeviceMemoryArea {
+    u8* next;
+    u8* end;
+    void* take(size_t bytes);
+};
+
 class SplitVirtqueue;
-// Allocates queue `index`'s memory at the largest power-of-two size up to `wanted` the device
-// allows, and enables it. ENODEV: the device has no such queue.
-Result<void> setup_queue(Transport& transport, u16 index, u16 wanted, bool event_index, SplitVirtqueue& queue);
+// Allocates queue `index`'s memory (from `area` if given, else the heap) at the largest
+// power-of-two size up to `wanted` the device allows, and enables it. ENODEV: the device has no
+// such queue; ENOMEM: no memory.
+Result<void> setup_queue(Transport& transport, u16 index, u16 wanted, bool event_index, SplitVirtqueue& queue,
+    DeviceMemoryArea* area = nullptr);
 
 // Memory the device reads or writes: zeroed, 16-byte aligned, identity-mapped (its address is
 // the physical address). Up to a page. Never freed: a device may still hold it.
