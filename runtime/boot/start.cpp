@@ -49,7 +49,21 @@ void apply_runtime_options(const CommandLine& cmdline)
             for (const char* c = o + 7; *c; ++c)
                 if (*c >= '0' && *c <= '2')
                     options.terminal_streams |= 1u << (*c - '0');
-        } else if (!starts_with(o, "uk.argv0=") && !starts_with(o, "virtio_mmio.device=")) {
+        } else if (starts_with(o, "uk.net.rxbuf=")) {
+            unsigned size = 0;
+            for (const char* c = o + 13; *c >= '0' && *c <= '9' && size < 65536; ++c)
+                size = size * 10 + static_cast<unsigned>(*c - '0');
+            if (size >= 256 && size <= 2048 && (size & (size - 1)) == 0)
+                options.net_receive_buffer = size;
+            else
+                printk("uk: warning: '%s' ignored (a power of two from 256 to 2048)\n", o);
+        } else if (starts_with(o, "virtio_mmio.device=")) {
+            if (options.virtio_mmio_count < RuntimeOptions::k_max_virtio_mmio)
+                options.virtio_mmio[options.virtio_mmio_count++] = o + 19;
+            else
+                printk("uk: warning: more than %u virtio-mmio devices; '%s' ignored\n",
+                    RuntimeOptions::k_max_virtio_mmio, o);
+        } else if (!starts_with(o, "uk.argv0=")) {
             printk("uk: warning: unknown runtime option '%s' ignored\n", o);
         }
     }
@@ -149,6 +163,10 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
             clock::since_entry_ns() / 1000);
     }
     sched::start();
+    {
+        sched::PreemptGuard preempt_guard;
+        console::start_devices();
+    }
     arch::enter_program(sp, reinterpret_cast<u64>(&_start));
 }
 

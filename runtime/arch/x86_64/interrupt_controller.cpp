@@ -191,6 +191,22 @@ InterruptLine isa_interrupt_line(u8 irq)
     return line;
 }
 
+InterruptLine pci_interrupt_line(u8 irq)
+{
+    // [PCI 3.0 2.2.6] INTx# is level-sensitive, asserted low. QEMU's I/O APIC ignores the
+    // polarity bit (its lines carry "asserted"), so only real firmware's word matters here.
+    InterruptLine line { irq, Trigger::Level, Polarity::ActiveLow };
+    for (size_t i = 0; i < g_topology.override_count; ++i) {
+        const InterruptOverride& o = g_topology.overrides[i];
+        if (o.isa_irq != irq)
+            continue;
+        line.gsi = o.gsi;
+        if ((o.flags & 3) == 1)
+            line.polarity = Polarity::ActiveHigh;
+    }
+    return line;
+}
+
 Result<u8> register_interrupt(const InterruptLine& line, InterruptHandler handler, void* context)
 {
     InterruptGuard guard;
