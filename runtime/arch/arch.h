@@ -98,8 +98,43 @@ private:
 // BIOS area when 0; the standard addresses when there are no tables), masks the legacy PICs and
 // every I/O APIC input, and enables the local APIC. Interrupts stay disabled.
 void interrupts_init(u64 rsdp);
-// Processors the firmware reports (at least 1).
+// Processors the firmware reports (at least 1; the ACPI MADT, else the MP table).
 size_t cpu_count();
+inline constexpr size_t k_max_cpus = 64;
+
+// The processor running this code (0: the boot CPU), and a per-CPU slot the scheduler owns; both
+// through the GS base, one load each.
+inline u32 this_cpu()
+{
+    u32 index;
+    asm volatile("movl %%gs:16, %0" : "=r"(index));
+    return index;
+}
+inline void* this_cpu_slot()
+{
+    void* slot;
+    asm volatile("movq %%gs:8, %0" : "=r"(slot));
+    return slot;
+}
+void set_this_cpu_slot(void* slot);
+
+// What an application processor needs from whoever starts it: a zeroed page for its record, its
+// interrupt stacks (k_cpu_interrupt_stacks bytes, every page already present: they serve page
+// faults) and the stack its entry runs on.
+inline constexpr size_t k_cpu_interrupt_stacks = 3 * 16384;
+struct CpuMemory {
+    u64 record_page;
+    u64 interrupt_stacks;
+    u64 stack_top;
+};
+// Starts processor `index` (1 to cpu_count() - 1) through INIT and two startup IPIs; it runs
+// entry(index) with interrupts disabled once its descriptor tables, FPU and local APIC are set
+// up. False if it did not come up within a second.
+bool start_cpu(u32 index, const CpuMemory& memory, void (*entry)(u32 index));
+
+// Interprocessor interrupts: `vector` on processor `index`; an NMI on every other processor.
+void send_ipi(u32 index, u8 vector);
+void send_nmi_to_others();
 // One line on what interrupts_init found (uk.verbose).
 void describe_interrupts();
 

@@ -69,6 +69,35 @@ void apply_runtime_options(const CommandLine& cmdline)
     }
 }
 
+// Until the scheduler runs threads on them, application processors wait with interrupts
+// disabled (only an NMI reaches them).
+[[noreturn]] void park(u32) { arch::halt_forever(); }
+
+// Starts every processor the firmware reports, each with its record, interrupt stacks (touched
+// now: they must never fault) and first stack. Returns how many run, the boot CPU included.
+size_t start_application_processors()
+{
+    size_t online = 1;
+    for (u32 index = 1; index < arch::cpu_count() && index < arch::k_max_cpus; ++index) {
+        u64 record = mm::allocate_kernel_frame();
+        auto stacks = mm::allocate_stack(arch::k_cpu_interrupt_stacks, k_page_size);
+        auto stack = mm::allocate_stack(16 * 1024, k_page_size);
+        if (!record || stacks.is_error() || stack.is_error()) {
+            printk("uk: warning: no memory to start CPU %u\n", index);
+            break;
+        }
+        u64 stacks_base = stacks.value() - arch::k_cpu_interrupt_stacks;
+        fill_bytes(reinterpret_cast<void*>(stacks_base), 0, arch::k_cpu_interrupt_stacks);
+        fill_bytes(reinterpret_cast<void*>(stack.value() - 16 * 1024), 0, 16 * 1024);
+        if (!arch::start_cpu(index, { record, stacks_base, stack.value() }, park)) {
+            printk("uk: warning: CPU %u did not start\n", index);
+            continue;
+        }
+        ++online;
+    }
+    return online;
+}
+
 [[noreturn]] void boot_failure(const char* what)
 {
     printk("uk: boot failed: %s\n", what);
@@ -152,9 +181,12 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
     for (size_t i = 0; i < g_boot_info.module_count; ++i)
         mm::release_boot_range(modules[i]);
     sched::init();
+    size_t cpus = start_application_processors();
 
-    if (runtime_options().verbose)
+    if (runtime_options().verbose) {
         arch::describe_interrupts();
+        printk("uk: %zu of %zu CPU(s) started\n", cpus, arch::cpu_count());
+    }
     if (runtime_options().verbose) {
         printk("uk: %lu MiB RAM, TSC %lu MHz (%s), %zu arguments, %zu environment entries\n",
             mm::total_frames() * k_page_size >> 20, clock::tsc_hz() / 1'000'000, clock::tsc_source(),

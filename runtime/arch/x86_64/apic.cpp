@@ -66,6 +66,37 @@ void local_apic_init(u64 physical_base)
 
 u32 local_apic_id() { return g_apic ? read_register(k_reg_id) >> 24 : 0; }
 
+void local_apic_init_secondary()
+{
+    write_register(k_reg_tpr, 0);
+    write_register(k_reg_svr, 0x100 | k_spurious_vector);
+    write_register(k_reg_lvt_lint0, k_lvt_masked | k_lvt_delivery_extint);
+    write_register(k_reg_lvt_lint1, k_lvt_delivery_nmi);
+    write_register(k_reg_divide, 0xb);
+    if (g_tsc_deadline)
+        write_register(k_reg_lvt_timer, k_lvt_tsc_deadline_mode | k_timer_vector);
+    else
+        write_register(k_reg_lvt_timer, k_timer_vector);
+}
+
+void send_interrupt_command(u32 apic_id, u32 command)
+{
+    constexpr u32 k_reg_icr_low = 0x300, k_reg_icr_high = 0x310;
+    constexpr u32 k_delivery_pending = 1u << 12;
+    write_register(k_reg_icr_high, apic_id << 24);
+    write_register(k_reg_icr_low, command);
+    for (int spin = 0; spin < 1'000'000 && (read_register(k_reg_icr_low) & k_delivery_pending); ++spin)
+        asm volatile("pause");
+}
+
+void delay_us(u64 microseconds)
+{
+    u64 hz = g_tsc_hz ? g_tsc_hz : 2'000'000'000;
+    u64 start = read_tsc();
+    while (read_tsc() - start < hz / 1'000'000 * microseconds)
+        asm volatile("pause");
+}
+
 void timer_init(u64 tsc_hz)
 {
     g_tsc_hz = tsc_hz;
