@@ -172,10 +172,10 @@ OptionResult parse_network_option(const char* option, NetworkConfiguration& conf
 const char* finish_network_configuration(NetworkConfiguration& config)
 {
     if (!config.static_address) {
-        if (config.gateway)
-            return "uk.gw needs a static address (uk.ip=ADDR/PREFIX); with DHCP the gateway comes from the DHCP server";
-        if (config.has_netmask)
-            return "uk.netmask needs a static address (uk.ip=ADDR)";
+        // DHCP's lease brings the netmask and the gateway; given ones are ignored (the runner
+        // sends uk.gw with user networking, and `uk.ip=dhcp` after it chooses DHCP).
+        config.gateway = 0;
+        config.has_netmask = false;
         return nullptr;
     }
     if (config.has_netmask) {

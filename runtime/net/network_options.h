@@ -32,8 +32,10 @@ enum class OptionResult { NotNetwork, Accepted, Invalid };
 // Applies one command-line option ("uk.ip=10.0.2.15/24") to `config`. On Invalid, `problem` says
 // what is wrong (a static string).
 OptionResult parse_network_option(const char* option, NetworkConfiguration& config, const char*& problem);
-// Checks the options together once all are in (uk.gw without uk.ip, a netmask that contradicts
-// the prefix...) and fills in prefix_length; null when the configuration is usable.
+// Checks the options together once all are in (a netmask that contradicts the prefix, an address
+// that is its subnet's broadcast...) and fills in prefix_length (the address's class when neither
+// /PREFIX nor uk.netmask gives one, as Linux's ip= does); with DHCP, uk.gw and uk.netmask are
+// dropped. Null when the configuration is usable, else what is wrong.
 const char* finish_network_configuration(NetworkConfiguration& config);
 
 // Parses a dotted IPv4 address ("10.0.2.15": exactly four decimal parts 0-255, no leading
