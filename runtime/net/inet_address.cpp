@@ -6,8 +6,8 @@
 #include "net/stack.h"
 
 extern "C" {
-#include "lwip/ip6_zone.h"
-#include "lwip/netif.h"
+#include <lwip/ip6_zone.h>
+#include <lwip/netif.h>
 }
 
 namespace uk::net {

@@ -9,7 +9,7 @@
 #include "net/socket.h"
 
 extern "C" {
-#include "lwip/ip_addr.h"
+#include <lwip/ip_addr.h>
 }
 
 namespace uk::net {

@@ -11,7 +11,7 @@
 #include "net/udp_socket.h"
 
 extern "C" {
-#include "lwip/ip_addr.h"
+#include <lwip/ip_addr.h>
 }
 
 namespace uk::net {

@@ -12,7 +12,7 @@
 #include "net/stack.h"
 
 extern "C" {
-#include "lwip/netif.h"
+#include <lwip/netif.h>
 }
 
 namespace uk::net {

@@ -15,7 +15,7 @@
 #include "sched/clock.h"
 
 extern "C" {
-#include "lwip/ip_addr.h"
+#include <lwip/ip_addr.h>
 }
 
 namespace uk::net {

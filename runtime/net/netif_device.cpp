@@ -12,11 +12,11 @@
 #include "net/core_lock.h"
 
 extern "C" {
-#include "lwip/etharp.h"
-#include "lwip/ethip6.h"
-#include "lwip/netif.h"
-#include "lwip/pbuf.h"
-#include "netif/ethernet.h"
+#include <lwip/etharp.h>
+#include <lwip/ethip6.h>
+#include <lwip/netif.h>
+#include <lwip/pbuf.h>
+#include <netif/ethernet.h>
 }
 
 namespace uk::net {

@@ -6,7 +6,7 @@
 #include "lib/verify.h"
 
 extern "C" {
-#include "lwip/pbuf.h"
+#include <lwip/pbuf.h>
 }
 
 namespace uk::net {

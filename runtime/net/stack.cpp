@@ -20,13 +20,13 @@
 #include "sched/wait_queue.h"
 
 extern "C" {
-#include "lwip/dhcp.h"
-#include "lwip/init.h"
-#include "lwip/ip4_addr.h"
-#include "lwip/netif.h"
-#include "lwip/tcp.h"
-#include "lwip/timeouts.h"
-#include "lwip/prot/dhcp.h"
+#include <lwip/dhcp.h>
+#include <lwip/init.h>
+#include <lwip/ip4_addr.h>
+#include <lwip/netif.h>
+#include <lwip/tcp.h>
+#include <lwip/timeouts.h>
+#include <lwip/prot/dhcp.h>
 }
 
 namespace uk::net {

@@ -17,8 +17,8 @@
 #include "net/pbuf_queue.h"
 
 extern "C" {
-#include "lwip/priv/tcp_priv.h"
-#include "lwip/tcp.h"
+#include <lwip/priv/tcp_priv.h>
+#include <lwip/tcp.h>
 }
 
 namespace uk::net {

@@ -9,9 +9,9 @@
 #include "net/inet_socket_base.h"
 
 extern "C" {
-#include "lwip/ip.h"
-#include "lwip/pbuf.h"
-#include "lwip/udp.h"
+#include <lwip/ip.h>
+#include <lwip/pbuf.h>
+#include <lwip/udp.h>
 }
 
 namespace uk::net {

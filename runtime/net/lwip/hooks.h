@@ -3,7 +3,7 @@
 #ifndef UK_LWIP_HOOKS_H
 #define UK_LWIP_HOOKS_H
 
-#include "lwip/arch.h"
+#include <lwip/arch.h>
 
 #ifdef __cplusplus
 extern "C" {
