@@ -13,6 +13,8 @@
 #include "lib/verify.h"
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
+#include "net/network_options.h"
+#include "net/stack.h"
 #include "sched/clock.h"
 #include "sched/scheduler.h"
 
@@ -32,11 +34,21 @@ char g_command_line_storage[2 * BootInfo::k_max_command_line + 2];
 constexpr u64 k_main_stack_size = 8ull << 20;
 constexpr u64 k_stack_guard_size = 64ull << 10;
 
+[[noreturn]] void boot_failure(const char* what);
+
 void apply_runtime_options(const CommandLine& cmdline)
 {
     RuntimeOptions& options = runtime_options();
     for (size_t i = 0; i < cmdline.option_count; ++i) {
         const char* o = cmdline.options[i];
+        const char* problem = nullptr;
+        net::OptionResult network = net::set_network_option(o, problem);
+        if (network == net::OptionResult::Invalid) {
+            printk("uk: bad runtime option '%s'\n", o);
+            boot_failure(problem);
+        }
+        if (network == net::OptionResult::Accepted)
+            continue;
         if (starts_with(o, "uk.hostname=")) {
             copy_string(options.hostname, sizeof(options.hostname), o + 12);
         } else if (strings_equal(o, "uk.verbose") || starts_with(o, "uk.verbose=")) {
@@ -67,6 +79,8 @@ void apply_runtime_options(const CommandLine& cmdline)
             printk("uk: warning: unknown runtime option '%s' ignored\n", o);
         }
     }
+    if (const char* problem = net::finish_network_options())
+        boot_failure(problem);
 }
 
 // Until the scheduler runs threads on them, application processors wait with interrupts
@@ -180,6 +194,10 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
         boot_failure(problem);
     for (size_t i = 0; i < g_boot_info.module_count; ++i)
         mm::release_boot_range(modules[i]);
+    // musl's resolver reads /etc/resolv.conf before it opens any socket: the servers given on
+    // the command line must be there from the start (DHCP's arrive with the lease).
+    if (const net::NetworkConfiguration& network = net::network_configuration(); network.dns_count)
+        net::write_resolver_file(network.dns, network.dns_count);
     sched::init();
     size_t cpus = start_application_processors();
 
