@@ -82,6 +82,10 @@ Result<void> setup_queue(Transport& t, u16 index, u16 wanted, bool event_index, 
     if (!descriptors || !available || !used || !state)
         return error(ENOMEM);
     queue.init(size, descriptors, available, used, state, event_index);
+    // Every queue notifies on each publish (see SplitVirtqueue::set_notify_always): event-index
+    // suppression of notifications stalled transmit queues under QEMU 7.2's TCG. The event index
+    // still spares interrupts (used_event).
+    queue.set_notify_always(true);
     return t.enable_queue(index, { size, reinterpret_cast<u64>(descriptors), reinterpret_cast<u64>(available),
                                      reinterpret_cast<u64>(used) });
 }

@@ -119,6 +119,8 @@ bool SplitVirtqueue::publish()
     store_release(m_available + 1, new_index);
     m_published = new_index;
     full_barrier();
+    if (m_notify_always)
+        return true;
     if (m_event_index) {
         // [virtio-1.2 2.7.10] Notify when the device's avail_event lies in (old, new].
         u16 event = load_relaxed16(available_event());

@@ -61,8 +61,15 @@ public:
     // cookie, or writable lengths adding up past 4 GiB; EIO: the queue is broken.
     Result<void> add(const Segment* segments, size_t readable, size_t writable, void* cookie);
     // Makes the chains added so far visible to the device. True when the device asked to be
-    // notified of them (the caller then notifies through the transport).
+    // notified of them (the caller then notifies through the transport), or, for a queue set to
+    // notify always, whenever something new was published.
     bool publish();
+    // Notify on every publish, whatever the device's avail_event says. QEMU 7.2 under TCG
+    // sometimes leaves avail_event behind buffers it has not seen and then waits for a
+    // notification that event-index suppression would skip: a transmit queue stalled that way
+    // under load (wrk -c32) within seconds. An extra notification is always allowed
+    // ([virtio-1.2 2.7.10]); a missing one is a stall.
+    void set_notify_always(bool always) { m_notify_always = always; }
 
     enum class Take { Empty, Taken, Broken };
     // Takes the next used buffer: its cookie and the number of bytes the device says it wrote.
@@ -114,6 +121,7 @@ private:
     u16 m_size = 0;
     u16 m_mask = 0;
     bool m_event_index = false;
+    bool m_notify_always = false;
     bool m_broken = false;
     bool m_interrupts_wanted = true;
     Descriptor* m_descriptors = nullptr;
