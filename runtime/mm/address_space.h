@@ -29,6 +29,13 @@ Result<u64> map_anonymous(u64 hint, u64 length, u32 protection, u32 flags);
 Result<void> unmap(u64 address, u64 length);
 Result<void> protect(u64 address, u64 length, u32 protection);
 Result<u64> remap(u64 address, u64 old_length, u64 new_length, u32 flags);
+// Backs every readable page of [start, end) now (MAP_POPULATE, mlock); ENOMEM when memory runs out.
+Result<void> populate(u64 start, u64 end);
+// True when every page of [start, end) belongs to a mapping.
+bool is_mapped_range(u64 start, u64 end);
+// MADV_DONTNEED: private pages of [address, address + length) are dropped and read as zeros
+// when next touched; MAP_SHARED pages keep their contents (as Linux's shared memory does).
+Result<void> discard(u64 address, u64 length);
 u64 set_break(u64 requested);
 
 // A stack of `size` bytes with a guard region below it; returns its top.

@@ -117,6 +117,12 @@ u64 allocate_kernel_frame()
     return phys;
 }
 
+void free_kernel_frame(u64 phys)
+{
+    free_frame(phys);
+    uncommit(1);
+}
+
 u64 total_frames() { return g_total; }
 u64 free_frames() { return g_bitmap.free_count(); }
 u64 uncommitted_frames() { return g_uncommitted; }

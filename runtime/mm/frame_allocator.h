@@ -30,6 +30,8 @@ u64 allocate_uncommitted_frame();
 void free_frame(u64 phys);
 // A zeroed frame for the runtime's own use (page tables), committed on the spot; 0 if none.
 u64 allocate_kernel_frame();
+// Gives back a frame from allocate_kernel_frame() with its charge.
+void free_kernel_frame(u64 phys);
 
 u64 total_frames();
 u64 free_frames();

@@ -11,6 +11,8 @@ namespace uk::mm {
 enum RegionFlags : u32 {
     k_region_committed = 1u << 0, // Every page is charged against physical memory.
     k_region_guard = 1u << 1,     // A stack guard: touching it is a stack overflow.
+    k_region_shared = 1u << 2,    // MAP_SHARED: MADV_DONTNEED keeps the contents, as Linux's shmem does.
+    k_region_noreserve = 1u << 3, // MAP_NORESERVE, stacks: never charged as a whole, not even by mprotect.
 };
 
 struct Region {
@@ -66,6 +68,15 @@ public:
         }
         merge_around(start, end);
         return {};
+    }
+
+    // Calls visit(const Region&) for each region overlapping [start, end), in address order;
+    // costs a binary search plus the regions visited.
+    template<typename Visit>
+    void for_each_in(u64 start, u64 end, Visit&& visit) const
+    {
+        for (size_t i = lower_index(start); i < m_count && m_regions[i].start < end; ++i)
+            visit(m_regions[i]);
     }
 
     size_t count() const { return m_count; }
