@@ -51,6 +51,8 @@ u64 unmap_page(u64 virt);
 // returns their number; protect_range returns the number of pages holding a frame.
 u64 unmap_range(u64 start, u64 end, void (*released)(u64 frame, void* context), void* context);
 u64 protect_range(u64 start, u64 end, u32 protection);
+// The lowest page of [start, end) that holds a frame, or `end`.
+u64 lowest_populated(u64 start, u64 end);
 // Moves the pages of [from, from + length) to the same offsets from `to`, where nothing is
 // mapped; ENOMEM, with nothing moved, when the page tables for the target cannot be allocated.
 Result<void> move_range(u64 from, u64 to, u64 length);

@@ -30,8 +30,6 @@ CommandLine g_command_line;
 char g_command_line_storage[2 * BootInfo::k_max_command_line + 2];
 RuntimeOptions g_options;
 
-constexpr u64 k_main_stack_size = 8ull << 20;
-constexpr u64 k_stack_guard_size = 64ull << 10;
 
 void apply_runtime_options(const CommandLine& cmdline)
 {
@@ -92,7 +90,7 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
                                                   : "malformed command line (unterminated quote or bad \\x escape)");
     apply_runtime_options(g_command_line);
 
-    auto stack_top = mm::allocate_stack(k_main_stack_size, k_stack_guard_size);
+    auto stack_top = mm::allocate_main_stack(mm::k_default_main_stack_size);
     if (stack_top.is_error())
         boot_failure("no memory for the main stack");
 
@@ -126,7 +124,7 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
         arch::hardware_random(word);
         copy_bytes(input.random + i, &word, 8);
     }
-    u64 sp = build_initial_stack(stack_top.value(), stack_top.value() - k_main_stack_size, input);
+    u64 sp = build_initial_stack(stack_top.value(), stack_top.value() - mm::k_default_main_stack_size, input);
     if (!sp)
         boot_failure("arguments and environment do not fit on the main stack");
     clock::finish_calibration();

@@ -13,6 +13,7 @@ enum RegionFlags : u32 {
     k_region_guard = 1u << 1,     // A stack guard: touching it is a stack overflow.
     k_region_shared = 1u << 2,    // MAP_SHARED: MADV_DONTNEED keeps the contents, as Linux's shmem does.
     k_region_noreserve = 1u << 3, // MAP_NORESERVE, stacks: never charged as a whole, not even by mprotect.
+    k_region_stack = 1u << 4,     // A stack the runtime made: not data for RLIMIT_DATA.
 };
 
 struct Region {

@@ -163,6 +163,20 @@ u64 protect_range(u64 start, u64 end, u32 protection)
     return protect_entries(g_pml4, start, end, protection, k_hooks).pages;
 }
 
+u64 lowest_populated(u64 start, u64 end)
+{
+    u64 lowest = end;
+    walk_range(
+        g_pml4, start, end,
+        [](u64 virt, u64&, void* l) {
+            u64& lowest = *static_cast<u64*>(l);
+            if (virt < lowest)
+                lowest = virt;
+        },
+        &lowest, k_hooks);
+    return lowest;
+}
+
 Result<void> move_range(u64 from, u64 to, u64 length)
 {
     struct Move {
