@@ -3,7 +3,9 @@
 #include "arch/arch.h"
 #include "boot/boot_info.h"
 #include "boot/cmdline.h"
+#include "boot/boot_failure.h"
 #include "boot/initial_stack.h"
+#include "boot/memory_check.h"
 #include "boot/runtime_options.h"
 #include "drivers/console.h"
 #include "drivers/debug_exit.h"
@@ -53,10 +55,35 @@ void apply_runtime_options(const CommandLine& cmdline)
     }
 }
 
-[[noreturn]] void boot_failure(const char* what)
+[[noreturn]] void boot_failure(const char* what, BootFailure kind = BootFailure::Other)
 {
     printk("uk: boot failed: %s\n", what);
-    machine_exit(127);
+    machine_exit(static_cast<int>(kind));
+}
+
+// "3 MiB", or "3000 KiB" when not a whole number of MiB.
+const char* size_text(u64 bytes, char* buffer, size_t size)
+{
+    if (bytes % (1ull << 20) == 0)
+        format(buffer, size, "%lu MiB", bytes >> 20);
+    else
+        format(buffer, size, "%lu KiB", bytes >> 10);
+    return buffer;
+}
+
+void check_memory_or_fail(const mm::MemoryRange* modules, size_t module_count)
+{
+    u64 image_start = align_down(reinterpret_cast<u64>(__ehdr_start), k_page_size);
+    MemoryLayout layout { g_boot_info.ram, g_boot_info.ram_count,
+        { image_start, reinterpret_cast<u64>(_end) - image_start }, modules, module_count };
+    MemoryVerdict verdict = check_memory(layout);
+    if (verdict.enough)
+        return;
+    char needed[32], machine[32], message[160];
+    format(message, sizeof(message), "this image needs at least %s of RAM, the machine has %s",
+        size_text(align_up(verdict.needed_bytes, 1ull << 20), needed, sizeof(needed)),
+        size_text(verdict.machine_bytes, machine, sizeof(machine)));
+    boot_failure(message, BootFailure::Memory);
 }
 
 } // namespace
@@ -71,18 +98,13 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
     auto boot = read_boot_info(start_info, g_boot_info);
     if (boot.is_error())
         boot_failure(boot.error_code() == ENODATA ? "the hypervisor passed no memory map (PVH start info version 0)"
-                                                  : "no PVH start info (boot the image with qemu -kernel)");
+                                                  : "no PVH start info (boot the image with qemu -kernel)",
+            BootFailure::Machine);
     if (g_boot_info.ram_count == 0)
-        boot_failure("no usable RAM in the memory map");
+        boot_failure("no usable RAM in the memory map", BootFailure::Memory);
 
-    // Boot modules (the initrd) keep their frames until the file system has unpacked them.
-    mm::MemoryRange modules[BootInfo::k_max_modules];
-    for (size_t i = 0; i < g_boot_info.module_count; ++i)
-        modules[i] = { g_boot_info.modules[i].address, g_boot_info.modules[i].size };
-    mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reinterpret_cast<u64>(_end), modules,
-        g_boot_info.module_count);
-    arch::paging_init(g_boot_info.ram, g_boot_info.ram_count);
-
+    // The command line is copied out of low memory first: from here on all RAM outside the
+    // image and the boot modules belongs to the frame allocator.
     auto parsed = parse_command_line(g_boot_info.command_line, g_boot_info.command_line_length,
         g_command_line_storage, sizeof(g_command_line_storage), g_command_line);
     if (parsed.is_error())
@@ -90,9 +112,19 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
                                                   : "malformed command line (unterminated quote or bad \\x escape)");
     apply_runtime_options(g_command_line);
 
+    // Boot modules (the initrd) keep their frames until the file system has unpacked them.
+    mm::MemoryRange reserved[BootInfo::k_max_modules + 1];
+    for (size_t i = 0; i < g_boot_info.module_count; ++i)
+        reserved[i] = { g_boot_info.modules[i].address, g_boot_info.modules[i].size };
+    check_memory_or_fail(reserved, g_boot_info.module_count);
+    u64 image_start = align_down(reinterpret_cast<u64>(__ehdr_start), k_page_size);
+    reserved[g_boot_info.module_count] = { image_start, reinterpret_cast<u64>(_end) - image_start };
+    mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reserved, g_boot_info.module_count + 1);
+    arch::paging_init(g_boot_info.ram, g_boot_info.ram_count);
+
     auto stack_top = mm::allocate_main_stack(mm::k_default_main_stack_size);
     if (stack_top.is_error())
-        boot_failure("no memory for the main stack");
+        boot_failure("no memory for the main stack", BootFailure::Memory);
 
     static const char* s_arguments[CommandLine::k_max_arguments + 1];
     s_arguments[0] = g_command_line.option("uk.argv0", "app");
@@ -129,10 +161,12 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
         boot_failure("arguments and environment do not fit on the main stack");
     clock::finish_calibration();
     // After calibration, so that the files made at boot get true timestamps.
-    if (const char* problem = fs::init(g_boot_info, s_arguments[0]))
-        boot_failure(problem);
+    if (const char* problem = fs::init(g_boot_info, s_arguments[0])) {
+        int code = fs::init_error();
+        boot_failure(problem, code == ENOMEM || code == ENOSPC ? BootFailure::Memory : BootFailure::Archive);
+    }
     for (size_t i = 0; i < g_boot_info.module_count; ++i)
-        mm::release_boot_range(modules[i]);
+        mm::release_boot_range(reserved[i]);
     sched::init();
 
     if (g_options.verbose) {

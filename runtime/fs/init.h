@@ -13,5 +13,8 @@ namespace uk::fs {
 // descriptors 0, 1 and 2 on the console. Returns null, or what went wrong for the boot-failure
 // message.
 const char* init(const BootInfo& boot, const char* program_name);
+// The errno behind init()'s last problem: ENOMEM or ENOSPC when memory ran out, another code for
+// a corrupt archive.
+int init_error();
 
 }
