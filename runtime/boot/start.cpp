@@ -22,6 +22,9 @@ extern "C" const unsigned char __ehdr_start[];
 extern "C" char _end[];
 extern "C" uk::u64 uk_boot_tsc;
 extern "C" void _start(); // musl's crt1.o
+// The stack protector's canary, in musl (src/env/__stack_chk_fail.c): the runtime, musl and the
+// program are compiled with -fstack-protector-strong and share it.
+extern "C" uintptr_t __stack_chk_guard;
 
 namespace uk {
 
@@ -31,6 +34,24 @@ BootInfo g_boot_info;
 CommandLine g_command_line;
 char g_command_line_storage[2 * BootInfo::k_max_command_line + 2];
 RuntimeOptions g_options;
+u8 g_random[16]; // AT_RANDOM.
+
+// Draws AT_RANDOM (RDSEED/RDRAND, mixed with the TSC when the CPU has neither) and makes the
+// stack protector's canary from it exactly as musl's __init_ssp will: the first 8 bytes with the
+// second one zeroed (a string overflow then cannot copy the canary). So the canary never changes
+// once set; a change would fail every protected function that was running across it.
+[[gnu::no_stack_protector]] void draw_random_and_set_canary()
+{
+    for (size_t i = 0; i < sizeof(g_random); i += 8) {
+        u64 word = arch::read_timestamp() * 0x9e3779b97f4a7c15ull;
+        arch::hardware_random(word);
+        copy_bytes(g_random + i, &word, 8);
+    }
+    uintptr_t canary;
+    copy_bytes(&canary, g_random, sizeof(canary));
+    canary &= ~static_cast<uintptr_t>(0xff00);
+    __stack_chk_guard = canary;
+}
 
 
 void apply_runtime_options(const CommandLine& cmdline)
@@ -90,8 +111,10 @@ void check_memory_or_fail(const mm::MemoryRange* modules, size_t module_count)
 
 RuntimeOptions& runtime_options() { return g_options; }
 
-extern "C" [[noreturn]] void uk_boot(u32 start_info)
+// Not protected itself: it runs from before the canary is set to the program's entry.
+extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
 {
+    draw_random_and_set_canary();
     console::init();
     arch::cpu_init();
     clock::start_calibration(uk_boot_tsc);
@@ -151,11 +174,7 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
     input.environment_count = g_command_line.environment_count;
     input.auxv = auxv;
     input.auxv_count = sizeof(auxv) / sizeof(auxv[0]);
-    for (size_t i = 0; i < 16; i += 8) {
-        u64 word = arch::read_timestamp() * 0x9e3779b97f4a7c15ull;
-        arch::hardware_random(word);
-        copy_bytes(input.random + i, &word, 8);
-    }
+    copy_bytes(input.random, g_random, sizeof(g_random));
     u64 sp = build_initial_stack(stack_top.value(), stack_top.value() - mm::k_default_main_stack_size, input);
     if (!sp)
         boot_failure("arguments and environment do not fit on the main stack");
