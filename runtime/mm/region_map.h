@@ -53,7 +53,8 @@ public:
     }
 
     // Changes the protection of [start, end), which must be fully mapped (ENOMEM otherwise, as on
-    // Linux), adds `set_flags`, and calls visit(const Region& before, u32 new_protection) for each piece.
+    // Linux), adds `set_flags` (except to k_region_noreserve pieces, which are never charged as a
+    // whole), and calls visit(const Region& before, u32 new_protection) for each piece.
     template<typename Visit>
     Result<void> protect(u64 start, u64 end, u32 protection, u32 set_flags, Visit&& visit)
     {
@@ -65,7 +66,8 @@ public:
         for (size_t i = lower_index(start); i < m_count && m_regions[i].end <= end; ++i) {
             visit(static_cast<const Region&>(m_regions[i]), protection);
             m_regions[i].protection = protection;
-            m_regions[i].flags |= set_flags;
+            if (!(m_regions[i].flags & k_region_noreserve))
+                m_regions[i].flags |= set_flags;
         }
         merge_around(start, end);
         return {};

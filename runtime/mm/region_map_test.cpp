@@ -453,5 +453,16 @@ TEST(RegionMap, RemoveTheMiddleOfAHugeReservation)
     EXPECT_FALSE(map->is_covered(k_base, end));
 }
 
+TEST(RegionMap, ProtectDoesNotMarkNoreservePiecesCommitted)
+{
+    // One mprotect over a PROT_NONE mapping (charged now) and a MAP_NORESERVE one (never charged
+    // as a whole): only the first becomes committed, or munmap would give back a charge never taken.
+    auto map = map_of({ region(10, 20, 0), region(20, 30, k_rw, k_region_noreserve) });
+    Protected seen;
+    ASSERT_FALSE(map->protect(10 * k_page, 30 * k_page, k_r, k_region_committed, seen).is_error());
+    EXPECT_EQ(regions_of(*map),
+        (Regions { region(10, 20, k_r, k_region_committed), region(20, 30, k_r, k_region_noreserve) }));
+}
+
 } // namespace
 } // namespace uk::mm

@@ -93,16 +93,19 @@ UK_SYSCALL_HANDLER(mremap)
 
 UK_SYSCALL_HANDLER(brk) { return static_cast<long>(mm::set_break(static_cast<u64>(a0))); }
 
-// [madvise(2)] MADV_DONTNEED and MADV_FREE drop private pages (they read as zeros afterwards);
-// the other advice only changes performance on Linux, or concerns fork, core dumps or huge pages,
-// none of which exist here, so it is accepted after the checks Linux makes.
+// [madvise(2)] MADV_DONTNEED drops private pages (they read as zeros afterwards). MADV_FREE lets
+// the kernel reclaim pages under memory pressure, keeping them if they are written first; with no
+// reclaim here, the pages simply stay (musl's malloc frees with it on every large free(), so
+// dropping them would make each reuse fault in fresh zeroed pages). The other advice only changes
+// performance on Linux, or concerns fork, core dumps or huge pages, none of which exist here, so it
+// is accepted after the checks Linux makes.
 UK_SYSCALL_HANDLER(madvise)
 {
-    constexpr long k_madv_dontneed = 4, k_madv_free = 8, k_madv_remove = 9, k_madv_last = 25;
+    constexpr long k_madv_dontneed = 4, k_madv_remove = 9, k_madv_last = 25;
     u64 start = static_cast<u64>(a0), length = static_cast<u64>(a1);
     if (start % k_page_size || a2 < 0 || a2 > k_madv_last || a2 == 5 || a2 == 6 || a2 == 7 || a2 == 24)
         return -EINVAL;
-    if (a2 == k_madv_dontneed || a2 == k_madv_free)
+    if (a2 == k_madv_dontneed)
         return to_syscall_result(mm::discard(start, length));
     if (a2 == k_madv_remove)
         return -EOPNOTSUPP; // Punching holes into files through a mapping is not supported.

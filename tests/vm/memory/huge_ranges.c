@@ -181,6 +181,20 @@ int main(void)
         FAIL("unknown advice did not fail with EINVAL");
     if (madvise(p, k_tib, MADV_WILLNEED) != 0)
         FAIL("MADV_WILLNEED failed");
+    // One mprotect over a PROT_NONE mapping and a MAP_NORESERVE one: only the first is charged,
+    // and unmapping both gives back exactly that charge.
+    long unmixed = free_pages();
+    char* mixed = mmap(NULL, 32 * k_page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mixed == MAP_FAILED
+        || mmap(mixed + 16 * k_page, 16 * k_page, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) != mixed + 16 * k_page)
+        FAIL("mapping the mixed range failed");
+    mixed[20 * k_page] = 1;
+    if (mprotect(mixed, 32 * k_page, PROT_READ) != 0 || munmap(mixed, 32 * k_page) != 0)
+        FAIL("mprotect or munmap of the mixed range failed");
+    if (free_pages() != unmixed)
+        FAIL("the mixed range left %ld frames charged", unmixed - free_pages());
+
     // mlock makes pages resident at once (nothing is ever paged out, so that is all it does).
     long unlocked = free_pages();
     if (mlock(p + 7 * k_gib, 16 * k_page) != 0 || unlocked - free_pages() < 16)
