@@ -288,6 +288,60 @@ Result<Inode*> NinePFileSystem::lookup(Inode& directory, Name name)
     return static_cast<Inode*>(node);
 }
 
+Result<size_t> NinePFileSystem::lookup_many(Inode& directory, const Name* names, size_t count, Inode** found)
+{
+    if (count == 1) {
+        found[0] = TRY(lookup(directory, names[0]));
+        return static_cast<size_t>(1);
+    }
+    RemoteNode& start = remote(directory);
+    u32 directory_fid = TRY(node_fid(start));
+    u32 fid = m_client.new_fid();
+    Qid qids[k_max_walk_names];
+    if (count > k_max_walk_names)
+        count = k_max_walk_names;
+    auto walked = m_client.walk(directory_fid, fid, names, static_cast<u16>(count), qids);
+    if (walked.is_error()) {
+        // [9P2000 walk(5)] Only a failure at the first name is an error.
+        if (walked.error_code() != ENOENT)
+            return error(walked.error_code());
+        found[0] = nullptr;
+        return static_cast<size_t>(1);
+    }
+    size_t n = walked.value();
+    if (n == 0) {
+        found[0] = nullptr;
+        return static_cast<size_t>(1);
+    }
+    // The server's new fid exists only when every name was walked; it then names the last. The
+    // directories on the way get nodes without fids (walked again only if an operation needs one).
+    RemoteNode* parent = &start;
+    InodeRef hold(parent);
+    for (size_t i = 0; i < n; ++i) {
+        RemoteNode* node = node_for(qids[i], i + 1 == count ? fid : k_no_fid, *parent, names[i]);
+        if (!node) {
+            if (i + 1 < count)
+                m_client.clunk(fid);
+            return error(ENOMEM);
+        }
+        found[i] = node;
+        parent = node;
+        hold.reset(parent);
+    }
+    if (n == count)
+        return n;
+    // The walk stopped early. After a symlink or a file that is expected: the caller follows or
+    // refuses it. After a directory, the next name is missing (the server refuses a name only
+    // for that here: the runtime asks as root, and names are checked for length before); the
+    // directory then gets a fid of its own if the name is the last, where the caller may create.
+    if (!(qids[n - 1].type & k_qid_directory))
+        return n;
+    found[n] = nullptr;
+    if (n + 1 == count && parent->fid == k_no_fid)
+        TRY(node_fid(*parent));
+    return n + 1;
+}
+
 Result<const char*> NinePFileSystem::link_target(Inode& inode)
 {
     RemoteNode& node = remote(inode);
@@ -452,13 +506,22 @@ Result<FileDescription*> NinePFileSystem::open(Inode& inode, u32 flags)
     if (!node.is_regular() && !node.is_directory())
         return error(ENXIO);
     u32 fid = TRY(node_fid(node));
-    u32 open_fid = m_client.new_fid();
-    Qid qid;
-    u16 walked = TRY(m_client.walk(fid, open_fid, nullptr, 0, &qid));
-    (void)walked;
+    u32 open_fid;
+    if (node.is_regular() && node.references == 1) {
+        // Nobody else uses the node (every operation holds a reference while it does): its own
+        // fid becomes the open file's, which saves a walk; the next lookup brings it a new one.
+        open_fid = fid;
+        node.fid = k_no_fid;
+    } else {
+        open_fid = m_client.new_fid();
+        TRY(m_client.walk(fid, open_fid, nullptr, 0, nullptr));
+    }
     auto opened = m_client.lopen(open_fid, server_open_flags(flags) & ~k_o_excl);
     if (opened.is_error()) {
-        m_client.clunk(open_fid);
+        if (node.fid == k_no_fid && open_fid == fid)
+            node.fid = fid;
+        else
+            m_client.clunk(open_fid);
         return error(opened.error_code());
     }
     if (flags & k_o_trunc)

@@ -42,6 +42,7 @@ public:
     NinePClient& client() { return m_client; }
 
     Result<Inode*> lookup(Inode& directory, Name name) override;
+    Result<size_t> lookup_many(Inode& directory, const Name* names, size_t count, Inode** found) override;
     Result<const char*> link_target(Inode& link) override;
     Result<void> refresh(Inode& inode) override;
     Result<Inode*> create(Inode& directory, Name name, u32 mode, u32 device_number) override;

@@ -50,6 +50,12 @@ class FileSystem {
 public:
     // The entry `name` of `directory` (never empty, "." or ".."), or null when there is none.
     virtual Result<Inode*> lookup(Inode& directory, Name name) = 0;
+    // Several components at once, each looked up in what the one before named (none is "." or
+    // ".."): fills found[0..n) and returns n >= 1. found[i] for i < n - 1 are directories; the
+    // last may be null (missing), or what cannot be walked further (a symlink, a file, a
+    // directory when all names were used). A remote file system answers in one round trip; the
+    // default asks lookup() name by name. The chain ends where another file system is mounted.
+    virtual Result<size_t> lookup_many(Inode& directory, const Name* names, size_t count, Inode** found);
     // A symlink's target, NUL-terminated, valid as long as the inode is.
     virtual Result<const char*> link_target(Inode& link) = 0;
     // Makes the inode's attributes (mode, size, times, link count) current.
@@ -90,6 +96,19 @@ protected:
     bool m_read_only = false;
     u64 m_device_number = 0x1a;
 };
+
+inline Result<size_t> FileSystem::lookup_many(Inode& directory, const Name* names, size_t count, Inode** found)
+{
+    Inode* at = &directory;
+    for (size_t i = 0; i < count; ++i) {
+        found[i] = TRY(lookup(*at, names[i]));
+        // A mounted tree's root answers for itself: the caller asks its file system next.
+        if (!found[i] || !found[i]->is_directory() || found[i]->file_system != this)
+            return i + 1;
+        at = found[i];
+    }
+    return count;
+}
 
 // The ramfs every tree starts with.
 FileSystem& ramfs();

@@ -130,13 +130,31 @@ void enter_initial_directory()
 size_t describe_mounts(char* buffer, size_t capacity)
 {
     size_t length = 0;
+    auto put = [&](char c) {
+        if (length + 1 < capacity) {
+            buffer[length] = c;
+            buffer[length + 1] = 0;
+        }
+        ++length;
+    };
     for (size_t i = 0; i < g_mount_count; ++i) {
         const Mount& m = g_mounts[i];
-        char tag[65];
-        copy_bytes(tag, m.tag, m.tag_length);
-        tag[m.tag_length] = 0;
+        for (size_t j = 0; j < m.tag_length; ++j)
+            put(m.tag[j]);
+        put(' ');
+        // Linux's octal escapes for the characters that separate the fields.
+        for (const char* c = m.path; *c; ++c) {
+            if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\\') {
+                put('\\');
+                put(static_cast<char>('0' + ((*c >> 6) & 3)));
+                put(static_cast<char>('0' + ((*c >> 3) & 7)));
+                put(static_cast<char>('0' + (*c & 7)));
+            } else {
+                put(*c);
+            }
+        }
         length += format(buffer + (length < capacity ? length : capacity), length < capacity ? capacity - length : 0,
-            "%s %s 9p %s,trans=virtio,version=9p2000.L,msize=%u 0 0\n", tag, m.path, m.read_only ? "ro" : "rw",
+            " 9p %s,trans=virtio,version=9p2000.L,msize=%u 0 0\n", m.read_only ? "ro" : "rw",
             m.file_system->client().message_size());
     }
     return length;

@@ -23,6 +23,19 @@ Result<Inode*> child_of(Inode& directory, Name name)
     return directory.file_system->lookup(directory, name);
 }
 
+constexpr size_t k_lookahead = 16;
+
+// The component starting at path[at] (slashes before it skipped); `at` moves past it.
+Name next_component(const char* path, size_t length, size_t& at)
+{
+    while (at < length && path[at] == '/')
+        ++at;
+    size_t begin = at;
+    while (at < length && path[at] != '/')
+        ++at;
+    return { path + begin, at - begin };
+}
+
 Result<Lookup> walk(Inode& start, const char* path, size_t length, u32 flags, int& links_left)
 {
     if (length == 0)
@@ -37,6 +50,11 @@ Result<Lookup> walk(Inode& start, const char* path, size_t length, u32 flags, in
             return Lookup { directory, { path + at, 0 }, directory, false };
     }
     InodeRef held(directory);
+    // What the directory's file system found ahead, for the components after this one: one
+    // round trip for a whole path on a remote file system. Valid until the walk leaves the chain
+    // (following a symlink) or sleeps otherwise.
+    Inode* ahead[k_lookahead];
+    size_t ahead_count = 0, ahead_next = 0;
     for (;;) {
         size_t begin = at;
         while (at < length && path[at] != '/')
@@ -50,7 +68,26 @@ Result<Lookup> walk(Inode& start, const char* path, size_t length, u32 flags, in
             return error(ENOTDIR);
         if (component.length > k_name_max)
             return error(ENAMETOOLONG);
-        Inode* child = TRY(child_of(*directory, component));
+        Inode* child;
+        if (ahead_next < ahead_count) {
+            child = ahead[ahead_next++];
+        } else if (component.is_dot() || component.is_dot_dot()) {
+            child = TRY(child_of(*directory, component));
+        } else {
+            // This component and the plain ones after it, up to the first "." or "..".
+            Name names[k_lookahead];
+            size_t count = 0;
+            names[count++] = component;
+            for (size_t scan = at; count < k_lookahead && scan < length;) {
+                Name next = next_component(path, length, scan);
+                if (next.length == 0 || next.length > k_name_max || next.is_dot() || next.is_dot_dot())
+                    break;
+                names[count++] = next;
+            }
+            ahead_count = TRY(directory->file_system->lookup_many(*directory, names, count, ahead));
+            ahead_next = 1;
+            child = ahead[0];
+        }
 
         if (last) {
             Lookup result { directory, component, child, had_slash };
@@ -72,6 +109,7 @@ Result<Lookup> walk(Inode& start, const char* path, size_t length, u32 flags, in
         if (child->is_symlink()) {
             if (--links_left < 0)
                 return error(ELOOP);
+            ahead_count = ahead_next = 0;
             InodeRef following(child);
             const char* target = TRY(child->file_system->link_target(*child));
             auto followed = TRY(walk(*directory, target, string_length(target), k_resolve_follow, links_left));
