@@ -3,6 +3,7 @@
 #include "fs/9p_fs.h"
 
 #include "fs/file_description.h"
+#include "fs/pipe.h"
 #include "fs/path.h"
 #include "fs/vfs.h"
 #include "lib/string.h"
@@ -113,17 +114,24 @@ void NinePFileSystem::unhash(RemoteNode& node)
     node.hash_next = nullptr;
 }
 
+void NinePFileSystem::forget_link_target(RemoteNode& node)
+{
+    if (!node.link_target)
+        return;
+    // link_target() keeps short targets in a slab block and long ones in a page.
+    if (string_length(node.link_target) + 1 > 2016)
+        free_page(node.link_target);
+    else
+        kfree(node.link_target);
+    node.link_target = nullptr;
+}
+
 void NinePFileSystem::free_node(RemoteNode& node)
 {
     VERIFY(node.references == 0 && &node != m_root);
     unhash(node);
     m_client.clunk(node.fid);
-    if (node.link_target) {
-        if (string_length(node.link_target) + 1 > 2016)
-            free_page(node.link_target);
-        else
-            kfree(node.link_target);
-    }
+    forget_link_target(node);
     kfree(node.name);
     Inode* parent = node.parent;
     destroy(&node);
@@ -158,9 +166,11 @@ RemoteNode* NinePFileSystem::node_for(const Qid& qid, u32 fid, RemoteNode& paren
 {
     evict_unused();
     RemoteNode* node = find(qid.path);
-    if (node && (mode_of(qid) != node->type() || node == &parent)) {
-        // The server reuses a number for another file (the old one was deleted on the host):
-        // the old node lives on for whoever holds it, but is no longer found.
+    if (node && (mode_of(qid) != node->type() || node == &parent
+            || (node->is_symlink() && node->qid_version != qid.version))) {
+        // The server reuses a number for another file (the old one was deleted on the host), or
+        // a symlink was made anew (its cached target would be stale): the old node lives on for
+        // whoever holds it, but is no longer found.
         unhash(*node);
         node = nullptr;
     }
@@ -172,6 +182,7 @@ RemoteNode* NinePFileSystem::node_for(const Qid& qid, u32 fid, RemoteNode& paren
             node->fid = fid;
         }
         node->attributes_epoch = 0;
+        node->qid_version = qid.version;
         if (node->is_directory() && node->parent != &parent) {
             // A directory has one parent: it moved on the host.
             ref(parent);
@@ -203,6 +214,7 @@ RemoteNode* NinePFileSystem::node_for(const Qid& qid, u32 fid, RemoteNode& paren
     node->file_system = this;
     node->fid = fid;
     node->qid_path = qid.path;
+    node->qid_version = qid.version;
     node->number = qid.path;
     node->mode = mode_of(qid);
     node->link_count = 1;
@@ -501,8 +513,13 @@ Result<FileDescription*> NinePFileSystem::open(Inode& inode, u32 flags)
         return open_inode_description(node, flags);
     }
     TRY(refresh(node));
-    // FIFOs, sockets and device nodes on the host are the host's: opening them from here could
-    // block the server or reach a host device.
+    if (node.type() == k_mode_fifo) {
+        // As on Linux's v9fs, a FIFO is the guest's own: its data never goes to the host.
+        ref(node);
+        return open_fifo(node, flags);
+    }
+    // Sockets and device nodes on the host are the host's (Linux would open the guest's own
+    // device of that number; the runtime has none to give).
     if (!node.is_regular() && !node.is_directory())
         return error(ENXIO);
     u32 fid = TRY(node_fid(node));

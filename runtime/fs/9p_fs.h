@@ -27,6 +27,7 @@ struct HashTag;
 struct RemoteNode : Inode, ListLink<UnusedTag> {
     u32 fid;                 // ninep::k_no_fid until walked (nodes made by a create).
     u64 qid_path;
+    u32 qid_version;         // A symlink whose version changed is a new one: it gets a new node.
     u64 attributes_epoch;    // lookup_epoch() when the attributes were fetched; 0: stale.
     char* name;              // In the parent directory (kmalloc'd); null for the root.
     RemoteNode* hash_next;
@@ -78,6 +79,7 @@ private:
     RemoteNode* node_for(const ninep::Qid& qid, u32 fid, RemoteNode& parent, Name name);
     void evict_unused();
     void free_node(RemoteNode& node);
+    void forget_link_target(RemoteNode& node);
     void apply(RemoteNode& node, const ninep::Attributes& attributes);
     Result<FileDescription*> describe(RemoteNode& node, u32 open_fid, u32 flags);
 

@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,7 @@ def make_fixtures(root):
     os.symlink("sub", os.path.join(root, "dirlink"))
     os.symlink("loop2", os.path.join(root, "loop1"))
     os.symlink("loop1", os.path.join(root, "loop2"))
+    os.mkfifo(os.path.join(root, "host-fifo"))
 
 
 def snapshot(root):
@@ -65,6 +67,8 @@ def snapshot(root):
             relative = os.path.relpath(path, root)
             if os.path.islink(path):
                 state[relative] = ("link", os.readlink(path))
+            elif stat.S_ISFIFO(st.st_mode):
+                state[relative] = ("fifo", st.st_mode & 0o7777)
             elif os.path.isdir(path):
                 state[relative] = ("dir", st.st_mode & 0o7777)
             else:
@@ -115,7 +119,7 @@ def check_rw(a, work):
     f.check(f.read(root, "rw.bin") == b"\0" * 100 + b"abc", "rw.bin")
     f.check(f.read(root, "written.bin") == bytes((i * 13 + 5) & 0xff for i in range(3 << 20)), "written.bin")
     f.check(f.read(root, "renamed.txt") == b"rename\n", "renamed.txt")
-    for gone in ("rename-me.txt", "delete-me.txt", "rmdir-me", "newdir/nested", "doomed.txt"):
+    for gone in ("rename-me.txt", "delete-me.txt", "rmdir-me", "newdir/nested", "doomed.txt", "fifo"):
         f.check(not os.path.lexists(os.path.join(root, gone)), f"{gone} still exists")
     f.check(os.path.isdir(os.path.join(root, "newdir")), "newdir")
     f.check(os.path.isdir(os.path.join(root, "moved-nested")), "moved-nested")
