@@ -91,18 +91,20 @@ const char* message_name(u8 type)
 
 // Runs one request: `encode(writer, tag)` writes it, `decode(reader, written, tag)` reads the
 // reply. Malformed replies are logged and become EIO.
-#define NINEP_CALL(type, encode, decode)                                                                           \
-    NinePCall call(*this);                                                                                         \
-    if (!call.ok())                                                                                                \
-        return error(EIO);                                                                                         \
-    Writer w = call.writer();                                                                                      \
-    u16 tag = call.tag();                                                                                          \
-    auto reader = TRY(call.send(encode));                                                                          \
-    u32 written = static_cast<u32>(reader.remaining());                                                            \
-    auto result = decode;                                                                                          \
-    if (result.is_error() && result.error_code() == EPROTO)                                                       \
-        return malformed(type);                                                                                    \
-    return result
+template<typename T, typename Encode, typename Decode>
+Result<T> NinePClient::call(u8 type, Encode&& encode, Decode&& decode)
+{
+    NinePCall call(*this);
+    if (!call.ok())
+        return error(EIO);
+    Writer w = call.writer();
+    u16 tag = call.tag();
+    auto reader = TRY(call.send(encode(w, tag)));
+    Result<T> result = decode(reader, static_cast<u32>(reader.remaining()), tag);
+    if (result.is_error() && result.error_code() == EPROTO)
+        return malformed(type);
+    return result;
+}
 
 Error NinePClient::malformed(u8 request_type)
 {
@@ -141,7 +143,9 @@ Result<void> NinePClient::connect(virtio::NinePDevice& device)
 
 Result<Qid> NinePClient::attach(u32 fid)
 {
-    NINEP_CALL(k_tattach, encode_attach(w, tag, fid, "root", 0), decode_attach(reader, written, tag));
+    return call<Qid>(
+        k_tattach, [&](Writer& w, u16 tag) { return encode_attach(w, tag, fid, "root", 0); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_attach(reader, written, tag); });
 }
 
 Result<u16> NinePClient::walk(u32 fid, u32 new_fid, const Name* names, u16 count, Qid* qids)
@@ -154,108 +158,160 @@ Result<u16> NinePClient::walk(u32 fid, u32 new_fid, const Name* names, u16 count
         chars[i] = names[i].chars;
         lengths[i] = names[i].length;
     }
-    NINEP_CALL(k_twalk, encode_walk(w, tag, fid, new_fid, chars, lengths, count),
-        decode_walk(reader, written, tag, qids, count));
+    return call<u16>(
+        k_twalk, [&](Writer& w, u16 tag) { return encode_walk(w, tag, fid, new_fid, chars, lengths, count); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_walk(reader, written, tag, qids, count); });
 }
 
 Result<Attributes> NinePClient::getattr(u32 fid)
 {
-    NINEP_CALL(k_tgetattr, encode_getattr(w, tag, fid, k_getattr_basic | 0x800),
-        decode_getattr(reader, written, tag));
+    return call<Attributes>(
+        k_tgetattr, [&](Writer& w, u16 tag) { return encode_getattr(w, tag, fid, k_getattr_basic | 0x800); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_getattr(reader, written, tag); });
 }
 
 Result<void> NinePClient::setattr(u32 fid, const AttributeChanges& changes)
 {
-    NINEP_CALL(k_tsetattr, encode_setattr(w, tag, fid, changes), decode_empty(reader, written, k_tsetattr, tag));
+    return call<void>(
+        k_tsetattr, [&](Writer& w, u16 tag) { return encode_setattr(w, tag, fid, changes); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_empty(reader, written, k_tsetattr, tag); });
 }
 
 Result<Qid> NinePClient::lopen(u32 fid, u32 flags)
 {
-    NINEP_CALL(k_tlopen, encode_lopen(w, tag, fid, flags), decode_open(reader, written, k_tlopen, tag, nullptr));
+    return call<Qid>(
+        k_tlopen, [&](Writer& w, u16 tag) { return encode_lopen(w, tag, fid, flags); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_open(reader, written, k_tlopen, tag, nullptr); });
 }
 
 Result<Qid> NinePClient::lcreate(u32 fid, Name name, u32 flags, u32 mode)
 {
-    NINEP_CALL(k_tlcreate, encode_lcreate(w, tag, fid, name.chars, name.length, flags, mode, 0),
-        decode_open(reader, written, k_tlcreate, tag, nullptr));
+    return call<Qid>(
+        k_tlcreate,
+        [&](Writer& w, u16 tag) {
+            return encode_lcreate(w, tag, fid, name.chars, name.length, flags, mode, 0);
+        },
+        [&](Reader& reader, u32 written, u16 tag) {
+            return decode_open(reader, written, k_tlcreate, tag, nullptr);
+        });
 }
 
 Result<u32> NinePClient::read(u32 fid, u64 offset, void* out, u32 count)
 {
     if (count > max_read())
         count = max_read();
-    NINEP_CALL(k_tread, encode_read(w, tag, fid, offset, count), decode_read(reader, written, tag, out, count));
+    return call<u32>(
+        k_tread, [&](Writer& w, u16 tag) { return encode_read(w, tag, fid, offset, count); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_read(reader, written, tag, out, count); });
 }
 
 Result<u32> NinePClient::write(u32 fid, u64 offset, const void* data, u32 count)
 {
     if (count > max_write())
         count = max_write();
-    NINEP_CALL(k_twrite, encode_write(w, tag, fid, offset, data, count), decode_write(reader, written, tag, count));
+    return call<u32>(
+        k_twrite, [&](Writer& w, u16 tag) { return encode_write(w, tag, fid, offset, data, count); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_write(reader, written, tag, count); });
 }
 
 Result<u32> NinePClient::readdir(u32 fid, u64 offset, void* out, u32 count)
 {
     if (count > max_read())
         count = max_read();
-    NINEP_CALL(k_treaddir, encode_readdir(w, tag, fid, offset, count),
-        decode_readdir(reader, written, tag, out, count));
+    return call<u32>(
+        k_treaddir, [&](Writer& w, u16 tag) { return encode_readdir(w, tag, fid, offset, count); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_readdir(reader, written, tag, out, count); });
 }
 
 Result<Qid> NinePClient::mkdir(u32 directory_fid, Name name, u32 mode)
 {
-    NINEP_CALL(k_tmkdir, encode_mkdir(w, tag, directory_fid, name.chars, name.length, mode, 0),
-        decode_qid_reply(reader, written, k_tmkdir, tag));
+    return call<Qid>(
+        k_tmkdir,
+        [&](Writer& w, u16 tag) {
+            return encode_mkdir(w, tag, directory_fid, name.chars, name.length, mode, 0);
+        },
+        [&](Reader& reader, u32 written, u16 tag) {
+            return decode_qid_reply(reader, written, k_tmkdir, tag);
+        });
 }
 
 Result<Qid> NinePClient::mknod(u32 directory_fid, Name name, u32 mode, u32 device_number)
 {
     // Linux's dev_t encoding, as fs/devices.h stores device numbers.
     u32 major = (device_number >> 8) & 0xfff, minor = (device_number & 0xff) | ((device_number >> 12) & 0xfff00);
-    NINEP_CALL(k_tmknod, encode_mknod(w, tag, directory_fid, name.chars, name.length, mode, major, minor, 0),
-        decode_qid_reply(reader, written, k_tmknod, tag));
+    return call<Qid>(
+        k_tmknod,
+        [&](Writer& w, u16 tag) {
+            return encode_mknod(w, tag, directory_fid, name.chars, name.length, mode, major, minor, 0);
+        },
+        [&](Reader& reader, u32 written, u16 tag) {
+            return decode_qid_reply(reader, written, k_tmknod, tag);
+        });
 }
 
 Result<Qid> NinePClient::symlink(u32 directory_fid, Name name, const char* target)
 {
-    NINEP_CALL(k_tsymlink,
-        encode_symlink(w, tag, directory_fid, name.chars, name.length, target, string_length(target), 0),
-        decode_qid_reply(reader, written, k_tsymlink, tag));
+    return call<Qid>(
+        k_tsymlink,
+        [&](Writer& w, u16 tag) {
+            return encode_symlink(w, tag, directory_fid, name.chars, name.length, target, string_length(target), 0);
+        },
+        [&](Reader& reader, u32 written, u16 tag) {
+            return decode_qid_reply(reader, written, k_tsymlink, tag);
+        });
 }
 
 Result<size_t> NinePClient::readlink(u32 fid, char* out, size_t capacity)
 {
-    NINEP_CALL(k_treadlink, encode_readlink(w, tag, fid), decode_readlink(reader, written, tag, out, capacity));
+    return call<size_t>(
+        k_treadlink, [&](Writer& w, u16 tag) { return encode_readlink(w, tag, fid); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_readlink(reader, written, tag, out, capacity); });
 }
 
 Result<void> NinePClient::link(u32 directory_fid, u32 fid, Name name)
 {
-    NINEP_CALL(k_tlink, encode_link(w, tag, directory_fid, fid, name.chars, name.length),
-        decode_empty(reader, written, k_tlink, tag));
+    return call<void>(
+        k_tlink, [&](Writer& w, u16 tag) { return encode_link(w, tag, directory_fid, fid, name.chars, name.length); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_empty(reader, written, k_tlink, tag); });
 }
 
 Result<void> NinePClient::unlinkat(u32 directory_fid, Name name, u32 flags)
 {
-    NINEP_CALL(k_tunlinkat, encode_unlinkat(w, tag, directory_fid, name.chars, name.length, flags),
-        decode_empty(reader, written, k_tunlinkat, tag));
+    return call<void>(
+        k_tunlinkat,
+        [&](Writer& w, u16 tag) {
+            return encode_unlinkat(w, tag, directory_fid, name.chars, name.length, flags);
+        },
+        [&](Reader& reader, u32 written, u16 tag) {
+            return decode_empty(reader, written, k_tunlinkat, tag);
+        });
 }
 
 Result<void> NinePClient::renameat(u32 old_directory_fid, Name old_name, u32 new_directory_fid, Name new_name)
 {
-    NINEP_CALL(k_trenameat,
-        encode_renameat(w, tag, old_directory_fid, old_name.chars, old_name.length, new_directory_fid, new_name.chars,
-            new_name.length),
-        decode_empty(reader, written, k_trenameat, tag));
+    return call<void>(
+        k_trenameat,
+        [&](Writer& w, u16 tag) {
+            return encode_renameat(w, tag, old_directory_fid, old_name.chars, old_name.length, new_directory_fid,
+                new_name.chars, new_name.length);
+        },
+        [&](Reader& reader, u32 written, u16 tag) {
+            return decode_empty(reader, written, k_trenameat, tag);
+        });
 }
 
 Result<FileSystemStatus> NinePClient::statfs(u32 fid)
 {
-    NINEP_CALL(k_tstatfs, encode_statfs(w, tag, fid), decode_statfs(reader, written, tag));
+    return call<FileSystemStatus>(
+        k_tstatfs, [&](Writer& w, u16 tag) { return encode_statfs(w, tag, fid); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_statfs(reader, written, tag); });
 }
 
 Result<void> NinePClient::fsync(u32 fid, bool data_only)
 {
-    NINEP_CALL(k_tfsync, encode_fsync(w, tag, fid, data_only), decode_empty(reader, written, k_tfsync, tag));
+    return call<void>(
+        k_tfsync, [&](Writer& w, u16 tag) { return encode_fsync(w, tag, fid, data_only); },
+        [&](Reader& reader, u32 written, u16 tag) { return decode_empty(reader, written, k_tfsync, tag); });
 }
 
 void NinePClient::clunk(u32 fid)

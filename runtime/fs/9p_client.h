@@ -56,6 +56,8 @@ public:
 
 private:
     friend class NinePCall;
+    template<typename T, typename Encode, typename Decode>
+    Result<T> call(u8 type, Encode&& encode, Decode&& decode);
     void flush_clunks();
 
     virtio::NinePDevice* m_device = nullptr;

@@ -130,7 +130,9 @@ TEST(NinePEncode, OverflowIsRefused)
 
 TEST(NinePDecode, VersionChecks)
 {
-    auto version = [](Bytes b) { return decode(b, 4096, [](Reader& r, u32 n) { return decode_version(r, n, 135168); }); };
+    auto version = [](Bytes b) {
+        return decode(b, 4096, [](Reader& r, u32 n) { return decode_version(r, n, 135168); });
+    };
     auto ok = version(Message(101, k_no_tag).u32(65536).str("9P2000.L").done());
     ASSERT_FALSE(ok.is_error());
     EXPECT_EQ(ok.value(), 65536u);
@@ -185,7 +187,9 @@ TEST(NinePDecode, SizeMustMatchWhatWasWritten)
 
 TEST(NinePDecode, LerrorCarriesTheErrno)
 {
-    auto clunk = [](Bytes b) { return decode(b, 4096, [](Reader& r, u32 n) { return decode_empty(r, n, k_tclunk, 1); }); };
+    auto clunk = [](Bytes b) {
+        return decode(b, 4096, [](Reader& r, u32 n) { return decode_empty(r, n, k_tclunk, 1); });
+    };
     EXPECT_EQ(clunk(Message(k_rlerror, 1).u32(ENOENT).done()).error_code(), ENOENT);
     EXPECT_EQ(clunk(Message(k_rlerror, 1).u32(ENOTEMPTY).done()).error_code(), ENOTEMPTY);
     EXPECT_EQ(clunk(Message(k_rlerror, 1).u32(0).done()).error_code(), EPROTO);
@@ -234,7 +238,9 @@ TEST(NinePDecode, WalkAndWrite)
 TEST(NinePDecode, Readlink)
 {
     char out[16];
-    auto readlink = [&](Bytes b) { return decode(b, 3, [&](Reader& r, u32 n) { return decode_readlink(r, n, 1, out, sizeof(out)); }); };
+    auto readlink = [&](Bytes b) {
+        return decode(b, 3, [&](Reader& r, u32 n) { return decode_readlink(r, n, 1, out, sizeof(out)); });
+    };
     auto ok = readlink(Message(k_treadlink + 1, 1).str("../target").done());
     ASSERT_FALSE(ok.is_error());
     EXPECT_STREQ(out, "../target");
@@ -288,7 +294,8 @@ TEST(NinePDecode, ReaddirAndStatfs)
     Bytes data(40, 7);
     Bytes reply = Message(k_treaddir + 1, 1).u32(40).raw(data.data(), 40).done();
     EXPECT_EQ(decode(reply, 5, [&](Reader& r, u32 n) { return decode_readdir(r, n, 1, out, 64); }).value(), 40u);
-    EXPECT_EQ(decode(reply, 5, [&](Reader& r, u32 n) { return decode_readdir(r, n, 1, out, 39); }).error_code(), EPROTO);
+    EXPECT_EQ(decode(reply, 5, [&](Reader& r, u32 n) { return decode_readdir(r, n, 1, out, 39); }).error_code(),
+        EPROTO);
     Bytes statfs = Message(k_tstatfs + 1, 1).u32(0x01021997).u32(4096).u64(100).u64(50).u64(40).u64(10).u64(5)
                        .u64(77).u32(255).done();
     auto s = decode(statfs, 4096, [](Reader& r, u32 n) { return decode_statfs(r, n, 1); });

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Path resolution across every mounted file system (Linux path_resolution(7) semantics): components, ".", "..", symlinks (at
-// most 40 per lookup, ELOOP beyond), trailing slashes, ENOENT/ENOTDIR/ENAMETOOLONG.
+// Path resolution across every mounted file system (Linux path_resolution(7) semantics):
+// components, ".", "..", symlinks (at most 40 per lookup, ELOOP beyond), trailing slashes,
+// ENOENT/ENOTDIR/ENAMETOOLONG.
 #pragma once
 
 #include "fs/inode.h"

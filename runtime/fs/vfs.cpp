@@ -292,7 +292,8 @@ Result<FileDescription*> open(Inode& base, const char* path, u32 open_flags, u32
             return error(ENOENT);
         TRY(writable(*found.parent));
         InodeRef hold(found.parent);
-        return found.parent->file_system->create_and_open(*found.parent, found.last, open_flags, mode & 07777 & ~g_umask);
+        return found.parent->file_system->create_and_open(*found.parent, found.last, open_flags,
+            mode & 07777 & ~g_umask);
     }
     if ((open_flags & k_o_creat) && (open_flags & k_o_excl))
         return error(EEXIST);

@@ -194,7 +194,8 @@ def check_errors(a, work):
     host_lines = host.stdout.decode(errors="replace").splitlines()
     for h, g in zip(host_lines, guest_lines):
         f.check(h == g, f"host: {h!r} guest: {g!r}")
-    f.check(len(host_lines) == len(guest_lines), f"{len(host_lines)} lines on the host, {len(guest_lines)} in the guest")
+    f.check(len(host_lines) == len(guest_lines),
+            f"{len(host_lines)} lines on the host, {len(guest_lines)} in the guest")
     return f.items
 
 
