@@ -37,7 +37,7 @@ Result<u64> map_descriptor(u64 hint, u64 length, u32 protection, u32 flags, long
         return error(EACCES);
     if ((flags & mm::k_map_shared) && (protection & 2) && !file->can_write())
         return error(EACCES);
-    return mm::map_file(hint, length, protection, flags, *inode, static_cast<u64>(offset));
+    return file->map(hint, length, protection, flags, static_cast<u64>(offset));
 }
 
 } // namespace

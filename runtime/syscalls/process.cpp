@@ -110,7 +110,11 @@ constexpr int k_arch_set_gs = 0x1001, k_arch_set_fs = 0x1002, k_arch_get_fs = 0x
 
 } // namespace
 
-UK_SYSCALL_HANDLER(exit_group) { arch::machine_exit(static_cast<int>(a0)); }
+UK_SYSCALL_HANDLER(exit_group)
+{
+    sched::run_exit_hooks();
+    arch::machine_exit(static_cast<int>(a0));
+}
 
 
 UK_SYSCALL_HANDLER(getpid) { return k_process_id; }
