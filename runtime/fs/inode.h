@@ -5,6 +5,7 @@
 #pragma once
 
 #include "fs/page_tree.h"
+#include "mm/file_mapping.h"
 #include "lib/intrusive_list.h"
 #include "lib/result.h"
 #include "lib/types.h"
@@ -110,6 +111,8 @@ void touch_change(Inode& inode); // ctime = now
 
 // Regular-file data. Reads stop at the end of the file; writes grow it, filling gaps with holes.
 size_t read_data(Inode& inode, u64 offset, void* buffer, size_t length);
+// A ramfs file as mm::map_file maps it (its pages are the file's own).
+mm::MappedFile mapped_file(Inode& inode);
 Result<size_t> write_data(Inode& inode, u64 offset, const void* buffer, size_t length);
 Result<void> set_size(Inode& inode, u64 size);
 // Pages backing [offset, offset + length) are allocated now (fallocate).
