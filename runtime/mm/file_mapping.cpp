@@ -116,8 +116,6 @@ Result<u64> map_private_copy(u64 hint, u64 length, u32 protection, u32 flags, u6
     if (aligned < length || offset + aligned < offset || offset + aligned > max_size)
         return error(EOVERFLOW);
     u32 fixed = flags & (k_map_fixed | k_map_fixed_noreplace);
-    if (fixed & k_map_fixed)
-        before_unmap(hint, hint + aligned);
     u32 writable = protection | arch::k_prot_read | arch::k_prot_write;
     u64 start = TRY(map_anonymous(hint, aligned, writable, fixed | k_map_private | k_map_anonymous));
     // The copy touches the pages from runtime code; the page-fault handler backs them.
@@ -151,8 +149,6 @@ Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, MappedFile
     if (aligned < length || offset + aligned < offset || offset + aligned > file.pager->max_size)
         return error(EOVERFLOW);
     u32 fixed = flags & (k_map_fixed | k_map_fixed_noreplace);
-    if (fixed & k_map_fixed)
-        before_unmap(hint, hint + aligned);
 
     if (g_count == k_max_mappings)
         return error(ENOMEM);

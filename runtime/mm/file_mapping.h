@@ -39,7 +39,8 @@ Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, MappedFile
 using FillMapping = Result<void> (*)(void* context, void* address, u64 offset, u64 length);
 Result<u64> map_private_copy(u64 hint, u64 length, u32 protection, u32 flags, u64 offset, u64 max_size,
     FillMapping fill, void* context);
-// Must run before [start, end) is unmapped or replaced (munmap, MAP_FIXED, mremap).
+// Gives borrowed pages in [start, end) back to their files; mm::unmap runs it (munmap, MAP_FIXED,
+// mremap all unmap through it).
 void before_unmap(u64 start, u64 end);
 // True when [start, end) touches a MAP_SHARED file mapping.
 bool overlaps_file_mapping(u64 start, u64 end);

@@ -27,8 +27,6 @@ Result<u64> map_descriptor(u64 hint, u64 length, u32 protection, u32 flags, long
     if (!inode)
         return error(ENODEV);
     if (is_dev_zero(*inode)) {
-        if (flags & mm::k_map_fixed)
-            mm::before_unmap(hint, hint + align_up(length, k_page_size));
         return mm::map_anonymous(hint, length, protection, (flags & ~mm::k_map_shared) | mm::k_map_private | mm::k_map_anonymous);
     }
     if (!inode->is_regular() || inode->generator)
@@ -56,8 +54,6 @@ UK_SYSCALL_HANDLER(mmap)
         flags &= ~1u;
     if (!(flags & mm::k_map_anonymous))
         return TRY(map_descriptor(static_cast<u64>(a0), length, protection, flags, a4, a5));
-    if (flags & mm::k_map_fixed)
-        mm::before_unmap(static_cast<u64>(a0), static_cast<u64>(a0) + align_up(length, k_page_size));
     return TRY(mm::map_anonymous(static_cast<u64>(a0), length, protection, flags));
 }
 
@@ -66,7 +62,6 @@ UK_SYSCALL_HANDLER(munmap)
     u64 start = static_cast<u64>(a0), length = static_cast<u64>(a1);
     if (start % k_page_size || length == 0 || start + length < start)
         return error(EINVAL);
-    mm::before_unmap(start, start + align_up(length, k_page_size));
     TRY(mm::unmap(start, length));
     return 0;
 }
@@ -86,7 +81,6 @@ UK_SYSCALL_HANDLER(mremap)
             return error(EINVAL);
         u64 keep = align_up(new_length, k_page_size), end = align_up(old_length, k_page_size);
         if (keep < end) {
-            mm::before_unmap(start + keep, start + end);
             TRY(mm::unmap(start + keep, end - keep));
         }
         return static_cast<long>(start);
