@@ -76,9 +76,9 @@ void crash_here(int signal, const char* what)
     g_crashing = true;
     arch::before_crash_report();
     printk("uk: %s\n", what);
-    u64 fp = arch::frame_pointer();
-    // Skip this function's own frame: start from our caller.
-    auto* frame = reinterpret_cast<const u64*>(fp);
+    // This function's own frame (live: a frame_pointer() call's would be dead by now, and an
+    // interrupt pushed onto the stack overwrites it): the backtrace starts at our caller.
+    auto* frame = static_cast<const u64*>(__builtin_frame_address(0));
     print_backtrace(frame[1], frame[0]);
     arch::machine_exit(128 + signal);
 }
