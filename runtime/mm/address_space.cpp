@@ -321,10 +321,6 @@ Result<void> set_main_stack_size(u64 size)
 void set_data_limit(u64 bytes) { g_data_limit = bytes; }
 void set_address_space_limit(u64 bytes) { g_address_space_limit = bytes; }
 
-// Where the next first touch would be if the program fills memory in order (see below).
-u64 g_sequential_next;
-constexpr u64 k_fault_around = 16;
-
 FaultResult handle_page_fault(u64 address, FaultAccess access, bool page_present)
 {
     const Region* region = g_regions.find(address);
@@ -345,23 +341,6 @@ FaultResult handle_page_fault(u64 address, FaultAccess access, bool page_present
         free_frame(phys);
         return FaultResult::OutOfMemory;
     }
-    // Sequential first touches (a buffer being filled) map the next pages of a charged region
-    // too: a fault costs far more than zeroing a page (under TCG, 2.9 us against 0.4 us), and the
-    // region's memory was charged when it was mapped. Random touches still fault page by page.
-    u64 next = page + k_page_size;
-    if (page == g_sequential_next && (region->flags & k_region_committed)) {
-        u64 end = region->end - page > k_fault_around * k_page_size ? page + k_fault_around * k_page_size : region->end;
-        for (; next < end && !arch::is_mapped(next, false); next += k_page_size) {
-            u64 frame = allocate_committed_frame();
-            if (!frame)
-                break;
-            if (arch::map_page(next, frame, region->protection).is_error()) {
-                free_frame(frame);
-                break;
-            }
-        }
-    }
-    g_sequential_next = next;
     return FaultResult::Handled;
 }
 
