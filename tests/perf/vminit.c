@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // /init of the Linux VM baseline (static, musl-gcc): mounts /dev, /proc and /tmp, loads the
 // virtio network modules and configures eth0 like QEMU user networking expects (when the kernel
-// command line has ukbnet=1), runs the program given after "--" on the kernel command line, and
-// powers the VM off through isa-debug-exit with the program's exit status, as a uksdk image does.
+// command line has ukbnet=1; ukbip=ADDRESS for a tap), runs the program given after "--" on the
+// kernel command line, and powers the VM off through isa-debug-exit with the program's exit status, as a uksdk image does.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -101,8 +101,10 @@ int main(int argc, char** argv)
         load_modules();
         int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         interface_up(s, "lo", NULL, NULL);
-        // QEMU user networking: the guest is 10.0.2.15/24, forwarded connections come from 10.0.2.2.
-        interface_up(s, "eth0", "10.0.2.15", "255.255.255.0");
+        // QEMU user networking: the guest is 10.0.2.15/24, forwarded connections come from
+        // 10.0.2.2. On a tap, ukbip= (kernel command line) gives the address, also in a /24.
+        const char* address = getenv("ukbip");
+        interface_up(s, "eth0", address ? address : "10.0.2.15", "255.255.255.0");
         close(s);
     }
     if (argc < 2) {
