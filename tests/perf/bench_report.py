@@ -103,7 +103,12 @@ def section_header(r, name):
     if name not in r:
         return None
     f = r[name]
-    return (f"*{f['runs']} runs per variant, interleaved in shuffled order; median (min–max). "
+    if name == "sizes":
+        return f"*Sizes are measured once (they do not vary between runs). Machine: {machine_text(f['machine'])}.*\n\n"
+    load = f.get("load")
+    load_text = (f"Host load average (1 min) during the rounds: {num(load['median'])} "
+                 f"({num(load['min'])}–{num(load['max'])}) on {f['machine']['cores']} cores. ") if load else ""
+    return (f"*{f['runs']} runs per variant, interleaved in shuffled order; median (min–max). {load_text}"
             f"{'QUICK RUN (--quick): fewer runs and variants. ' if f.get('quick') else ''}"
             f"Took {f['seconds']:.0f} s. Machine: {machine_text(f['machine'])}.*\n\n")
 
@@ -387,5 +392,27 @@ def write(results, output, svg_dir):
     for key, title, render in sections:
         parts.append(f"\n## {title}\n\n")
         parts.append(render() if key in results else f"*Not measured yet: `./scripts/bench --only {key}`.*\n")
+    parts.append(NOTES)
     with open(output, "w") as f:
         f.write("".join(parts))
+
+
+NOTES = """
+## What is not measured, and why
+
+- **KVM**: this machine's /dev/kvm is a software-nested KVM without vmx/svm, about 2,000 times
+  slower than TCG; every figure here is TCG, for uksdk and the Linux VM alike. Ratios between
+  the two VMs are what carries over to other machines, not the absolute times.
+- **hello-cpp outside uksdk**: Debian 12's g++ 12 has no `<format>`, so the C++ sample is not built
+  for the host or the Linux VM; the Linux VM's boot figures use samples/hello (static musl) and
+  samples/httpd (static glibc and libstdc++).
+- **epoll with 10,000 descriptors on uksdk**: the runtime's descriptor table has 1,024 entries
+  (`k_max_descriptors`), so the figure fails with EMFILE; it is measured at 1,000 for all three.
+- **100,000 files**: each stage of the files figure stops after its time budget; where a row says
+  *stopped at N files*, the `..._in_100000` figures are taken at N files.
+- **Linux VM entry → main** counts from the kernel's timekeeping start, not from its first
+  instruction (an underestimate of a few milliseconds at most, next to seconds).
+- **Linux VM on q35 and pc**: only hello (httpd on microvm only), to keep the run near 30 minutes.
+- **Memory figures on the host** (threads, connections): the host's /proc/meminfo moves with every
+  other process on the machine, so they are left out; the VMs' are their own.
+"""
