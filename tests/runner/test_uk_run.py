@@ -181,6 +181,24 @@ class ParseArgs(unittest.TestCase):
         for option in (b"--publish", b"--guestfwd", b"--net", b"--ip", b"UKSDK_RUN_OPTIONS"):
             self.assertIn(option, r.stdout)
 
+    def test_dry_run_prints_the_command_without_running_it(self):
+        with tempfile.TemporaryDirectory() as d:
+            image = os.path.join(d, "img")
+            with open(image, "wb") as f:
+                f.write(b"\x7fELF")  # Never booted: a dry run only checks that it is an ELF.
+            # A QEMU that would fail loudly if it were started.
+            r = run_runner(["--dry-run", "--machine", "q35", "-p", f"{free_port()}:80", image, "--", "a b"],
+                           {"UKSDK_QEMU": "/nonexistent-qemu"})
+            self.assertEqual((r.returncode, r.stderr), (0, b""))
+            import shlex
+            words = shlex.split(r.stdout.decode())
+            qemu = words.index("/nonexistent-qemu")
+            self.assertTrue(all("=" in w for w in words[:qemu]))  # Only environment words before it.
+            self.assertEqual(words[words.index("-M") + 1], "q35")
+            self.assertEqual(words[words.index("-kernel") + 1], image)
+            self.assertTrue(words[words.index("-append") + 1].endswith('-- "a b"'))
+            self.assertEqual(os.listdir(d), ["img"])
+
     def test_usage_error_exits_125(self):
         r = run_runner(["--machine", "virt", "img"])
         self.assertEqual(r.returncode, 125)
