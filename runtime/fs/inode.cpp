@@ -64,6 +64,7 @@ void maybe_free(Inode& inode)
         return;
     VERIFY(is_ramfs(inode));
     VERIFY(inode.entries.empty());
+    VERIFY(!inode.name_buckets); // Freed with the directory's last entry.
     VERIFY(inode.shared_mappings == 0);
     inode.pages.clear();
     kfree(inode.link_target);

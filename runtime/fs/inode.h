@@ -43,6 +43,7 @@ class FileSystem;
 class Pipe;
 
 struct DirEntry : ListLink<> {
+    DirEntry* hash_next; // The next entry in its bucket of the directory's name index.
     Inode* inode;
     u64 cookie; // Position in the directory stream: increases in insertion order.
     u16 name_length;
@@ -78,6 +79,8 @@ struct Inode {
 
     // Directories.
     IntrusiveList<DirEntry> entries;
+    // An index by name once the directory is large (fs/directory.cpp), k_name_buckets chains.
+    DirEntry** name_buckets;
     Inode* parent;
     u64 next_cookie;
     u64 entry_count;
