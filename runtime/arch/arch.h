@@ -17,8 +17,11 @@ struct TrapFrame;
 void cpu_init();
 
 void port_write8(u16 port, u8 value);
+void port_write16(u16 port, u16 value);
 void port_write32(u16 port, u32 value);
 u8 port_read8(u16 port);
+u16 port_read16(u16 port);
+u32 port_read32(u16 port);
 
 u64 read_timestamp();
 // The TSC frequency when a CPUID leaf states it (0x15, or the hypervisor leaf 0x40000010), else 0.
@@ -48,6 +51,9 @@ enum Protection : u32 { k_prot_none = 0, k_prot_read = 1, k_prot_write = 2, k_pr
 void paging_init(const mm::MemoryRange* ram, size_t count);
 // Maps a device register page (identity, uncached) and returns its address.
 u64 map_device(u64 phys);
+// Maps every page of [phys, phys + length) the same way (a PCI BAR's registers). EINVAL for a
+// range that wraps, leaves the 48-bit address space or overlaps RAM the runtime maps.
+Result<u64> map_device_range(u64 phys, u64 length);
 // Makes [phys, phys + length) readable at the same address (firmware tables such as ACPI's).
 void map_firmware(u64 phys, u64 length);
 Result<void> map_page(u64 virt, u64 phys, u32 protection);
@@ -92,8 +98,45 @@ private:
 // BIOS area when 0; the standard addresses when there are no tables), masks the legacy PICs and
 // every I/O APIC input, and enables the local APIC. Interrupts stay disabled.
 void interrupts_init(u64 rsdp);
-// Processors the firmware reports (at least 1).
+// Processors the firmware reports (at least 1; the ACPI MADT, else the MP table).
 size_t cpu_count();
+inline constexpr size_t k_max_cpus = 64;
+
+// The processor running this code (0: the boot CPU), and a per-CPU slot the scheduler owns; both
+// through the GS base, one load each.
+inline u32 this_cpu()
+{
+    u32 index;
+    asm volatile("movl %%gs:16, %0" : "=r"(index));
+    return index;
+}
+inline void* this_cpu_slot()
+{
+    void* slot;
+    asm volatile("movq %%gs:8, %0" : "=r"(slot));
+    return slot;
+}
+void set_this_cpu_slot(void* slot);
+
+// What an application processor needs from whoever starts it: a zeroed page for its record, its
+// interrupt stacks (k_cpu_interrupt_stacks bytes, every page already present: they serve page
+// faults) and the stack its entry runs on.
+inline constexpr size_t k_cpu_interrupt_stacks = 3 * 16384;
+struct CpuMemory {
+    u64 record_page;
+    u64 interrupt_stacks;
+    u64 stack_top;
+};
+// Starts processor `index` (1 to cpu_count() - 1) through INIT and two startup IPIs; it runs
+// entry(index) with interrupts disabled once its descriptor tables, FPU and local APIC are set
+// up. False if it did not come up within a second.
+bool start_cpu(u32 index, const CpuMemory& memory, void (*entry)(u32 index));
+
+// Interprocessor interrupts: `vector` on processor `index`; an NMI on every other processor.
+void send_ipi(u32 index, u8 vector);
+void send_nmi_to_others();
+// One line on what interrupts_init found (uk.verbose).
+void describe_interrupts();
 
 // Device interrupts.
 //
@@ -115,6 +158,11 @@ struct InterruptLine {
 // The line an ISA IRQ arrives on: the same GSI, edge-triggered, active high, unless the MADT
 // overrides it (IRQ 0 is usually GSI 2).
 InterruptLine isa_interrupt_line(u8 irq);
+// The line a PCI device's INTx arrives on when its interrupt-line register (which firmware fills
+// in for the legacy PIC) says `irq`: on QEMU's pc and q35 that ISA IRQ's I/O APIC input also
+// carries the PCI interrupt. Level-triggered; active low as PCI specifies, unless the MADT
+// overrides the IRQ (QEMU's pc declares IRQs 5, 9, 10 and 11 level, active high).
+InterruptLine pci_interrupt_line(u8 irq);
 // Routes `line` through its I/O APIC to a vector whose handlers include `handler(context)`, and
 // unmasks it. Lines may be shared (PCI INTx): every handler registered on a line runs.
 // ENODEV: no I/O APIC serves the GSI; ENOSPC: no vector or handler slot is left.
@@ -192,6 +240,16 @@ u64 stack_pointer();
 // `handler(stack_pointer)` (rt_sigreturn), which never returns.
 void set_signal_return_handler(void (*handler)(u64 context));
 u64 signal_return_trampoline();
+
+// The console driver's hooks: `before_exit` flushes the program's queued output (machine_exit
+// runs it first), `before_crash_report` switches printing to a path that cannot fail (crash
+// reports run it first). Either may be null.
+struct OutputHooks {
+    void (*before_exit)();
+    void (*before_crash_report)();
+};
+void set_output_hooks(const OutputHooks& hooks);
+void before_crash_report();
 
 void dump_registers(const TrapFrame& frame);
 u64 trap_pc(const TrapFrame& frame);

@@ -62,6 +62,7 @@ void crash_after_trap(const arch::TrapFrame& frame, int signal, const char* what
     if (g_crashing)
         arch::machine_exit(128 + signal);
     g_crashing = true;
+    arch::before_crash_report();
     printk("uk: %s\n", what);
     arch::dump_registers(frame);
     print_backtrace(arch::trap_pc(frame), arch::trap_frame_pointer(frame));
@@ -73,6 +74,7 @@ void crash_here(int signal, const char* what)
     if (g_crashing)
         arch::machine_exit(128 + signal);
     g_crashing = true;
+    arch::before_crash_report();
     printk("uk: %s\n", what);
     u64 fp = arch::frame_pointer();
     // Skip this function's own frame: start from our caller.

@@ -13,6 +13,8 @@
 #include "lib/verify.h"
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
+#include "net/network_options.h"
+#include "net/stack.h"
 #include "sched/clock.h"
 #include "sched/scheduler.h"
 
@@ -32,11 +34,21 @@ char g_command_line_storage[2 * BootInfo::k_max_command_line + 2];
 constexpr u64 k_main_stack_size = 8ull << 20;
 constexpr u64 k_stack_guard_size = 64ull << 10;
 
+[[noreturn]] void boot_failure(const char* what);
+
 void apply_runtime_options(const CommandLine& cmdline)
 {
     RuntimeOptions& options = runtime_options();
     for (size_t i = 0; i < cmdline.option_count; ++i) {
         const char* o = cmdline.options[i];
+        const char* problem = nullptr;
+        net::OptionResult network = net::set_network_option(o, problem);
+        if (network == net::OptionResult::Invalid) {
+            printk("uk: bad runtime option '%s'\n", o);
+            boot_failure(problem);
+        }
+        if (network == net::OptionResult::Accepted)
+            continue;
         if (starts_with(o, "uk.hostname=")) {
             copy_string(options.hostname, sizeof(options.hostname), o + 12);
         } else if (strings_equal(o, "uk.verbose") || starts_with(o, "uk.verbose=")) {
@@ -49,10 +61,55 @@ void apply_runtime_options(const CommandLine& cmdline)
             for (const char* c = o + 7; *c; ++c)
                 if (*c >= '0' && *c <= '2')
                     options.terminal_streams |= 1u << (*c - '0');
-        } else if (!starts_with(o, "uk.argv0=") && !starts_with(o, "virtio_mmio.device=")) {
+        } else if (starts_with(o, "uk.net.rxbuf=")) {
+            unsigned size = 0;
+            for (const char* c = o + 13; *c >= '0' && *c <= '9' && size < 65536; ++c)
+                size = size * 10 + static_cast<unsigned>(*c - '0');
+            if (size >= 256 && size <= 2048 && (size & (size - 1)) == 0)
+                options.net_receive_buffer = size;
+            else
+                printk("uk: warning: '%s' ignored (a power of two from 256 to 2048)\n", o);
+        } else if (starts_with(o, "virtio_mmio.device=")) {
+            if (options.virtio_mmio_count < RuntimeOptions::k_max_virtio_mmio)
+                options.virtio_mmio[options.virtio_mmio_count++] = o + 19;
+            else
+                printk("uk: warning: more than %u virtio-mmio devices; '%s' ignored\n",
+                    RuntimeOptions::k_max_virtio_mmio, o);
+        } else if (!starts_with(o, "uk.argv0=")) {
             printk("uk: warning: unknown runtime option '%s' ignored\n", o);
         }
     }
+    if (const char* problem = net::finish_network_options())
+        boot_failure(problem);
+}
+
+// Until the scheduler runs threads on them, application processors wait with interrupts
+// disabled (only an NMI reaches them).
+[[noreturn]] void park(u32) { arch::halt_forever(); }
+
+// Starts every processor the firmware reports, each with its record, interrupt stacks (touched
+// now: they must never fault) and first stack. Returns how many run, the boot CPU included.
+size_t start_application_processors()
+{
+    size_t online = 1;
+    for (u32 index = 1; index < arch::cpu_count() && index < arch::k_max_cpus; ++index) {
+        u64 record = mm::allocate_kernel_frame();
+        auto stacks = mm::allocate_stack(arch::k_cpu_interrupt_stacks, k_page_size);
+        auto stack = mm::allocate_stack(16 * 1024, k_page_size);
+        if (!record || stacks.is_error() || stack.is_error()) {
+            printk("uk: warning: no memory to start CPU %u\n", index);
+            break;
+        }
+        u64 stacks_base = stacks.value() - arch::k_cpu_interrupt_stacks;
+        fill_bytes(reinterpret_cast<void*>(stacks_base), 0, arch::k_cpu_interrupt_stacks);
+        fill_bytes(reinterpret_cast<void*>(stack.value() - 16 * 1024), 0, 16 * 1024);
+        if (!arch::start_cpu(index, { record, stacks_base, stack.value() }, park)) {
+            printk("uk: warning: CPU %u did not start\n", index);
+            continue;
+        }
+        ++online;
+    }
+    return online;
 }
 
 [[noreturn]] void boot_failure(const char* what)
@@ -137,8 +194,17 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
         boot_failure(problem);
     for (size_t i = 0; i < g_boot_info.module_count; ++i)
         mm::release_boot_range(modules[i]);
+    // musl's resolver reads /etc/resolv.conf before it opens any socket: the servers given on
+    // the command line must be there from the start (DHCP's arrive with the lease).
+    if (const net::NetworkConfiguration& network = net::network_configuration(); network.dns_count)
+        net::write_resolver_file(network.dns, network.dns_count);
     sched::init();
+    size_t cpus = start_application_processors();
 
+    if (runtime_options().verbose) {
+        arch::describe_interrupts();
+        printk("uk: %zu of %zu CPU(s) started\n", cpus, arch::cpu_count());
+    }
     if (runtime_options().verbose) {
         printk("uk: %lu MiB RAM, TSC %lu MHz (%s), %zu arguments, %zu environment entries\n",
             mm::total_frames() * k_page_size >> 20, clock::tsc_hz() / 1'000'000, clock::tsc_source(),
@@ -147,6 +213,10 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
             clock::since_entry_ns() / 1000);
     }
     sched::start();
+    {
+        sched::PreemptGuard preempt_guard;
+        console::start_devices();
+    }
     arch::enter_program(sp, reinterpret_cast<u64>(&_start));
 }
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Console streams on the UARTs, input decoding, and printk.
+// Console streams on the virtio console's ports or the UARTs, input decoding, and printk.
 #include "drivers/console.h"
 
 #include <stdarg.h>
 
 #include "arch/arch.h"
 #include "drivers/serial.h"
+#include "drivers/virtio/console.h"
 #include "arch/arch.h"
 #include "lib/string.h"
 #include "lib/format.h"
@@ -41,6 +42,17 @@ void (*g_input_listener)();
 u8 g_early[16];
 size_t g_early_count, g_early_taken;
 
+// The virtio console, once tried (at boot, by start_devices()).
+bool g_virtio_tried;
+bool g_virtio_input;
+// Program writes are whole: one write() call's bytes reach the host before another's begin,
+// whichever stream each goes to (a write may sleep while the device is busy).
+bool g_writing;
+constinit sched::WaitQueue g_writers(sched::WakeSource::External);
+Stream g_last_stream = Stream::Output;
+// A crash report is being written: everything goes to the UART from now on.
+bool g_crash;
+
 bool next_byte(u8& byte)
 {
     if (g_early_taken < g_early_count) {
@@ -50,6 +62,28 @@ bool next_byte(u8& byte)
     return serial::try_read(serial::Port::Com1, byte);
 }
 
+// Decodes one received byte into g_input (room for it is the caller's check). Interrupts
+// disabled.
+void take_byte_locked(u8 byte)
+{
+    if (g_framed) {
+        if (g_escape_pending) {
+            g_escape_pending = false;
+            if (byte == k_end_of_input) {
+                g_end_of_input = true;
+                return;
+            }
+            if (byte != k_escape)
+                return; // Unknown escapes are reserved; ignore them.
+        } else if (byte == k_escape) {
+            g_escape_pending = true;
+            return;
+        }
+    }
+    g_input[(g_input_head + g_input_count) % sizeof(g_input)] = byte;
+    ++g_input_count;
+}
+
 // Moves what the UART holds into g_input, decoding the framing; true if anything changed.
 // Interrupts disabled.
 bool drain_uart_locked()
@@ -57,32 +91,67 @@ bool drain_uart_locked()
     u8 byte;
     bool changed = false;
     while (g_input_count < sizeof(g_input) && !g_end_of_input && next_byte(byte)) {
-        if (g_framed) {
-            if (g_escape_pending) {
-                g_escape_pending = false;
-                if (byte == k_end_of_input) {
-                    g_end_of_input = true;
-                    changed = true;
-                    break;
-                }
-                if (byte != k_escape)
-                    continue; // Unknown escapes are reserved; ignore them.
-            } else if (byte == k_escape) {
-                g_escape_pending = true;
-                continue;
-            }
-        }
-        g_input[(g_input_head + g_input_count) % sizeof(g_input)] = byte;
-        ++g_input_count;
+        take_byte_locked(byte);
         changed = true;
     }
     return changed;
 }
 
+// Decodes received bytes into g_input as far as it has room; returns how many were used.
+// Runs of plain bytes are copied whole. Interrupts disabled.
+size_t take_bytes_locked(const u8* data, size_t length)
+{
+    size_t used = 0;
+    while (used < length && g_input_count < sizeof(g_input) && !g_end_of_input) {
+        if (g_framed && (g_escape_pending || data[used] == k_escape)) {
+            take_byte_locked(data[used++]);
+            continue;
+        }
+        size_t tail = (g_input_head + g_input_count) % sizeof(g_input);
+        size_t run = length - used;
+        if (run > sizeof(g_input) - g_input_count)
+            run = sizeof(g_input) - g_input_count;
+        if (run > sizeof(g_input) - tail)
+            run = sizeof(g_input) - tail;
+        if (g_framed)
+            for (size_t i = 0; i < run; ++i)
+                if (data[used + i] == k_escape) {
+                    run = i;
+                    break;
+                }
+        copy_bytes(g_input + tail, data + used, run);
+        g_input_count += run;
+        used += run;
+    }
+    return used;
+}
+
+// The same from the virtio console's receive buffers.
+bool drain_virtio_locked()
+{
+    bool changed = false;
+    while (g_input_count < sizeof(g_input) && !g_end_of_input) {
+        auto chunk = virtio::console_input_peek_locked();
+        if (chunk.length == 0)
+            break;
+        virtio::console_input_consume_locked(take_bytes_locked(chunk.data, chunk.length));
+        changed = true;
+    }
+    return changed;
+}
+
+bool drain_locked()
+{
+    // A virtio console that broke (it said so) gives the input back to the UART.
+    if (g_virtio_input && !virtio::console_has_port(virtio::ConsolePort::Input))
+        g_virtio_input = false;
+    return g_virtio_input ? drain_virtio_locked() : drain_uart_locked();
+}
+
 // Drains the UART and, if input arrived or ended, wakes readers and tells the listener.
 void drain_and_notify_locked()
 {
-    if (drain_uart_locked()) {
+    if (drain_locked()) {
         g_input_waiters.wake_all_locked();
         if (g_input_listener)
             g_input_listener();
@@ -98,6 +167,35 @@ bool input_ready_locked()
 // The COM1 receive interrupt: moves the bytes into the ring and wakes readers and pollers.
 void on_receive(void*) { drain_and_notify_locked(); }
 
+// The virtio console's receive interrupt.
+void on_virtio_input() { drain_and_notify_locked(); }
+
+// Starts the virtio console (once; not from an interrupt handler or a critical section).
+void start_virtio()
+{
+    if (g_virtio_tried || arch::in_interrupt() || !arch::interrupts_enabled())
+        return;
+    g_virtio_tried = true;
+    if (!virtio::console_start() || !virtio::console_has_port(virtio::ConsolePort::Input))
+        return;
+    arch::InterruptGuard guard;
+    virtio::console_set_input_handler(on_virtio_input);
+    g_virtio_input = true;
+    // Bytes the UART decoder took already (none under uk-run) stay in g_input; the framing
+    // state carries over, as both sources carry the same stream.
+}
+
+virtio::ConsolePort port_of(Stream stream)
+{
+    return stream == Stream::Error ? virtio::ConsolePort::Error : virtio::ConsolePort::Output;
+}
+
+void write_uart(Stream stream, const char* data, size_t length)
+{
+    bool error_port = stream == Stream::Error && g_has_com2;
+    serial::write(error_port ? serial::Port::Com2 : serial::Port::Com1, data, length);
+}
+
 } // namespace
 
 void init()
@@ -112,7 +210,11 @@ void init()
     // uk-run sends no input before this line on the control channel (docs/runner.md).
     arch::control_message("input ready");
     g_has_com2 = serial::init(serial::Port::Com2);
+    // The machine's exit flushes queued output first; a crash report switches to the UART.
+    arch::set_output_hooks({ flush_output, begin_crash_report });
 }
+
+void start_devices() { start_virtio(); }
 
 void start_input_interrupt()
 {
@@ -129,24 +231,84 @@ void set_input_listener(void (*listener)()) { g_input_listener = listener; }
 
 bool has_separate_error_port() { return g_has_com2; }
 
-void write(const char* data, size_t length) { serial::write(serial::Port::Com1, data, length); }
-
-void write(Stream stream, const char* data, size_t length)
+Result<size_t> write(Stream stream, const char* data, size_t length)
 {
-    bool error_port = stream == Stream::Error && g_has_com2;
-    serial::write(error_port ? serial::Port::Com2 : serial::Port::Com1, data, length);
+    start_virtio();
+    if (!virtio::console_has_port(port_of(stream))) {
+        write_uart(stream, data, length);
+        return length;
+    }
+    if (g_writers.wait_until([] { return !g_writing; }) == sched::WaitResult::Interrupted)
+        return error(EINTR);
+    g_writing = true;
+    // The other stream's bytes must have left first: the two ports are separate queues, and
+    // the host would otherwise be free to interleave a line of one with the other's.
+    Result<size_t> written = static_cast<size_t>(0);
+    if (stream != g_last_stream) {
+        auto idle = virtio::console_wait_idle(port_of(g_last_stream));
+        if (idle.is_error() && idle.error_code() == EINTR)
+            written = error(EINTR);
+    }
+    if (!written.is_error()) {
+        g_last_stream = stream;
+        written = virtio::console_write(port_of(stream), data, length);
+        if (written.is_error() && written.error_code() == EIO) {
+            // The device broke (it said so on the UART): the rest goes to the UART.
+            write_uart(stream, data, length);
+            written = length;
+        }
+    }
+    g_writing = false;
+    g_writers.wake_one();
+    return written;
+}
+
+void write_message(const char* data, size_t length)
+{
+    // On the error port when that can be done without sleeping: one buffer is one write on the
+    // host, so the line arrives whole, in order with the program's output. Otherwise (early
+    // boot, interrupt handlers, critical sections, a program write in progress, a crash) on the
+    // UART, after the program's queued output (bounded: a message must always get out).
+    bool virtio_usable = g_virtio_tried && !g_crash && !arch::in_interrupt() && arch::interrupts_enabled();
+    if (virtio_usable && !g_writing
+        && virtio::console_write_now(virtio::ConsolePort::Error, data, length, clock::monotonic_ns() + 100'000'000)) {
+        g_last_stream = Stream::Error;
+        return;
+    }
+    if (virtio_usable)
+        virtio::console_wait_output(clock::monotonic_ns() + 100'000'000);
+    write_uart(Stream::Error, data, length);
+}
+
+void flush_output()
+{
+    if (g_virtio_tried && !g_crash && !arch::in_interrupt())
+        virtio::console_wait_output(clock::monotonic_ns() + 10'000'000'000);
+}
+
+void begin_crash_report()
+{
+    if (g_crash)
+        return;
+    // Set first: if flushing the console is what crashes, the nested report (and its exit)
+    // goes straight to the UART.
+    g_crash = true;
+    if (g_virtio_tried)
+        virtio::console_wait_output(clock::monotonic_ns() + 1'000'000'000);
 }
 
 void set_input_framing(bool framed) { g_framed = framed; }
 
 bool input_ready()
 {
+    start_virtio();
     arch::InterruptGuard guard;
     return input_ready_locked();
 }
 
 size_t input_pending()
 {
+    start_virtio();
     arch::InterruptGuard guard;
     drain_and_notify_locked();
     return g_input_count;
@@ -156,11 +318,12 @@ Result<size_t> read(void* buffer, size_t length, bool nonblocking)
 {
     if (length == 0)
         return static_cast<size_t>(0);
+    start_virtio();
     arch::InterruptGuard guard;
     if (!input_ready_locked()) {
         if (nonblocking)
             return error(EAGAIN);
-        if (g_interrupt_driven) {
+        if (g_interrupt_driven || g_virtio_input) {
             if (g_input_waiters.wait_until([] { return input_ready_locked(); }) == sched::WaitResult::Interrupted)
                 return error(EINTR);
         } else {
@@ -190,7 +353,7 @@ Result<size_t> read(void* buffer, size_t length, bool nonblocking)
         g_input_head = (g_input_head + chunk) % sizeof(g_input);
         g_input_count -= chunk;
         if (g_input_count == 0)
-            drain_uart_locked();
+            drain_locked();
     }
     // Room was made: take in what waits in the UART, which also lets its next edge through.
     drain_and_notify_locked();
@@ -206,7 +369,7 @@ void printk(const char* fmt, ...)
     va_start(ap, fmt);
     size_t n = vformat(buffer, sizeof(buffer), fmt, ap);
     va_end(ap);
-    console::write(console::Stream::Error, buffer, n < sizeof(buffer) ? n : sizeof(buffer) - 1);
+    console::write_message(buffer, n < sizeof(buffer) ? n : sizeof(buffer) - 1);
 }
 
 }

@@ -64,7 +64,9 @@ public:
     // Calls `done(cookie)` for every frame the device has finished sending.
     virtual void reclaim_transmitted(void (*done)(void* cookie, void* context), void* context) = 0;
 
-    // Takes the next received frame, if any. Handing frames out never blocks.
+    // Takes the next received frame, if any. Handing frames out never blocks, and works with
+    // interrupts disabled: a WaitQueue predicate may call it, which is how a waiter checks for
+    // frames without losing a wake-up that comes between its check and its sleep.
     virtual bool receive(ReceivedFrame& out) = 0;
     // Returns a frame's buffer to the device.
     virtual void release_frame(const ReceivedFrame& frame) = 0;
@@ -75,7 +77,8 @@ protected:
     ~NetworkDevice() = default;
 };
 
-// The network devices found at boot (drivers/virtio registers them); null when there is none.
+// The first network device; null when there is none. The first call probes the machine's
+// devices (drivers/virtio), so an image that never asks pays nothing. Runtime code only.
 NetworkDevice* first_network_device();
 void register_network_device(NetworkDevice& device);
 

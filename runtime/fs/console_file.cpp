@@ -86,9 +86,8 @@ public:
 
     Result<size_t> write(const void* buffer, size_t length) override
     {
-        console::write(m_role == ConsoleRole::Error ? console::Stream::Error : console::Stream::Output,
+        return console::write(m_role == ConsoleRole::Error ? console::Stream::Error : console::Stream::Output,
             static_cast<const char*>(buffer), length);
-        return length;
     }
 
     Result<long> ioctl(unsigned long request, long argument) override

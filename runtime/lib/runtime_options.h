@@ -13,6 +13,14 @@ struct RuntimeOptions {
     // uk.tty=...: which standard streams are terminals on the runner's side (bit 0 stdin,
     // bit 1 stdout, bit 2 stderr), so isatty() answers as it would for the program on the host.
     unsigned terminal_streams = 0;
+    // uk.net.rxbuf=BYTES: virtio-net receive buffer size when the device merges buffers (a power
+    // of two, 256-2048; frames then span several buffers). For tests of that path; 0: 2048.
+    unsigned net_receive_buffer = 0;
+    // The values of the virtio_mmio.device= entries QEMU's microvm appends to the command line
+    // (drivers/virtio finds its MMIO devices there).
+    static constexpr unsigned k_max_virtio_mmio = 16;
+    const char* virtio_mmio[k_max_virtio_mmio] = {};
+    unsigned virtio_mmio_count = 0;
 };
 
 RuntimeOptions& runtime_options();

@@ -7,7 +7,10 @@
 #include "fs/inode.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "net/inet_address.h"
 #include "net/inet_socket.h"
+#include "net/interfaces.h"
+#include "net/netlink_socket.h"
 #include "net/unix_socket.h"
 #include "sched/clock.h"
 #include "sched/signal.h"
@@ -189,7 +192,12 @@ Result<size_t> Socket::send_message(const Message& message, int flags)
     return sent;
 }
 
-Result<long> Socket::ioctl(unsigned long, long) { return error(ENOTTY); }
+Result<long> Socket::ioctl(unsigned long request, long argument)
+{
+    if (is_interface_request(request))
+        return interface_ioctl(request, argument);
+    return error(ENOTTY);
+}
 
 Result<void> Socket::stat(fs::Stat& out)
 {
@@ -368,6 +376,8 @@ Result<Socket*> create_socket(int family, int type, int protocol, u32 status_fla
     case k_af_inet:
     case k_af_inet6:
         return create_inet_socket(family, type, protocol, status_flags);
+    case k_af_netlink:
+        return create_netlink_socket(type, protocol, status_flags);
     default:
         return error(EAFNOSUPPORT);
     }

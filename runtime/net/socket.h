@@ -204,9 +204,9 @@ public:
     Result<size_t> send_message(const Message& message, int flags);
     // fstat: a socket inode of sockfs (S_IFSOCK, mode 0777).
     Result<void> stat(fs::Stat& out) override;
-    // Requests Linux answers the same for every family (the network-interface ones, SIOCGIF*,
-    // which musl's if_nametoindex sends on an AF_UNIX socket) belong here; a kind handles its
-    // own (FIONREAD, SIOCOUTQ) and passes the rest on. ENOTTY for now.
+    // Requests Linux answers the same for every family: the network-interface ones, SIOCGIF*
+    // (net/interfaces.h; musl's if_nametoindex sends them on an AF_UNIX socket). A kind handles
+    // its own (FIONREAD, SIOCOUTQ) and passes the rest on; ENOTTY for anything else.
     Result<long> ioctl(unsigned long request, long argument) override;
 
     int family() const { return m_family; }

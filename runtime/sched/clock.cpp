@@ -135,7 +135,19 @@ void finish_calibration()
         start_refinement();
 }
 
-u64 monotonic_ns() { return monotonic_at(arch::read_timestamp(), scale()); }
+// The TSC is read before the scale: if the refinement publishes a new scale in between, the value
+// predates its start and the old scale (slot 0, never changed after publication) still applies.
+// Taking the scale first could compute a TSC value from after the refinement with the old rate,
+// ahead of what the next reading gives: time would run backwards.
+u64 monotonic_ns()
+{
+    u64 tsc = arch::read_timestamp();
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    const Scale* s = &scale();
+    if (s != &g_scales[0] && tsc < s->start_tsc)
+        s = &g_scales[0];
+    return monotonic_at(tsc, *s);
+}
 
 bool refining() { return g_refining; }
 

@@ -300,6 +300,16 @@ const char* state_name(const Thread& t)
 void report_threads(const arch::TrapFrame&)
 {
     printk("uk: threads: %zu program thread(s), %zu blocked with no way out\n", g_threads, g_hopeless);
+    size_t timers = 0;
+    g_timers.for_each([&](Timer&) { ++timers; });
+    if (Timer* first = g_timers.front()) {
+        u64 now = clock::monotonic_ns();
+        i64 due = static_cast<i64>(first->deadline_ns - now);
+        printk("uk: timers: %zu pending, the first due in %ld us (monotonic clock %lu us)\n", timers, due / 1000,
+            now / 1000);
+    } else {
+        printk("uk: timers: none pending\n");
+    }
     g_all_threads.for_each([](Thread& t) {
         printk("uk: thread %d%s: %s\n", t.tid, t.kernel ? " (kernel)" : "", state_name(t));
         if (&t == g_current)

@@ -283,8 +283,40 @@ class Network(unittest.TestCase):
         o, cmd = self.qemu()
         self.assertEqual(o.net, "none")
         self.assertNotIn("-netdev", cmd)
-        self.assertEqual(cmd[cmd.index("-M") + 1], "microvm,rtc=on,pit=on")
+        # ACPI off for the virtio console's virtio_mmio.device= entry, not for a network.
+        self.assertEqual(cmd[cmd.index("-M") + 1], "microvm,rtc=on,pit=on,acpi=off")
         self.assertEqual(uk.network_runtime_options(o), [])
+        o, cmd = self.qemu("--console", "uart")
+        self.assertEqual(cmd[cmd.index("-M") + 1], "microvm,rtc=on,pit=on")
+
+    def test_virtio_console(self):
+        def after(cmd, word):
+            return [cmd[i + 1] for i, w in enumerate(cmd) if w == word]
+        for machine, bus in (("microvm", "virtio-serial-device,max_ports=4"),
+                             ("q35", "virtio-serial-pci,disable-legacy=on,disable-modern=off,ioeventfd=off,max_ports=4"),
+                             ("pc", "virtio-serial-pci,disable-legacy=on,disable-modern=off,ioeventfd=off,max_ports=4")):
+            with self.subTest(machine=machine):
+                o, cmd = self.qemu("--machine", machine)
+                devices = after(cmd, "-device")
+                chardevs = after(cmd, "-chardev")
+                self.assertIn(bus, devices)
+                self.assertIn("virtserialport,chardev=con0,name=uk.stdin,nr=1", devices)
+                self.assertIn("virtserialport,chardev=ukout,name=uk.stdout,nr=2", devices)
+                self.assertIn("virtserialport,chardev=ukerr,name=uk.stderr,nr=3", devices)
+                self.assertIn("stdio,id=con0,signal=off", chardevs)
+                self.assertIn("file,id=ukout,path=/dev/fd/1", chardevs)
+                self.assertIn("file,id=ukerr,path=/dev/fd/3", chardevs)
+                # COM1 keeps stdout (for a guest without the driver) but not stdin.
+                self.assertEqual(after(cmd, "-serial"), ["chardev:com1"])
+                self.assertIn("file,id=com1,path=/dev/fd/1", chardevs)
+                self.assertEqual("virtio-mmio.force-legacy=false" in after(cmd, "-global"),
+                                 machine == "microvm")
+        o, cmd = self.qemu("--console", "uart")
+        self.assertEqual(after(cmd, "-serial"), ["chardev:con0"])
+        self.assertFalse(any(d.startswith("virtserialport") for d in after(cmd, "-device")))
+        self.assertNotIn("-global", cmd)
+        with self.assertRaises(uk.UsageError):
+            parse("--console", "vga", "img")
 
     def test_publish_implies_user_networking(self):
         for argv in (["-p", "8080:80"], ["--guestfwd", "80:127.0.0.1:8000"], ["--net", "user"]):

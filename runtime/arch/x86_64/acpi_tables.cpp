@@ -99,6 +99,66 @@ u64 find_rsdp(const u8* memory, size_t length, u64 base)
     return 0;
 }
 
+u64 find_mp_pointer(const u8* memory, size_t length, u64 base)
+{
+    for (size_t at = 0; at + 16 <= length; at += 16) {
+        const u8* p = memory + at;
+        if (signature_is(p, "_MP_", 4) && p[8] == 1 && checksum_ok(p, 16))
+            return base + at;
+    }
+    return 0;
+}
+
+Result<void> read_mp_topology(u64 pointer, PhysicalReader read, MachineTopology& out)
+{
+    u8 floating[16];
+    if (!read(pointer, floating, sizeof(floating)) || !signature_is(floating, "_MP_", 4) || !checksum_ok(floating, 16))
+        return error(EINVAL);
+    u64 table = read32(floating + 4);
+    if (table == 0)
+        return error(ENOENT); // A default configuration (feature byte 1): no table to read.
+    static u8 s_table[k_max_table_size];
+    constexpr size_t k_mp_header = 44;
+    if (!read(table, s_table, k_mp_header) || !signature_is(s_table, "PCMP", 4))
+        return error(EINVAL);
+    size_t length = read16(s_table + 4);
+    if (length < k_mp_header || length > k_max_table_size || !read(table, s_table, length) || !checksum_ok(s_table, length))
+        return error(EINVAL);
+    out.local_apic_address = read32(s_table + 36);
+    // The entry count; QEMU's microvm firmware leaves it 0, so the table's length bounds the walk.
+    size_t entries = read16(s_table + 34);
+    if (entries == 0)
+        entries = length;
+    size_t at = k_mp_header;
+    for (size_t n = 0; n < entries && at < length; ++n) {
+        u8 type = s_table[at];
+        size_t size = type == 0 ? 20 : 8;
+        if (at + size > length)
+            return error(EINVAL);
+        const u8* e = s_table + at;
+        if (type == 0 && (e[3] & 1) && out.cpu_count < MachineTopology::k_max_cpus) {
+            // Processor: the bootstrap processor (flag bit 1) first, as the MADT lists it.
+            if ((e[3] & 2) && out.cpu_count > 0) {
+                out.cpu_apic_ids[out.cpu_count++] = out.cpu_apic_ids[0];
+                out.cpu_apic_ids[0] = e[1];
+            } else {
+                out.cpu_apic_ids[out.cpu_count++] = e[1];
+            }
+        } else if (type == 2 && (e[3] & 1) && out.ioapic_count < MachineTopology::k_max_ioapics) {
+            // I/O APIC: GSIs are numbered in table order, 24 inputs each unless its version says
+            // otherwise (the register read at start-up corrects the count).
+            u32 base = 0;
+            for (size_t i = 0; i < out.ioapic_count; ++i)
+                base += 24;
+            out.ioapics[out.ioapic_count++] = { e[1], read32(e + 4), base };
+        } else if (type > 4) {
+            return error(EINVAL); // Entry sizes past type 4 are unknown: stop rather than guess.
+        }
+        at += size;
+    }
+    return {};
+}
+
 Result<void> read_topology(u64 rsdp, PhysicalReader read, MachineTopology& out)
 {
     u8 pointer[36];

@@ -48,6 +48,14 @@ using PhysicalReader = bool (*)(u64 address, void* out, size_t length);
 // checksum verified), or 0.
 u64 find_rsdp(const u8* memory, size_t length, u64 base);
 
+// The physical address of the MP floating pointer ("_MP_", checksum verified) inside
+// [base, base + length), or 0. [MP 1.4 4.1]
+u64 find_mp_pointer(const u8* memory, size_t length, u64 base);
+// Reads the processors and I/O APICs of the MP configuration table the floating pointer at
+// `pointer` names: the machines QEMU starts without ACPI (microvm with acpi=off) describe their
+// CPUs only there. EINVAL for a malformed table, ENOENT when it has no configuration table.
+Result<void> read_mp_topology(u64 pointer, PhysicalReader read, MachineTopology& out);
+
 // Reads the MADT reachable from the RSDP at `rsdp`. Every table's signature, length and checksum
 // is checked: ENOENT when there is no valid MADT, EINVAL for a malformed one.
 Result<void> read_topology(u64 rsdp, PhysicalReader read, MachineTopology& out);

@@ -66,6 +66,37 @@ void local_apic_init(u64 physical_base)
 
 u32 local_apic_id() { return g_apic ? read_register(k_reg_id) >> 24 : 0; }
 
+void local_apic_init_secondary()
+{
+    write_register(k_reg_tpr, 0);
+    write_register(k_reg_svr, 0x100 | k_spurious_vector);
+    write_register(k_reg_lvt_lint0, k_lvt_masked | k_lvt_delivery_extint);
+    write_register(k_reg_lvt_lint1, k_lvt_delivery_nmi);
+    write_register(k_reg_divide, 0xb);
+    if (g_tsc_deadline)
+        write_register(k_reg_lvt_timer, k_lvt_tsc_deadline_mode | k_timer_vector);
+    else
+        write_register(k_reg_lvt_timer, k_timer_vector);
+}
+
+void send_interrupt_command(u32 apic_id, u32 command)
+{
+    constexpr u32 k_reg_icr_low = 0x300, k_reg_icr_high = 0x310;
+    constexpr u32 k_delivery_pending = 1u << 12;
+    write_register(k_reg_icr_high, apic_id << 24);
+    write_register(k_reg_icr_low, command);
+    for (int spin = 0; spin < 1'000'000 && (read_register(k_reg_icr_low) & k_delivery_pending); ++spin)
+        asm volatile("pause");
+}
+
+void delay_us(u64 microseconds)
+{
+    u64 hz = g_tsc_hz ? g_tsc_hz : 2'000'000'000;
+    u64 start = read_tsc();
+    while (read_tsc() - start < hz / 1'000'000 * microseconds)
+        asm volatile("pause");
+}
+
 void timer_init(u64 tsc_hz)
 {
     g_tsc_hz = tsc_hz;
@@ -73,18 +104,31 @@ void timer_init(u64 tsc_hz)
         local_apic_init(0);
     write_register(k_reg_divide, 0xb); // Divide by 1.
 
-    // Calibrate: count down from the top for 100 us of TSC time.
+    // Calibrate against the TSC: five windows of about 50 us, each measured between two pairs of
+    // back-to-back reads (APIC count, TSC), and the median taken. A host that deschedules the
+    // vCPU in the middle of one window (a loaded machine) spoils that window only; a single
+    // window timed from the count's start once made every sleep ~100x too long.
     write_register(k_reg_lvt_timer, k_lvt_masked | k_timer_vector);
     write_register(k_reg_initial_count, 0xffffffff);
-    u64 start = read_tsc();
-    while (read_tsc() - start < tsc_hz / 10000)
-        asm volatile("pause");
-    u32 elapsed = 0xffffffff - read_register(k_reg_current_count);
-    u64 tsc_elapsed = read_tsc() - start;
+    u64 ratios[5];
+    for (u64& ratio : ratios) {
+        u32 count0 = read_register(k_reg_current_count);
+        u64 tsc0 = read_tsc();
+        while (read_tsc() - tsc0 < tsc_hz / 20000)
+            asm volatile("pause");
+        u32 count1 = read_register(k_reg_current_count);
+        u64 tsc1 = read_tsc();
+        u64 ticks = count0 - count1; // Counts down; far from 0 in these few windows.
+        ratio = tsc1 > tsc0 ? ticks * tsc_hz / (tsc1 - tsc0) : 0;
+    }
     write_register(k_reg_initial_count, 0);
-    g_apic_hz = tsc_elapsed ? static_cast<u64>(elapsed) * tsc_hz / tsc_elapsed : 1'000'000'000;
-    if (g_apic_hz == 0)
-        g_apic_hz = 1'000'000'000;
+    for (int i = 1; i < 5; ++i) // Insertion sort: the median of five.
+        for (int j = i; j > 0 && ratios[j - 1] > ratios[j]; --j) {
+            u64 t = ratios[j];
+            ratios[j] = ratios[j - 1];
+            ratios[j - 1] = t;
+        }
+    g_apic_hz = ratios[2] ? ratios[2] : 1'000'000'000;
     g_tsc_deadline = cpuid(1).ecx & (1u << 24);
     if (g_tsc_deadline)
         write_register(k_reg_lvt_timer, k_lvt_tsc_deadline_mode | k_timer_vector);

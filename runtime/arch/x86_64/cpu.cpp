@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 
 #include "arch/arch.h"
+#include "arch/x86_64/per_cpu.h"
 
 extern "C" const uk::u64 uk_trap_stubs[32];
 extern "C" const char uk_irq_stubs[];
@@ -10,17 +11,6 @@ extern "C" const char uk_irq_stubs[];
 namespace uk::arch {
 
 namespace {
-
-struct [[gnu::packed]] Tss {
-    u32 reserved0;
-    u64 rsp[3];
-    u64 reserved1;
-    u64 ist[7];
-    u64 reserved2;
-    u16 reserved3;
-    u16 iomap_base;
-};
-static_assert(sizeof(Tss) == 104);
 
 struct [[gnu::packed]] DescriptorPointer {
     u16 limit;
@@ -40,33 +30,36 @@ static_assert(sizeof(IdtGate) == 16);
 
 constexpr u16 k_code_selector = 0x08;
 constexpr u16 k_tss_selector = 0x18;
-constexpr size_t k_ist_stack_size = 16384;
 
 // IST stacks let the double-fault and page-fault handlers run even when the interrupted stack is
 // exhausted (a stack overflow into a guard page). [SDM 3A 6.14.5]
 enum IstIndex : u8 { k_ist_double_fault = 1, k_ist_page_fault = 2, k_ist_nmi = 3 };
-alignas(16) u8 g_ist_stacks[3][k_ist_stack_size];
+// The boot CPU's record and IST stacks are static; application processors get theirs from
+// start_cpu()'s caller.
+alignas(16) u8 g_boot_ist_stacks[k_ist_stacks][k_ist_stack_size];
+PerCpu g_boot_cpu;
+PerCpu* g_cpus[k_max_cpus] = { &g_boot_cpu };
 
-Tss g_tss;
-u64 g_gdt[5];
 IdtGate g_idt[256];
+bool g_idt_built;
 
-void load_gdt()
+void load_gdt(PerCpu& cpu)
 {
-    g_gdt[0] = 0;
-    g_gdt[1] = 0x00af9a000000ffff; // 64-bit code, ring 0.
-    g_gdt[2] = 0x00cf92000000ffff; // Data, ring 0.
-    u64 base = reinterpret_cast<u64>(&g_tss);
+    u64* gdt = cpu.gdt;
+    gdt[0] = 0;
+    gdt[1] = 0x00af9a000000ffff; // 64-bit code, ring 0.
+    gdt[2] = 0x00cf92000000ffff; // Data, ring 0.
+    u64 base = reinterpret_cast<u64>(&cpu.tss);
     u64 limit = sizeof(Tss) - 1;
     // [SDM 3A 8.2.3] A 64-bit TSS descriptor takes two GDT slots.
-    g_gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) | (((limit >> 16) & 0xf) << 48)
+    gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) | (((limit >> 16) & 0xf) << 48)
         | (((base >> 24) & 0xff) << 56);
-    g_gdt[4] = base >> 32;
-    for (int i = 0; i < 3; ++i)
-        g_tss.ist[i] = reinterpret_cast<u64>(g_ist_stacks[i] + k_ist_stack_size);
-    g_tss.iomap_base = sizeof(Tss);
+    gdt[4] = base >> 32;
+    for (size_t i = 0; i < k_ist_stacks; ++i)
+        cpu.tss.ist[i] = reinterpret_cast<u64>(cpu.ist_stacks + (i + 1) * k_ist_stack_size);
+    cpu.tss.iomap_base = sizeof(Tss);
 
-    DescriptorPointer pointer { sizeof(g_gdt) - 1, reinterpret_cast<u64>(g_gdt) };
+    DescriptorPointer pointer { sizeof(cpu.gdt) - 1, reinterpret_cast<u64>(gdt) };
     asm volatile("lgdt %0\n"
                  "pushq %1\n"
                  "leaq 1f(%%rip), %%rax\n"
@@ -84,7 +77,7 @@ void load_gdt()
 
 void load_idt()
 {
-    for (u32 vector = 0; vector < 256; ++vector) {
+    for (u32 vector = 0; vector < 256 && !g_idt_built; ++vector) {
         u64 handler = vector < 32 ? uk_trap_stubs[vector] : reinterpret_cast<u64>(uk_irq_stubs) + 16 * (vector - 32);
         IdtGate& gate = g_idt[vector];
         gate.offset_low = handler & 0xffff;
@@ -100,6 +93,7 @@ void load_idt()
         else if (vector == 2 || vector == 18)
             gate.ist = k_ist_nmi;
     }
+    g_idt_built = true;
     DescriptorPointer pointer { sizeof(g_idt) - 1, reinterpret_cast<u64>(g_idt) };
     asm volatile("lidt %0" ::"m"(pointer));
 }
@@ -125,14 +119,27 @@ void enable_extended_state()
 
 } // namespace
 
-void cpu_init()
+void cpu_init_on(PerCpu& cpu)
 {
-    load_gdt();
+    cpu.self = &cpu;
+    load_gdt(cpu);
     load_idt();
+    write_msr(k_msr_gs_base, reinterpret_cast<u64>(&cpu));
     enable_extended_state();
-    fpu_init();
+    if (cpu.index == 0)
+        fpu_init();
+    else
+        fpu_init_secondary();
 }
 
-u64 ist_stack_bottom(int index) { return reinterpret_cast<u64>(g_ist_stacks[index]); }
+PerCpu& per_cpu(u32 index) { return *g_cpus[index]; }
+void register_per_cpu(PerCpu& cpu) { g_cpus[cpu.index] = &cpu; }
+
+void cpu_init()
+{
+    g_boot_cpu.index = 0;
+    g_boot_cpu.ist_stacks = &g_boot_ist_stacks[0][0];
+    cpu_init_on(g_boot_cpu);
+}
 
 } // namespace uk::arch

@@ -3,6 +3,7 @@
 // CPUID leaf 0xd), FXSAVE otherwise. [SDM 1 13.4]
 #include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/per_cpu.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 
@@ -25,6 +26,13 @@ void fpu_init()
     u32 mxcsr = 0x1f80;
     asm volatile("ldmxcsr %0" ::"m"(mxcsr));
     fpu_save(g_initial_state);
+}
+
+void fpu_init_secondary()
+{
+    asm volatile("fninit");
+    u32 mxcsr = 0x1f80;
+    asm volatile("ldmxcsr %0" ::"m"(mxcsr));
 }
 
 size_t fpu_state_size() { return g_state_size; }

@@ -54,6 +54,7 @@ u8 g_next_vector = k_first_device_vector;
 void (*g_return_hook)(TrapFrame&);
 u64 g_unexpected_interrupts;
 u32 g_interrupt_depth;
+const char* g_source = "no MADT or MP table (standard PC assumed)";
 
 u32 ioapic_read(const IoApic& io, u32 reg)
 {
@@ -122,6 +123,18 @@ u64 search_rsdp()
     return find_rsdp(reinterpret_cast<const u8*>(k_bios_area), k_bios_area_size, k_bios_area);
 }
 
+// [MP 1.4 4] The MP floating pointer: in the first KiB of the EBDA, or the BIOS area.
+u64 search_mp_pointer()
+{
+    constexpr u64 k_bios_area = 0xe0000, k_bios_area_size = 0x20000;
+    constexpr u64 k_typical_ebda = 0x9fc00, k_ebda_size = 0x400;
+    map_firmware(k_typical_ebda, k_ebda_size);
+    if (u64 found = find_mp_pointer(reinterpret_cast<const u8*>(k_typical_ebda), k_ebda_size, k_typical_ebda))
+        return found;
+    map_firmware(k_bios_area, k_bios_area_size);
+    return find_mp_pointer(reinterpret_cast<const u8*>(k_bios_area), k_bios_area_size, k_bios_area);
+}
+
 Result<u8> allocate_vector()
 {
     if (g_next_vector > k_last_device_vector)
@@ -152,14 +165,35 @@ void interrupts_init(u64 rsdp)
         else
             have_tables = true;
     }
-    local_apic_init(have_tables ? g_topology.local_apic_address : 0);
-    if (have_tables)
-        for (size_t i = 0; i < g_topology.ioapic_count; ++i)
-            add_ioapic(g_topology.ioapics[i].address, g_topology.ioapics[i].gsi_base);
+    if (!have_tables) {
+        // No MADT (microvm with acpi=off): the MP table still lists the processors.
+        if (u64 mp = search_mp_pointer()) {
+            MachineTopology from_mp;
+            if (read_mp_topology(mp, read_physical, from_mp).is_error())
+                printk("uk: warning: unusable MP table; assuming one CPU\n");
+            else {
+                g_topology = from_mp;
+                g_source = "MP table";
+            }
+        }
+    } else {
+        g_source = "ACPI MADT";
+    }
+    local_apic_init(have_tables || g_topology.cpu_count ? g_topology.local_apic_address : 0);
+    for (size_t i = 0; i < g_topology.ioapic_count; ++i)
+        add_ioapic(g_topology.ioapics[i].address, g_topology.ioapics[i].gsi_base);
     if (g_ioapic_count == 0)
         add_ioapic(k_default_ioapic_address, 0);
     if (g_topology.cpu_count == 0)
         g_topology.cpu_apic_ids[g_topology.cpu_count++] = local_apic_id();
+}
+
+u32 cpu_apic_id(u32 index) { return g_topology.cpu_apic_ids[index]; }
+
+void describe_interrupts()
+{
+    printk("uk: interrupts: %s, %zu CPU(s), %zu I/O APIC(s), %zu ISA override(s)\n", g_source,
+        g_topology.cpu_count, g_ioapic_count, g_topology.override_count);
 }
 
 size_t cpu_count() { return g_topology.cpu_count ? g_topology.cpu_count : 1; }
@@ -178,6 +212,22 @@ InterruptLine isa_interrupt_line(u8 irq)
             line.polarity = Polarity::ActiveLow;
         if (((o.flags >> 2) & 3) == 3)
             line.trigger = Trigger::Level;
+    }
+    return line;
+}
+
+InterruptLine pci_interrupt_line(u8 irq)
+{
+    // [PCI 3.0 2.2.6] INTx# is level-sensitive, asserted low. QEMU's I/O APIC ignores the
+    // polarity bit (its lines carry "asserted"), so only real firmware's word matters here.
+    InterruptLine line { irq, Trigger::Level, Polarity::ActiveLow };
+    for (size_t i = 0; i < g_topology.override_count; ++i) {
+        const InterruptOverride& o = g_topology.overrides[i];
+        if (o.isa_irq != irq)
+            continue;
+        line.gsi = o.gsi;
+        if ((o.flags & 3) == 1)
+            line.polarity = Polarity::ActiveHigh;
     }
     return line;
 }

@@ -11,6 +11,14 @@ namespace uk::arch {
 // value when 0) and enables it with the spurious vector.
 void local_apic_init(u64 physical_base);
 u32 local_apic_id();
+// An application processor's own local APIC: enabled like the boot CPU's, and its timer set up
+// with the boot CPU's calibration.
+void local_apic_init_secondary();
+// [SDM 3A 10.6.1] Writes the interrupt command register (destination first) and waits until the
+// APIC has sent the interrupt.
+void send_interrupt_command(u32 apic_id, u32 command);
+// Spins for about `microseconds` (TSC-based; the TSC frequency is known after timer_init()).
+void delay_us(u64 microseconds);
 void end_of_interrupt();
 // Spurious vectors (the APIC's, and the masked legacy PICs' IRQ 7/15) need no end of interrupt.
 bool is_spurious_vector(u8 vector);

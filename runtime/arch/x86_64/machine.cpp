@@ -18,8 +18,11 @@ void (*uk_signal_return_handler)(uk::u64);
 namespace uk::arch {
 
 void port_write8(u16 port, u8 value) { out8(port, value); }
+void port_write16(u16 port, u16 value) { out16(port, value); }
 void port_write32(u16 port, u32 value) { out32(port, value); }
 u8 port_read8(u16 port) { return in8(port); }
+u16 port_read16(u16 port) { return in16(port); }
+u32 port_read32(u16 port) { return in32(port); }
 u64 read_timestamp() { return read_tsc(); }
 u64 tsc_frequency_from_cpuid()
 {

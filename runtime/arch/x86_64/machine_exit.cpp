@@ -11,6 +11,16 @@ namespace uk::arch {
 namespace {
 constexpr u16 k_debugcon_port = 0xe9;
 constexpr u16 k_debug_exit_port = 0xf4;
+OutputHooks g_hooks;
+bool g_exiting;
+}
+
+void set_output_hooks(const OutputHooks& hooks) { g_hooks = hooks; }
+
+void before_crash_report()
+{
+    if (g_hooks.before_crash_report)
+        g_hooks.before_crash_report();
 }
 
 void control_message(const char* line)
@@ -22,6 +32,12 @@ void control_message(const char* line)
 
 void machine_exit(int status)
 {
+    // QEMU exits at once on the debug-exit write, dropping output it has not written yet. (Once:
+    // a crash while flushing must not flush again.)
+    if (!g_exiting && g_hooks.before_exit) {
+        g_exiting = true;
+        g_hooks.before_exit();
+    }
     char line[32];
     format(line, sizeof(line), "exit %d", status & 0xff);
     control_message(line);

@@ -20,6 +20,9 @@ constexpr u64 k_large = 1ull << 7;
 constexpr u64 k_no_execute = 1ull << 63;
 constexpr u64 k_address_mask = 0x000ffffffffff000ull;
 constexpr u64 k_large_page = 2ull << 20;
+// Device registers: identity-mapped, uncached (PCD | PWT), never executable. [SDM 3A 11.12]
+constexpr u64 k_uncached = (1ull << 4) | (1ull << 3);
+constexpr u64 k_device_page = k_present | k_writable | k_no_execute | k_uncached;
 
 u64* g_pml4;
 
@@ -119,13 +122,36 @@ void paging_init(const mm::MemoryRange* ram, size_t count)
 
 u64 map_device(u64 phys)
 {
-    // Identity-mapped, uncached (PCD | PWT), never executable. [SDM 3A 11.12]
-    constexpr u64 k_uncached = (1ull << 4) | (1ull << 3);
     u64 page = align_down(phys, k_page_size);
     u64* entry = walk(page, 1, true);
     VERIFY(entry != nullptr);
-    *entry = page | k_present | k_writable | k_no_execute | k_uncached;
+    *entry = page | k_device_page;
     invalidate_page(page);
+    return phys;
+}
+
+Result<u64> map_device_range(u64 phys, u64 length)
+{
+    u64 first = align_down(phys, k_page_size);
+    if (length == 0 || phys + length < phys || phys + length > (1ull << 47))
+        return error(EINVAL);
+    u64 end = align_up(phys + length, k_page_size);
+    // Check first, so that a refused range changes no mapping.
+    for (u64 page = first; page < end; page += k_page_size) {
+        u64* entry = walk(page, 1, true);
+        // A large page or a normal 4 KiB mapping is RAM (or the image): never device memory.
+        // (The CPU sets the accessed and dirty bits, 5 and 6, of pages it uses.)
+        constexpr u64 k_accessed_dirty = (1ull << 5) | (1ull << 6);
+        if (!entry || ((*entry & k_present) && (*entry & ~(k_address_mask | k_accessed_dirty)) != k_device_page))
+            return error(EINVAL);
+    }
+    for (u64 page = first; page < end; page += k_page_size) {
+        u64* entry = walk(page, 1, true);
+        if (!(*entry & k_present)) {
+            *entry = page | k_device_page;
+            invalidate_page(page);
+        }
+    }
     return phys;
 }
 

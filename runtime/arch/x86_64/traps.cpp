@@ -108,6 +108,9 @@ extern "C" void uk_handle_trap(TrapFrame* frame)
         return;
     }
     if (frame->vector == 2) {
+        // QEMU's NMI reaches every CPU; the boot CPU reports for all.
+        if (this_cpu() != 0)
+            halt_forever();
         // uk-run injects an NMI when its timeout expires (docs/runner.md): report, then end.
         printk("uk: hang report (the runner's timeout expired): the interrupted code\n");
         dump_registers(*frame);

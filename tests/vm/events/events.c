@@ -634,6 +634,7 @@ static int case_stdin_lines(void)
 {
     pthread_t t;
     pthread_create(&t, NULL, ticker, NULL);
+    sleep_ms(30); /* The ticker ticks at least once, however fast the input comes. */
     char line[256];
     int lines = 0;
     unsigned long sum = 0;

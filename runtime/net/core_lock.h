@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// CoreLock: the one lock over all network state (lwIP's core, every socket's buffers and
+// queues, the interfaces). Socket system calls and the stack's kernel thread take it around
+// every call into lwIP; lwIP's callbacks run inside it.
+//
+// Today it is a guard with no lock behind it: runtime code runs on one CPU and is never
+// preempted, and no interrupt handler touches network state (drivers/network_device.h), so
+// holding it only needs to be *recorded*: lwIP asserts it (LWIP_ASSERT_CORE_LOCKED), and its
+// release runs the work deferred to the end of a call (delivering loopback packets, telling the
+// stack's thread about a new, earlier timeout). With SMP it becomes a real lock; the rules that
+// make that change local already hold: nothing sleeps while holding it (unlocked() releases it
+// around the sleep), and nothing outside it reads network state except readiness predicates,
+// which look at single flags and counters.
+#pragma once
+
+#include "lib/types.h"
+
+namespace uk::net {
+
+class CoreLock {
+public:
+    CoreLock();
+    ~CoreLock();
+    CoreLock(const CoreLock&) = delete;
+    CoreLock& operator=(const CoreLock&) = delete;
+
+    // Runs `f()` (a sleep) with the lock released, and returns what it returns. The caller
+    // re-checks everything it looked at before.
+    template<typename F>
+    auto unlocked(F&& f)
+    {
+        release();
+        auto result = f();
+        acquire();
+        return result;
+    }
+
+private:
+    void acquire();
+    void release();
+};
+
+// True while some code holds the core lock.
+bool core_locked();
+
+}
