@@ -59,7 +59,16 @@ void map_firmware(u64 phys, u64 length);
 Result<void> map_page(u64 virt, u64 phys, u32 protection);
 // Removes a mapping and returns the frame it pointed to (0 if none).
 u64 unmap_page(u64 virt);
-void protect_page(u64 virt, u32 protection);
+// Range operations: they cost what is mapped in the range, not its size, and free page tables
+// they leave empty. unmap_range calls released(frame, context) for each frame it removes and
+// returns their number; protect_range returns the number of pages holding a frame.
+u64 unmap_range(u64 start, u64 end, void (*released)(u64 frame, void* context), void* context);
+u64 protect_range(u64 start, u64 end, u32 protection);
+// The lowest page of [start, end) that holds a frame, or `end`.
+u64 lowest_populated(u64 start, u64 end);
+// Moves the pages of [from, from + length) to the same offsets from `to`, where nothing is
+// mapped; ENOMEM, with nothing moved, when the page tables for the target cannot be allocated.
+Result<void> move_range(u64 from, u64 to, u64 length);
 // True when `virt` is mapped, and readable (and writable if asked).
 bool is_mapped(u64 virt, bool writable = false);
 

@@ -83,6 +83,19 @@ void crash_here(int signal, const char* what)
     arch::machine_exit(128 + signal);
 }
 
+// Called by a function compiled with -fstack-protector when its canary was overwritten: its stack
+// is corrupt, so report and stop at once (no signal handlers), with abort()'s status as glibc's
+// __stack_chk_fail has. Frame #1 of the backtrace is the return address into that function.
+extern "C" [[noreturn, gnu::no_stack_protector]] void __stack_chk_fail()
+{
+    if (g_crashing)
+        arch::machine_exit(128 + k_sigabrt);
+    g_crashing = true;
+    printk("uk: stack smashing detected: the function of frame #1 overwrote its stack protector canary\n");
+    print_backtrace(reinterpret_cast<u64>(&__stack_chk_fail), reinterpret_cast<u64>(__builtin_frame_address(0)));
+    arch::machine_exit(128 + k_sigabrt);
+}
+
 void panic(const char* fmt, ...) noexcept
 {
     char message[256];

@@ -3,7 +3,9 @@
 #include "arch/arch.h"
 #include "boot/boot_info.h"
 #include "boot/cmdline.h"
+#include "boot/boot_failure.h"
 #include "boot/initial_stack.h"
+#include "boot/memory_check.h"
 #include "drivers/console.h"
 #include "drivers/rtc.h"
 #include "fs/init.h"
@@ -22,6 +24,9 @@ extern "C" const unsigned char __ehdr_start[];
 extern "C" char _end[];
 extern "C" uk::u64 uk_boot_tsc;
 extern "C" void _start(); // musl's crt1.o
+// The stack protector's canary, in musl (src/env/__stack_chk_fail.c): the runtime, musl and the
+// program are compiled with -fstack-protector-strong and share it.
+extern "C" uintptr_t __stack_chk_guard;
 
 namespace uk {
 
@@ -30,11 +35,27 @@ namespace {
 BootInfo g_boot_info;
 CommandLine g_command_line;
 char g_command_line_storage[2 * BootInfo::k_max_command_line + 2];
+u8 g_random[16]; // AT_RANDOM.
 
-constexpr u64 k_main_stack_size = 8ull << 20;
-constexpr u64 k_stack_guard_size = 64ull << 10;
+// Draws AT_RANDOM (RDSEED/RDRAND, mixed with the TSC when the CPU has neither) and makes the
+// stack protector's canary from it exactly as musl's __init_ssp will: the first 8 bytes with the
+// second one zeroed (a string overflow then cannot copy the canary). So the canary never changes
+// once set; a change would fail every protected function that was running across it.
+[[gnu::no_stack_protector]] void draw_random_and_set_canary()
+{
+    for (size_t i = 0; i < sizeof(g_random); i += 8) {
+        u64 word = arch::read_timestamp() * 0x9e3779b97f4a7c15ull;
+        arch::hardware_random(word);
+        copy_bytes(g_random + i, &word, 8);
+    }
+    uintptr_t canary;
+    copy_bytes(&canary, g_random, sizeof(canary));
+    canary &= ~static_cast<uintptr_t>(0xff00);
+    __stack_chk_guard = canary;
+}
 
-[[noreturn]] void boot_failure(const char* what);
+
+[[noreturn]] void boot_failure(const char* what, BootFailure kind = BootFailure::Other);
 
 void apply_runtime_options(const CommandLine& cmdline)
 {
@@ -112,36 +133,56 @@ size_t start_application_processors()
     return online;
 }
 
-[[noreturn]] void boot_failure(const char* what)
+[[noreturn]] void boot_failure(const char* what, BootFailure kind)
 {
     printk("uk: boot failed: %s\n", what);
-    arch::machine_exit(127);
+    arch::machine_exit(static_cast<int>(kind));
+}
+
+// "3 MiB", or "3000 KiB" when not a whole number of MiB.
+const char* size_text(u64 bytes, char* buffer, size_t size)
+{
+    if (bytes % (1ull << 20) == 0)
+        format(buffer, size, "%lu MiB", bytes >> 20);
+    else
+        format(buffer, size, "%lu KiB", bytes >> 10);
+    return buffer;
+}
+
+void check_memory_or_fail(const mm::MemoryRange* modules, size_t module_count)
+{
+    u64 image_start = align_down(reinterpret_cast<u64>(__ehdr_start), k_page_size);
+    MemoryLayout layout { g_boot_info.ram, g_boot_info.ram_count,
+        { image_start, reinterpret_cast<u64>(_end) - image_start }, modules, module_count };
+    MemoryVerdict verdict = check_memory(layout);
+    if (verdict.enough)
+        return;
+    char needed[32], machine[32], message[160];
+    format(message, sizeof(message), "this image needs at least %s of RAM, the machine has %s",
+        size_text(align_up(verdict.needed_bytes, 1ull << 20), needed, sizeof(needed)),
+        size_text(verdict.machine_bytes, machine, sizeof(machine)));
+    boot_failure(message, BootFailure::Memory);
 }
 
 } // namespace
 
-extern "C" [[noreturn]] void uk_boot(u32 start_info)
+// Not protected itself: it runs from before the canary is set to the program's entry.
+extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
 {
+    draw_random_and_set_canary();
     console::init();
     arch::cpu_init();
     clock::start_calibration(uk_boot_tsc);
     auto boot = read_boot_info(start_info, g_boot_info);
     if (boot.is_error())
         boot_failure(boot.error_code() == ENODATA ? "the hypervisor passed no memory map (PVH start info version 0)"
-                                                  : "no PVH start info (boot the image with qemu -kernel)");
+                                                  : "no PVH start info (boot the image with qemu -kernel)",
+            BootFailure::Machine);
     if (g_boot_info.ram_count == 0)
-        boot_failure("no usable RAM in the memory map");
+        boot_failure("no usable RAM in the memory map", BootFailure::Memory);
 
-    // Boot modules (the initrd) keep their frames until the file system has unpacked them.
-    mm::MemoryRange modules[BootInfo::k_max_modules];
-    for (size_t i = 0; i < g_boot_info.module_count; ++i)
-        modules[i] = { g_boot_info.modules[i].address, g_boot_info.modules[i].size };
-    mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reinterpret_cast<u64>(_end), modules,
-        g_boot_info.module_count);
-    arch::paging_init(g_boot_info.ram, g_boot_info.ram_count);
-    arch::interrupts_init(g_boot_info.rsdp);
-    console::start_input_interrupt();
-
+    // The command line is copied out of low memory first: from here on all RAM outside the
+    // image and the boot modules belongs to the frame allocator.
     auto parsed = parse_command_line(g_boot_info.command_line, g_boot_info.command_line_length,
         g_command_line_storage, sizeof(g_command_line_storage), g_command_line);
     if (parsed.is_error())
@@ -149,9 +190,21 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
                                                   : "malformed command line (unterminated quote or bad \\x escape)");
     apply_runtime_options(g_command_line);
 
-    auto stack_top = mm::allocate_stack(k_main_stack_size, k_stack_guard_size);
+    // Boot modules (the initrd) keep their frames until the file system has unpacked them.
+    mm::MemoryRange reserved[BootInfo::k_max_modules + 1];
+    for (size_t i = 0; i < g_boot_info.module_count; ++i)
+        reserved[i] = { g_boot_info.modules[i].address, g_boot_info.modules[i].size };
+    check_memory_or_fail(reserved, g_boot_info.module_count);
+    u64 image_start = align_down(reinterpret_cast<u64>(__ehdr_start), k_page_size);
+    reserved[g_boot_info.module_count] = { image_start, reinterpret_cast<u64>(_end) - image_start };
+    mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reserved, g_boot_info.module_count + 1);
+    arch::paging_init(g_boot_info.ram, g_boot_info.ram_count);
+    arch::interrupts_init(g_boot_info.rsdp);
+    console::start_input_interrupt();
+
+    auto stack_top = mm::allocate_main_stack(mm::k_default_main_stack_size);
     if (stack_top.is_error())
-        boot_failure("no memory for the main stack");
+        boot_failure("no memory for the main stack", BootFailure::Memory);
 
     static const char* s_arguments[CommandLine::k_max_arguments + 1];
     s_arguments[0] = g_command_line.option("uk.argv0", "app");
@@ -178,22 +231,20 @@ extern "C" [[noreturn]] void uk_boot(u32 start_info)
     input.environment_count = g_command_line.environment_count;
     input.auxv = auxv;
     input.auxv_count = sizeof(auxv) / sizeof(auxv[0]);
-    for (size_t i = 0; i < 16; i += 8) {
-        u64 word = arch::read_timestamp() * 0x9e3779b97f4a7c15ull;
-        arch::hardware_random(word);
-        copy_bytes(input.random + i, &word, 8);
-    }
-    u64 sp = build_initial_stack(stack_top.value(), stack_top.value() - k_main_stack_size, input);
+    copy_bytes(input.random, g_random, sizeof(g_random));
+    u64 sp = build_initial_stack(stack_top.value(), stack_top.value() - mm::k_default_main_stack_size, input);
     if (!sp)
         boot_failure("arguments and environment do not fit on the main stack");
     clock::finish_calibration();
     // The RTC has whole seconds only; the wall clock reads it now, not at the first instruction.
     clock::set_realtime_ns(rtc::read_epoch_seconds() * 1'000'000'000ull);
     // After calibration, so that the files made at boot get true timestamps.
-    if (const char* problem = fs::init(modules, g_boot_info.module_count, s_arguments[0]))
-        boot_failure(problem);
+    if (const char* problem = fs::init(reserved, g_boot_info.module_count, s_arguments[0])) {
+        int code = fs::init_error();
+        boot_failure(problem, code == ENOMEM || code == ENOSPC ? BootFailure::Memory : BootFailure::Archive);
+    }
     for (size_t i = 0; i < g_boot_info.module_count; ++i)
-        mm::release_boot_range(modules[i]);
+        mm::release_boot_range(reserved[i]);
     // musl's resolver reads /etc/resolv.conf before it opens any socket: the servers given on
     // the command line must be there from the start (DHCP's arrive with the lease).
     if (const net::NetworkConfiguration& network = net::network_configuration(); network.dns_count)

@@ -85,16 +85,17 @@ TEST_F(FdTableTest, BadDescriptorsAndAFullTable)
     EXPECT_EQ(error_of(set_fd_flags(5, k_fd_cloexec)), EBADF);
 
     int released = 0;
-    for (int i = 0; i < k_max_descriptors; ++i)
+    int limit = descriptor_limit();
+    for (int i = 0; i < limit; ++i)
         ASSERT_EQ(install(make_test_file(DescriptionKind::Socket, &released), 0).value(), i);
     EXPECT_EQ(install(make_test_file(DescriptionKind::Socket, &released), 0).error_code(), EMFILE);
     EXPECT_EQ(released, 1) << "the refused description was dropped";
-    EXPECT_EQ(install(make_test_file(DescriptionKind::Socket, &released), 0, k_max_descriptors).error_code(), EMFILE);
+    EXPECT_EQ(install(make_test_file(DescriptionKind::Socket, &released), 0, limit).error_code(), EMFILE);
     EXPECT_EQ(install(make_test_file(DescriptionKind::Socket, &released), 0, -1).error_code(), EINVAL);
     EXPECT_EQ(released, 3);
-    for (int i = 0; i < k_max_descriptors; ++i)
+    for (int i = 0; i < limit; ++i)
         ASSERT_EQ(error_of(fs::close(i)), 0);
-    EXPECT_EQ(released, 3 + k_max_descriptors);
+    EXPECT_EQ(released, 3 + limit);
 }
 
 // A thread blocked in read() holds a reference on the description; another thread closes the

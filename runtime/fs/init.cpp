@@ -23,9 +23,11 @@ namespace uk::fs {
 namespace {
 
 char g_problem[512];
+int g_error;
 
 const char* failed(const char* what, int code)
 {
+    g_error = code;
     format(g_problem, sizeof(g_problem), "file system: %s (errno %d)", what, code);
     return g_problem;
 }
@@ -33,7 +35,8 @@ const char* failed(const char* what, int code)
 const char* unpack(const char* what, const void* archive, size_t size)
 {
     char problem[384];
-    if (unpack_archive(archive, size, problem, sizeof(problem)).is_error()) {
+    if (auto unpacked = unpack_archive(archive, size, problem, sizeof(problem)); unpacked.is_error()) {
+        g_error = unpacked.error_code();
         format(g_problem, sizeof(g_problem), "%s: %s", what, problem);
         return g_problem;
     }
@@ -55,6 +58,7 @@ const char* check_room(const void* archive, size_t size)
         pages += align_up(entry.size, k_page_size) / k_page_size + 1;
     }
     if (pages > mm::uncommitted_frames()) {
+        g_error = ENOMEM;
         format(g_problem, sizeof(g_problem),
             "initrd: unpacking this %zu KiB archive needs about %lu KiB of memory, but only %lu KiB are free "
             "(give the machine more memory with uk-run -m)",
@@ -65,6 +69,8 @@ const char* check_room(const void* archive, size_t size)
 }
 
 } // namespace
+
+int init_error() { return g_error; }
 
 const char* init(const mm::MemoryRange* modules, size_t module_count, const char* program_name)
 {

@@ -15,5 +15,8 @@ namespace uk::fs {
 // opens descriptors 0, 1 and 2 on the console. Returns null, or what went wrong for the
 // boot-failure message.
 const char* init(const mm::MemoryRange* modules, size_t module_count, const char* program_name);
+// The errno behind init()'s last problem: ENOMEM or ENOSPC when memory ran out, another code for
+// a corrupt archive.
+int init_error();
 
 }

@@ -74,7 +74,8 @@ function(uksdk_fuzzer name source seeds)
     add_test(NAME unit.fuzz.${name}
         COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=1
             sh -c "mkdir -p '${corpus}' && exec '${binary}' -max_total_time=${UKSDK_FUZZ_SECONDS} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 '${corpus}' '${seeds}'")
-    set_tests_properties(unit.fuzz.${name} PROPERTIES LABELS unit TIMEOUT 120)
+    uksdk_timeout(fuzz_timeout 120)
+    set_tests_properties(unit.fuzz.${name} PROPERTIES LABELS unit TIMEOUT ${fuzz_timeout})
 endfunction()
 
 uksdk_fuzzer(cpio_fuzzer ${runtime}/fs/fuzz/cpio_fuzzer.cpp ${runtime}/fs/fuzz/cpio_seeds)

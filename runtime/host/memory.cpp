@@ -70,6 +70,9 @@ bool is_user_range(u64 address, u64 length, bool)
     return address >= k_page_size && !__builtin_add_overflow(address, length, &end) && end <= k_user_end;
 }
 
+// Host memory is always present.
+Result<void> populate(u64, u64) { return {}; }
+
 } // namespace uk::mm
 
 namespace uk::arch {

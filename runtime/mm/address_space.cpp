@@ -15,27 +15,54 @@ namespace {
 
 RegionMap g_regions;
 u64 g_break = k_brk_base;
+u64 g_data_limit = k_unlimited;
+u64 g_address_space_limit = k_unlimited;
+u64 g_main_stack_bottom; // Lowest byte of the main stack (its guard lies below).
 
 u64 pages(u64 bytes) { return bytes / k_page_size; }
+
+void free_released_frame(u64 frame, void*) { free_frame(frame); }
+
+// Frees the frames of [start, end) within `region`, and the charge of those a page fault charged
+// one by one (the region's own charge covers the frames of a committed region); the cost is
+// what is populated, not the size of the range.
+void release_frames(const Region& region, u64 start, u64 end)
+{
+    u64 faulted = arch::unmap_range(start, end, free_released_frame, nullptr);
+    if (!(region.flags & k_region_committed))
+        uncommit(faulted);
+}
 
 // Releases the frames behind a removed piece and returns its charge.
 void release_piece(const Region& r)
 {
-    u64 faulted = 0;
-    for (u64 page = r.start; page < r.end; page += k_page_size) {
-        if (u64 phys = arch::unmap_page(page)) {
-            free_frame(phys);
-            ++faulted;
-        }
-    }
-    uncommit((r.flags & k_region_committed) ? pages(r.end - r.start) : faulted);
+    release_frames(r, r.start, r.end);
+    if (r.flags & k_region_committed)
+        uncommit(pages(r.end - r.start));
 }
 
-Result<void> populate(u64 start, u64 end)
+bool counts_as_data(u32 protection, u32 flags)
 {
-    for (u64 page = start; page < end; page += k_page_size)
-        if (handle_page_fault(page, FaultAccess::Read, false) == FaultResult::OutOfMemory)
-            return error(ENOMEM);
+    return (protection & arch::k_prot_write) && !(flags & (k_region_shared | k_region_guard | k_region_stack));
+}
+
+// ENOMEM when `length` more bytes of mappings (data ones if `data`) would pass RLIMIT_AS or
+// RLIMIT_DATA. The sums are taken only under a finite limit, so unlimited programs pay nothing.
+Result<void> check_limits(u64 length, bool data)
+{
+    if (g_address_space_limit == k_unlimited && (g_data_limit == k_unlimited || !data))
+        return {};
+    u64 total = 0, data_total = 0;
+    for (size_t i = 0; i < g_regions.count(); ++i) {
+        const Region& r = g_regions.at(i);
+        total += r.end - r.start;
+        if (counts_as_data(r.protection, r.flags))
+            data_total += r.end - r.start;
+    }
+    if (g_address_space_limit != k_unlimited && total + length > g_address_space_limit)
+        return error(ENOMEM);
+    if (data && g_data_limit != k_unlimited && data_total + length > g_data_limit)
+        return error(ENOMEM);
     return {};
 }
 
@@ -74,10 +101,13 @@ Result<u64> map_anonymous(u64 hint, u64 length, u32 protection, u32 flags)
             return error(ENOMEM);
     }
 
+    TRY(check_limits(length, counts_as_data(protection, type == k_map_shared ? k_region_shared : 0u)));
     bool charge = protection != arch::k_prot_none && !(flags & k_map_noreserve);
     if (charge && !commit(pages(length)))
         return error(ENOMEM);
-    Region region { start, start + length, protection, charge ? k_region_committed : 0u };
+    u32 region_flags = (charge ? k_region_committed : 0u) | (type == k_map_shared ? k_region_shared : 0u)
+        | ((flags & k_map_noreserve) ? k_region_noreserve : 0u);
+    Region region { start, start + length, protection, region_flags };
     if (auto result = g_regions.insert(region); result.is_error()) {
         if (charge)
             uncommit(pages(length));
@@ -112,22 +142,18 @@ Result<void> protect(u64 address, u64 length, u32 protection)
     // Pages that become accessible for the first time are charged now.
     u64 to_charge = 0;
     if (protection != arch::k_prot_none) {
-        for (size_t i = 0; i < g_regions.count(); ++i) {
-            const Region& r = g_regions.at(i);
-            if (r.end <= address || r.start >= end || (r.flags & k_region_committed))
-                continue;
+        g_regions.for_each_in(address, end, [&](const Region& r) {
+            if (r.flags & (k_region_committed | k_region_noreserve))
+                return;
             u64 s = r.start > address ? r.start : address;
             u64 e = r.end < end ? r.end : end;
             to_charge += pages(e - s);
-        }
+        });
         if (!commit(to_charge))
             return error(ENOMEM);
     }
     auto result = g_regions.protect(address, end, protection, to_charge ? k_region_committed : 0u,
-        [](const Region& piece, u32 new_protection) {
-            for (u64 page = piece.start; page < piece.end; page += k_page_size)
-                arch::protect_page(page, new_protection);
-        });
+        [](const Region& piece, u32 new_protection) { arch::protect_range(piece.start, piece.end, new_protection); });
     if (result.is_error() && to_charge)
         uncommit(to_charge);
     return result;
@@ -150,6 +176,7 @@ Result<u64> remap(u64 address, u64 old_length, u64 new_length, u32 flags)
     }
     Region copy = *region;
     u64 extra = new_length - old_length;
+    TRY(check_limits(extra, counts_as_data(copy.protection, copy.flags)));
     bool charge = copy.flags & k_region_committed;
     if (charge && !commit(pages(extra)))
         return error(ENOMEM);
@@ -171,14 +198,47 @@ Result<u64> remap(u64 address, u64 old_length, u64 new_length, u32 flags)
         return error(ENOMEM);
     }
     // Move the frames instead of copying the bytes.
-    for (u64 offset = 0; offset < old_length; offset += k_page_size) {
-        if (u64 phys = arch::unmap_page(address + offset)) {
-            auto mapped = arch::map_page(target + offset, phys, copy.protection);
-            VERIFY(!mapped.is_error());
-        }
+    if (arch::move_range(address, target, old_length).is_error()) {
+        (void)g_regions.remove(target, target + new_length, [](const Region&) {});
+        if (charge)
+            uncommit(pages(extra));
+        return error(ENOMEM);
     }
     TRY(g_regions.remove(address, address + old_length, [](const Region&) {}));
     return target;
+}
+
+Result<void> populate(u64 start, u64 end)
+{
+    for (u64 page = start; page < end; page += k_page_size) {
+        const Region* region = g_regions.find(page);
+        // Pages the program cannot read (PROT_NONE, guards) stay as they are; so do present ones.
+        if (!region || !(region->protection & arch::k_prot_read) || arch::is_mapped(page))
+            continue;
+        if (handle_page_fault(page, FaultAccess::Read, false) == FaultResult::OutOfMemory)
+            return error(ENOMEM);
+    }
+    return {};
+}
+
+bool is_mapped_range(u64 start, u64 end) { return g_regions.is_covered(start, end); }
+
+Result<void> discard(u64 address, u64 length)
+{
+    if (address % k_page_size)
+        return error(EINVAL);
+    u64 end = align_up(address + length, k_page_size);
+    if (end < address || end > k_user_end)
+        return error(EINVAL);
+    if (length == 0)
+        return {};
+    g_regions.for_each_in(address, end, [&](const Region& r) {
+        if (r.flags & (k_region_shared | k_region_guard))
+            return;
+        release_frames(r, r.start > address ? r.start : address, r.end < end ? r.end : end);
+    });
+    // Like Linux: the mapped parts are discarded, and a hole in the range is reported.
+    return g_regions.is_covered(address, end) ? Result<void>() : error(ENOMEM);
 }
 
 u64 set_break(u64 requested)
@@ -188,7 +248,7 @@ u64 set_break(u64 requested)
     u64 old_end = align_up(g_break, k_page_size);
     u64 new_end = align_up(requested, k_page_size);
     if (new_end > old_end) {
-        if (!commit(pages(new_end - old_end)))
+        if (check_limits(new_end - old_end, true).is_error() || !commit(pages(new_end - old_end)))
             return g_break;
         Region grown { old_end, new_end, arch::k_prot_read | arch::k_prot_write, k_region_committed };
         if (g_regions.insert(grown).is_error()) {
@@ -212,9 +272,51 @@ Result<u64> allocate_stack(u64 size, u64 guard_size)
         return error(ENOMEM);
     TRY(g_regions.insert({ base, base + guard_size, arch::k_prot_none, k_region_guard }));
     // Stacks are not charged up front (like Linux's): most of a large stack is never touched.
-    TRY(g_regions.insert({ base + guard_size, base + guard_size + size, arch::k_prot_read | arch::k_prot_write, 0 }));
+    TRY(g_regions.insert({ base + guard_size, base + guard_size + size, arch::k_prot_read | arch::k_prot_write,
+        k_region_noreserve | k_region_stack }));
     return base + guard_size + size;
 }
+
+Result<u64> allocate_main_stack(u64 size)
+{
+    size = align_up(size, k_page_size);
+    u64 bottom = k_main_stack_top - size;
+    TRY(g_regions.insert({ bottom - k_main_stack_guard, bottom, arch::k_prot_none, k_region_guard }));
+    TRY(g_regions.insert({ bottom, k_main_stack_top, arch::k_prot_read | arch::k_prot_write,
+        k_region_noreserve | k_region_stack }));
+    g_main_stack_bottom = bottom;
+    return k_main_stack_top;
+}
+
+Result<void> set_main_stack_size(u64 size)
+{
+    // The change below needs at most one more region, plus one for a split.
+    if (g_regions.count() + 2 > RegionMap::k_capacity)
+        return error(ENOMEM);
+    constexpr u64 k_floor = k_brk_limit + k_main_stack_guard;
+    u64 bottom = g_main_stack_bottom;
+    u64 wanted = size >= k_main_stack_top - k_floor ? k_floor : align_down(k_main_stack_top - size, k_page_size);
+    if (wanted > bottom) {
+        // Pages already in use stay: the stack shrinks only down to the lowest touched one.
+        u64 in_use = arch::lowest_populated(bottom, wanted);
+        wanted = in_use < wanted ? in_use : wanted;
+    } else if (wanted < bottom && !g_regions.is_free(wanted - k_main_stack_guard, bottom - k_main_stack_guard)) {
+        return {}; // A mapping sits below: the stack cannot grow into it, as on Linux.
+    }
+    if (wanted == bottom)
+        return {};
+    // Remove the old guard and the stack pages that are given up (none of them populated).
+    u64 keep_from = wanted > bottom ? wanted : bottom;
+    (void)g_regions.remove(bottom - k_main_stack_guard, keep_from, release_piece);
+    if (wanted < bottom)
+        (void)g_regions.insert({ wanted, bottom, arch::k_prot_read | arch::k_prot_write, k_region_noreserve | k_region_stack });
+    (void)g_regions.insert({ wanted - k_main_stack_guard, wanted, arch::k_prot_none, k_region_guard });
+    g_main_stack_bottom = wanted;
+    return {};
+}
+
+void set_data_limit(u64 bytes) { g_data_limit = bytes; }
+void set_address_space_limit(u64 bytes) { g_address_space_limit = bytes; }
 
 FaultResult handle_page_fault(u64 address, FaultAccess access, bool page_present)
 {

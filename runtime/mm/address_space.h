@@ -29,10 +29,34 @@ Result<u64> map_anonymous(u64 hint, u64 length, u32 protection, u32 flags);
 Result<void> unmap(u64 address, u64 length);
 Result<void> protect(u64 address, u64 length, u32 protection);
 Result<u64> remap(u64 address, u64 old_length, u64 new_length, u32 flags);
+// Backs every readable page of [start, end) now (MAP_POPULATE, mlock); ENOMEM when memory runs out.
+Result<void> populate(u64 start, u64 end);
+// True when every page of [start, end) belongs to a mapping.
+bool is_mapped_range(u64 start, u64 end);
+// MADV_DONTNEED: private pages of [address, address + length) are dropped and read as zeros
+// when next touched; MAP_SHARED pages keep their contents (as Linux's shared memory does).
+Result<void> discard(u64 address, u64 length);
 u64 set_break(u64 requested);
 
 // A stack of `size` bytes with a guard region below it; returns its top.
 Result<u64> allocate_stack(u64 size, u64 guard_size);
+
+// The main thread's stack ends where program mappings begin and can grow down to the brk area's
+// end when RLIMIT_STACK is raised, as Linux's grows up to the limit.
+inline constexpr u64 k_main_stack_top = k_mmap_base;
+inline constexpr u64 k_main_stack_guard = 64ull << 10;
+inline constexpr u64 k_default_main_stack_size = 8ull << 20; // RLIMIT_STACK's default, as Linux's.
+// The main stack at boot: `size` bytes below k_main_stack_top; returns its top.
+Result<u64> allocate_main_stack(u64 size);
+// RLIMIT_STACK: the main stack's size. Growing takes free address space below it (as far as
+// another mapping allows); shrinking keeps the pages already in use, as a grown Linux stack does.
+Result<void> set_main_stack_size(u64 size);
+
+// RLIMIT_DATA (brk plus private writable mappings, as Linux counts since 4.7) and RLIMIT_AS
+// (every program mapping), in bytes; ~0 is unlimited. Growing past them is ENOMEM.
+inline constexpr u64 k_unlimited = ~0ull;
+void set_data_limit(u64 bytes);
+void set_address_space_limit(u64 bytes);
 
 enum class FaultAccess { Read, Write, Execute };
 enum class FaultResult { Handled, NotMapped, ProtectionViolation, GuardPage, OutOfMemory };

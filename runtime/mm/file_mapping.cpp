@@ -139,7 +139,7 @@ Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, fs::Inode&
 
     if (g_count == k_max_mappings)
         return error(ENOMEM);
-    u64 start = TRY(map_anonymous(hint, aligned, protection, fixed | k_map_private | k_map_anonymous | k_map_noreserve));
+    u64 start = TRY(map_anonymous(hint, aligned, protection, fixed | k_map_shared | k_map_anonymous | k_map_noreserve));
     u64 pages = aligned / k_page_size;
     for (u64 i = 0; i < pages; ++i) {
         auto page = inode.pages.find_or_create(offset / k_page_size + i);

@@ -15,8 +15,7 @@ u64 g_total;
 u64 g_ram_end;
 }
 
-void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end, const MemoryRange* reserved,
-    size_t reserved_count)
+void frames_init(const MemoryRange* ram, size_t count, const MemoryRange* reserved, size_t reserved_count)
 {
     u64 end = 0;
     for (size_t i = 0; i < count; ++i)
@@ -25,7 +24,7 @@ void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end, const M
     g_ram_end = end;
     u64 frames = end / k_page_size;
     u64 bitmap_bytes = align_up((frames + 63) / 64 * 8, k_page_size);
-    // The bitmap itself lives in the first RAM above the reserved area that can hold it.
+    // The bitmap itself lives in the first free RAM that can hold it.
     auto overlaps_reserved = [&](u64 base, u64 length) {
         for (size_t r = 0; r < reserved_count; ++r)
             if (base < reserved[r].base + reserved[r].length && reserved[r].base < base + length)
@@ -34,7 +33,7 @@ void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end, const M
     };
     u64 bitmap_at = 0;
     for (size_t i = 0; i < count && !bitmap_at; ++i) {
-        u64 base = align_up(ram[i].base > reserved_end ? ram[i].base : reserved_end, k_page_size);
+        u64 base = align_up(ram[i].base > k_page_size ? ram[i].base : k_page_size, k_page_size);
         for (; base + bitmap_bytes <= ram[i].base + ram[i].length; base += k_page_size) {
             if (!overlaps_reserved(base, bitmap_bytes)) {
                 bitmap_at = base;
@@ -50,7 +49,7 @@ void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end, const M
         if (last > first)
             g_bitmap.release_range(first, last - first);
     }
-    g_bitmap.claim_range(0, align_up(reserved_end, k_page_size) / k_page_size);
+    g_bitmap.claim_range(0, 1); // Page 0 stays unmapped: null pointers fault.
     g_bitmap.claim_range(bitmap_at / k_page_size, bitmap_bytes / k_page_size);
     for (size_t r = 0; r < reserved_count; ++r) {
         u64 first = align_down(reserved[r].base, k_page_size) / k_page_size;
@@ -115,6 +114,12 @@ u64 allocate_kernel_frame()
     if (!phys)
         uncommit(1);
     return phys;
+}
+
+void free_kernel_frame(u64 phys)
+{
+    free_frame(phys);
+    uncommit(1);
 }
 
 u64 total_frames() { return g_total; }

@@ -13,10 +13,10 @@ struct MemoryRange {
     u64 length;
 };
 
-// `ram` lists usable RAM; frames below `reserved_end` (the image and boot data) and those of the
-// `reserved` ranges (boot modules such as the initrd) stay in use.
-void frames_init(const MemoryRange* ram, size_t count, u64 reserved_end, const MemoryRange* reserved = nullptr,
-    size_t reserved_count = 0);
+// `ram` lists usable RAM; page 0 and the frames of the `reserved` ranges (the image, boot modules
+// such as the initrd) stay in use. Everything else is free, low memory included: the boot data
+// the hypervisor left there (start info, command line) must have been copied out before.
+void frames_init(const MemoryRange* ram, size_t count, const MemoryRange* reserved, size_t reserved_count);
 // Returns a range reserved at boot to the allocator once its contents are no longer needed.
 void release_boot_range(const MemoryRange& range);
 
@@ -30,6 +30,8 @@ u64 allocate_uncommitted_frame();
 void free_frame(u64 phys);
 // A zeroed frame for the runtime's own use (page tables), committed on the spot; 0 if none.
 u64 allocate_kernel_frame();
+// Gives back a frame from allocate_kernel_frame() with its charge.
+void free_kernel_frame(u64 phys);
 
 u64 total_frames();
 u64 free_frames();

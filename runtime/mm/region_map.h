@@ -11,6 +11,9 @@ namespace uk::mm {
 enum RegionFlags : u32 {
     k_region_committed = 1u << 0, // Every page is charged against physical memory.
     k_region_guard = 1u << 1,     // A stack guard: touching it is a stack overflow.
+    k_region_shared = 1u << 2,    // MAP_SHARED: MADV_DONTNEED keeps the contents, as Linux's shmem does.
+    k_region_noreserve = 1u << 3, // MAP_NORESERVE, stacks: never charged as a whole, not even by mprotect.
+    k_region_stack = 1u << 4,     // A stack the runtime made: not data for RLIMIT_DATA.
 };
 
 struct Region {
@@ -50,7 +53,8 @@ public:
     }
 
     // Changes the protection of [start, end), which must be fully mapped (ENOMEM otherwise, as on
-    // Linux), adds `set_flags`, and calls visit(const Region& before, u32 new_protection) for each piece.
+    // Linux), adds `set_flags` (except to k_region_noreserve pieces, which are never charged as a
+    // whole), and calls visit(const Region& before, u32 new_protection) for each piece.
     template<typename Visit>
     Result<void> protect(u64 start, u64 end, u32 protection, u32 set_flags, Visit&& visit)
     {
@@ -62,10 +66,20 @@ public:
         for (size_t i = lower_index(start); i < m_count && m_regions[i].end <= end; ++i) {
             visit(static_cast<const Region&>(m_regions[i]), protection);
             m_regions[i].protection = protection;
-            m_regions[i].flags |= set_flags;
+            if (!(m_regions[i].flags & k_region_noreserve))
+                m_regions[i].flags |= set_flags;
         }
         merge_around(start, end);
         return {};
+    }
+
+    // Calls visit(const Region&) for each region overlapping [start, end), in address order;
+    // costs a binary search plus the regions visited.
+    template<typename Visit>
+    void for_each_in(u64 start, u64 end, Visit&& visit) const
+    {
+        for (size_t i = lower_index(start); i < m_count && m_regions[i].start < end; ++i)
+            visit(m_regions[i]);
     }
 
     size_t count() const { return m_count; }

@@ -388,5 +388,81 @@ TEST(RegionMap, FailedSplitAtCapacityLeavesTheTableUnchanged)
     EXPECT_EQ(last_regions(*map), before);
 }
 
+// The range operations of munmap, mprotect and madvise over reservations the size of libc-test's
+// malloc-oom (2^46 bytes): every answer comes from the few regions involved, so a range's size
+// cannot make them slow (the vm test memory.huge-reservation times them in the guest).
+constexpr u64 k_tib = 1ull << 40;
+constexpr u64 k_base = 0x100000000000ull;
+
+TEST(RegionMap, ForEachInVisitsOnlyOverlappingRegions)
+{
+    auto map = map_of({ region(10, 20, k_r), region(30, 40), region(50, 60, k_rx), region(70, 80) });
+    Regions seen;
+    map->for_each_in(15 * k_page, 55 * k_page, [&](const Region& r) { seen.push_back(r); });
+    EXPECT_EQ(seen, (Regions { region(10, 20, k_r), region(30, 40), region(50, 60, k_rx) }));
+    seen.clear();
+    map->for_each_in(20 * k_page, 30 * k_page, [&](const Region& r) { seen.push_back(r); });
+    EXPECT_TRUE(seen.empty()); // Both ends touch regions; neither overlaps.
+    map->for_each_in(0, ~0ull & ~(k_page - 1), [&](const Region& r) { seen.push_back(r); });
+    EXPECT_EQ(seen.size(), 4u);
+}
+
+TEST(RegionMap, HugeReservationRemovedAsOnePiece)
+{
+    auto map = map_of({ region(1, 2), { k_base, k_base + (1ull << 46), 0, 0 } });
+    Removed removed;
+    ASSERT_FALSE(map->remove(k_base, k_base + (1ull << 46), removed).is_error());
+    EXPECT_EQ(removed.pieces, (Regions { { k_base, k_base + (1ull << 46), 0, 0 } }));
+    EXPECT_EQ(regions_of(*map), (Regions { region(1, 2) }));
+}
+
+TEST(RegionMap, HugeRangeOverFewRegionsVisitsOnlyThem)
+{
+    // A 1 TiB PROT_NONE reservation with two used windows inside, as an allocator makes them.
+    const u64 end = k_base + k_tib;
+    auto map = map_of({ { k_base, end, 0, 0 } });
+    Protected opened;
+    ASSERT_FALSE(map->protect(k_base + 5 * k_page, k_base + 9 * k_page, k_rw, 0, opened).is_error());
+    ASSERT_FALSE(map->protect(end - 2 * k_page, end, k_rw, 0, opened).is_error());
+    ASSERT_EQ(map->count(), 4u);
+    ASSERT_TRUE(map->is_covered(k_base, end));
+
+    // Closing all of it again visits the four pieces and merges them back into one region.
+    Protected closed;
+    ASSERT_FALSE(map->protect(k_base, end, 0, 0, closed).is_error());
+    ASSERT_EQ(closed.calls.size(), 4u);
+    EXPECT_EQ(closed.calls[1].before, (Region { k_base + 5 * k_page, k_base + 9 * k_page, k_rw, 0 }));
+    EXPECT_EQ(regions_of(*map), (Regions { { k_base, end, 0, 0 } }));
+
+    Removed removed;
+    ASSERT_FALSE(map->remove(k_base - k_tib, end + k_tib, removed).is_error());
+    EXPECT_EQ(removed.pieces.size(), 1u);
+    EXPECT_EQ(map->count(), 0u);
+}
+
+TEST(RegionMap, RemoveTheMiddleOfAHugeReservation)
+{
+    const u64 end = k_base + (1ull << 46);
+    auto map = map_of({ { k_base, end, 0, 0 } });
+    Removed removed;
+    ASSERT_FALSE(map->remove(k_base + k_tib, k_base + 2 * k_tib, removed).is_error());
+    EXPECT_EQ(removed.pieces, (Regions { { k_base + k_tib, k_base + 2 * k_tib, 0, 0 } }));
+    EXPECT_EQ(regions_of(*map), (Regions { { k_base, k_base + k_tib, 0, 0 }, { k_base + 2 * k_tib, end, 0, 0 } }));
+    EXPECT_EQ(map->find_gap(k_tib, k_base, end), k_base + k_tib);
+    EXPECT_TRUE(map->is_free(k_base + k_tib, k_base + 2 * k_tib));
+    EXPECT_FALSE(map->is_covered(k_base, end));
+}
+
+TEST(RegionMap, ProtectDoesNotMarkNoreservePiecesCommitted)
+{
+    // One mprotect over a PROT_NONE mapping (charged now) and a MAP_NORESERVE one (never charged
+    // as a whole): only the first becomes committed, or munmap would give back a charge never taken.
+    auto map = map_of({ region(10, 20, 0), region(20, 30, k_rw, k_region_noreserve) });
+    Protected seen;
+    ASSERT_FALSE(map->protect(10 * k_page, 30 * k_page, k_r, k_region_committed, seen).is_error());
+    EXPECT_EQ(regions_of(*map),
+        (Regions { region(10, 20, k_r, k_region_committed), region(20, 30, k_r, k_region_noreserve) }));
+}
+
 } // namespace
 } // namespace uk::mm

@@ -285,6 +285,11 @@ bool deliver_to_trap(arch::TrapFrame& frame, int signal, const PendingInfo& pend
     u64 address = align_down(fpu_area - sizeof(SignalFrame), 16) - 8; // As if just called.
     if (address >= top || !mm::is_user_range(address, top - address, true))
         return false;
+    // A page fault is handled on its IST stack, and a fault while on it would restart at the top
+    // of that stack, over the handler's own frames: the frame's pages are made present first
+    // (an alternate stack from malloc is usually not yet).
+    if (mm::populate(align_down(address, k_page_size), align_up(top, k_page_size)).is_error())
+        return false;
     auto* f = reinterpret_cast<SignalFrame*>(address);
     arch::save_context(frame, f->context.machine);
     arch::fpu_save(reinterpret_cast<void*>(fpu_area));

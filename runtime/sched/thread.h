@@ -48,8 +48,6 @@ struct Thread
     bool restore_saved_mask = false;
     // rt_sigtimedwait: blocked signals whose arrival ends this thread's sleep.
     u64 signals_waited = 0;
-    // The system call in progress was made from musl's cancellation-point code (__syscall_cp).
-    bool in_cancellation_point = false;
     // sigaltstack: the alternate signal stack (size 0: none, or disabled).
     u64 alternate_stack = 0;
     u64 alternate_stack_size = 0;

@@ -22,8 +22,8 @@ static_assert(sizeof(FileLock) == 32);
 
 Result<int> duplicate(long fd, long minimum, u32 fd_flags)
 {
-    if (minimum < 0 || minimum >= fs::k_max_descriptors)
-        return error(EINVAL);
+    if (minimum < 0 || minimum >= fs::descriptor_limit())
+        return error(EINVAL); // [fcntl(2)] F_DUPFD at or above RLIMIT_NOFILE.
     auto* description = TRY(fs::get(static_cast<int>(fd)));
     return fs::install(description, fd_flags, static_cast<int>(minimum));
 }
@@ -31,7 +31,7 @@ Result<int> duplicate(long fd, long minimum, u32 fd_flags)
 Result<int> duplicate_to(long old_fd, long new_fd, u32 fd_flags)
 {
     auto* description = TRY(fs::get(static_cast<int>(old_fd)));
-    if (new_fd < 0 || new_fd >= fs::k_max_descriptors) {
+    if (new_fd < 0 || new_fd >= fs::descriptor_limit()) {
         description->unref();
         return error(EBADF);
     }
@@ -163,7 +163,7 @@ UK_SYSCALL_HANDLER(close_range)
     u64 first = static_cast<u32>(a0), last = static_cast<u32>(a1);
     if (first > last)
         return error(EINVAL);
-    for (u64 fd = first; fd <= last && fd < static_cast<u64>(fs::k_max_descriptors); ++fd) {
+    for (u64 fd = first; fd <= last && fd < static_cast<u64>(fs::descriptor_end()); ++fd) {
         if (flags & k_close_range_cloexec)
             (void)fs::set_fd_flags(static_cast<int>(fd), k_fd_cloexec);
         else

@@ -96,10 +96,42 @@ UK_SYSCALL_HANDLER(mremap)
 
 UK_SYSCALL_HANDLER(brk) { return static_cast<long>(mm::set_break(static_cast<u64>(a0))); }
 
-// Advice only changes performance on Linux too (except MADV_DONTNEED's zeroing, which musl's
-// malloc does not rely on).
-UK_SYSCALL_HANDLER(madvise) { return 0; }
-UK_SYSCALL_HANDLER(mlock) { return 0; }
+// [madvise(2)] MADV_DONTNEED drops private pages (they read as zeros afterwards). MADV_FREE lets
+// the kernel reclaim pages under memory pressure, keeping them if they are written first; with no
+// reclaim here, the pages simply stay (musl's malloc frees with it on every large free(), so
+// dropping them would make each reuse fault in fresh zeroed pages). The other advice only changes
+// performance on Linux, or concerns fork, core dumps or huge pages, none of which exist here, so it
+// is accepted after the checks Linux makes.
+UK_SYSCALL_HANDLER(madvise)
+{
+    constexpr long k_madv_dontneed = 4, k_madv_remove = 9, k_madv_last = 25;
+    u64 start = static_cast<u64>(a0), length = static_cast<u64>(a1);
+    if (start % k_page_size || a2 < 0 || a2 > k_madv_last || a2 == 5 || a2 == 6 || a2 == 7 || a2 == 24)
+        return error(EINVAL);
+    if (a2 == k_madv_dontneed)
+        return zero_or_error(mm::discard(start, length));
+    if (a2 == k_madv_remove)
+        return error(EOPNOTSUPP); // Punching holes into files through a mapping is not supported.
+    u64 end = align_up(start + length, k_page_size);
+    if (end < start)
+        return error(EINVAL);
+    if (length != 0 && !mm::is_mapped_range(start, end))
+        return error(ENOMEM);
+    return 0;
+}
+// Nothing is ever paged out; mlock makes the pages resident now, as Linux does.
+UK_SYSCALL_HANDLER(mlock)
+{
+    u64 start = align_down(static_cast<u64>(a0), k_page_size), length = static_cast<u64>(a1);
+    u64 end = align_up(static_cast<u64>(a0) + length, k_page_size);
+    if (end < start)
+        return error(EINVAL);
+    if (length == 0)
+        return 0;
+    if (!mm::is_mapped_range(start, end))
+        return error(ENOMEM);
+    return zero_or_error(mm::populate(start, end));
+}
 UK_SYSCALL_HANDLER(munlock) { return 0; }
 UK_SYSCALL_HANDLER(mlockall) { return 0; }
 UK_SYSCALL_HANDLER(munlockall) { return 0; }

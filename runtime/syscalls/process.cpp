@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The one process: exit, identity, limits, uname, thread-pointer set-up.
 #include "arch/arch.h"
+#include "fs/fd_table.h"
 #include "fs/vfs.h"
+#include "lib/format.h"
 #include "lib/linux/process.h"
 #include "lib/runtime_options.h"
 #include "lib/string.h"
@@ -18,17 +20,87 @@ struct ResourceLimit {
     u64 current, maximum;
 };
 constexpr u64 k_infinity = ~0ull;
-constexpr int k_resource_count = 16;
-constexpr int k_rlimit_stack = 3, k_rlimit_core = 4, k_rlimit_nofile = 7;
 
+// [getrlimit(2)] The resource numbers (Linux x86_64).
+enum Resource : int {
+    k_rlimit_cpu, k_rlimit_fsize, k_rlimit_data, k_rlimit_stack, k_rlimit_core, k_rlimit_rss, k_rlimit_nproc,
+    k_rlimit_nofile, k_rlimit_memlock, k_rlimit_as, k_rlimit_locks, k_rlimit_sigpending, k_rlimit_msgqueue,
+    k_rlimit_nice, k_rlimit_rtprio, k_rlimit_rttime, k_resource_count
+};
+
+// Linux's defaults for a root process (RLIMIT_SIGPENDING and RLIMIT_MSGQUEUE as on a small VM).
 ResourceLimit g_limits[k_resource_count] = {
     { k_infinity, k_infinity }, { k_infinity, k_infinity }, { k_infinity, k_infinity },
-    { 8ull << 20, k_infinity }, { 0, k_infinity }, { k_infinity, k_infinity },
-    { k_infinity, k_infinity }, { 1024, 4096 }, { k_infinity, k_infinity },
-    { k_infinity, k_infinity }, { k_infinity, k_infinity }, { k_infinity, k_infinity },
-    { k_infinity, k_infinity }, { 0, 0 }, { 0, 0 }, { k_infinity, k_infinity },
+    { mm::k_default_main_stack_size, k_infinity }, { 0, k_infinity }, { k_infinity, k_infinity },
+    { k_infinity, k_infinity }, { fs::k_default_descriptor_limit, fs::k_max_descriptors }, { 8ull << 20, 8ull << 20 },
+    { k_infinity, k_infinity }, { k_infinity, k_infinity }, { 63000, 63000 }, { 819200, 819200 },
+    { 0, 0 }, { 0, 0 }, { k_infinity, k_infinity },
 };
-static_assert(k_rlimit_stack == 3 && k_rlimit_core == 4 && k_rlimit_nofile == 7);
+
+// Applies a new limit, or refuses one the runtime would not honour. What each resource does
+// here is in docs/syscalls.md.
+Result<void> apply_limit(int resource, const ResourceLimit& limit)
+{
+    switch (resource) {
+    case k_rlimit_nofile:
+        if (limit.maximum > static_cast<u64>(fs::k_max_descriptors))
+            return error(EPERM); // [setrlimit(2)] A hard limit above fs.nr_open.
+        fs::set_descriptor_limit(static_cast<int>(limit.current));
+        return {};
+    case k_rlimit_stack:
+        return mm::set_main_stack_size(limit.current);
+    case k_rlimit_data:
+        mm::set_data_limit(limit.current);
+        return {};
+    case k_rlimit_as:
+        mm::set_address_space_limit(limit.current);
+        return {};
+    case k_rlimit_cpu:
+    case k_rlimit_fsize: {
+        // Enforcing these needs SIGXCPU at a CPU-time deadline, or EFBIG and SIGXFSZ in every
+        // write path; until then, a finite limit is refused rather than silently ignored.
+        if (limit.current == k_infinity && limit.maximum == k_infinity)
+            return {};
+        static bool s_logged[2];
+        bool& logged = s_logged[resource == k_rlimit_fsize];
+        if (!logged) {
+            printk("uk: setrlimit(%s) with a finite limit is not supported: returning EINVAL\n",
+                resource == k_rlimit_cpu ? "RLIMIT_CPU" : "RLIMIT_FSIZE");
+            logged = true;
+        }
+        return error(EINVAL);
+    }
+    default:
+        // RLIMIT_CORE (no core files are written), RLIMIT_RSS and RLIMIT_LOCKS (ignored by Linux
+        // too), RLIMIT_NPROC, RLIMIT_MEMLOCK, RLIMIT_NICE and RLIMIT_RTPRIO (a root process is
+        // exempt from them on Linux), RLIMIT_MSGQUEUE and RLIMIT_RTTIME (no message queues, no
+        // real-time scheduling), RLIMIT_SIGPENDING (see docs/syscalls.md): stored and reported.
+        return {};
+    }
+}
+
+Result<void> prlimit(long pid, long resource, long new_address, long old_address)
+{
+    if (pid != 0 && pid != 1)
+        return error(ESRCH);
+    if (resource < 0 || resource >= k_resource_count)
+        return error(EINVAL);
+    if (new_address && !mm::is_user_range(static_cast<u64>(new_address), sizeof(ResourceLimit), false))
+        return error(EFAULT);
+    if (old_address && !mm::is_user_range(static_cast<u64>(old_address), sizeof(ResourceLimit), true))
+        return error(EFAULT);
+    ResourceLimit old = g_limits[resource];
+    if (new_address) {
+        ResourceLimit limit = *user_pointer<const ResourceLimit>(new_address);
+        if (limit.current > limit.maximum)
+            return error(EINVAL);
+        TRY(apply_limit(static_cast<int>(resource), limit));
+        g_limits[resource] = limit;
+    }
+    if (old_address)
+        *user_pointer<ResourceLimit>(old_address) = old;
+    return {};
+}
 
 struct Utsname {
     char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
@@ -86,23 +158,7 @@ UK_SYSCALL_HANDLER(arch_prctl)
     }
 }
 
-UK_SYSCALL_HANDLER(prlimit64)
-{
-    if (a0 != 0 && a0 != k_process_id)
-        return error(ESRCH);
-    if (a1 < 0 || a1 >= k_resource_count)
-        return error(EINVAL);
-    auto* new_limit = user_pointer<const ResourceLimit>(a2);
-    auto* old_limit = user_pointer<ResourceLimit>(a3);
-    if (old_limit)
-        *old_limit = g_limits[a1];
-    if (new_limit) {
-        if (new_limit->current > new_limit->maximum)
-            return error(EINVAL);
-        g_limits[a1] = *new_limit;
-    }
-    return 0;
-}
+UK_SYSCALL_HANDLER(prlimit64) { return zero_or_error(prlimit(a0, a1, a2, a3)); }
 UK_SYSCALL_HANDLER(getrlimit) { return sys_prlimit64(0, a0, 0, a1, 0, 0); }
 UK_SYSCALL_HANDLER(setrlimit) { return sys_prlimit64(0, a0, a1, 0, 0, 0); }
 

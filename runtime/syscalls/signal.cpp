@@ -16,17 +16,19 @@ constexpr long k_sigset_size = 8;
 }
 
 // musl's cancellation-point code (src/thread/x86_64/syscall_cp.s in the overlay): [__cp_begin,
-// __cp_end) covers the check of the cancel flag and the call, __cp_end is its return address.
+// __cp_end) covers the check of the cancel flag and the call, which is at __uk_cp_call; __cp_end
+// is its return address.
 extern "C" const char __cp_end[] __attribute__((weak));
+extern "C" const char __uk_cp_call[] __attribute__((weak));
 
-bool uk::deliver_signals_at_exit(bool interrupted) noexcept
+bool uk::deliver_signals_at_exit(bool interrupted, const void* return_address) noexcept
 {
     // As its contract asks (and as Linux does for a restartable `syscall` instruction), a call
     // from a cancellation point that did not complete is reported as interrupted at the call
-    // instruction (5 bytes before __cp_end); one that completed, at __cp_end.
+    // instruction; one that completed, at __cp_end.
     u64 pc = 0;
-    if (sched::current_thread().in_cancellation_point && __cp_end)
-        pc = reinterpret_cast<u64>(__cp_end) - (interrupted ? 5 : 0);
+    if (__cp_end && return_address == __cp_end)
+        pc = reinterpret_cast<u64>(interrupted ? __uk_cp_call : __cp_end);
     return sched::deliver_at_system_call_exit(pc);
 }
 

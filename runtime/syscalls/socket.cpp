@@ -123,7 +123,7 @@ Result<void> make_socket_pair(int family, int type, int protocol, long user_fds)
     int flags = type & ~net::k_sock_type_mask;
     TRY(check_socket_flags(flags));
     // Two descriptors are reserved before anything is made, and the array checked.
-    if (fs::open_count() > fs::k_max_descriptors - 2)
+    if (fs::open_count() > fs::descriptor_limit() - 2)
         return error(EMFILE);
     if (!user_writable(user_fds, 2 * sizeof(int)))
         return error(EFAULT);
@@ -181,7 +181,7 @@ Result<int> accept_socket(long fd, long user_address, long user_length, int flag
     auto* file = TRY(fs::get(static_cast<int>(fd)));
     fs::DescriptionRef hold(file);
     TRY(check_socket_flags(flags));
-    if (fs::open_count() >= fs::k_max_descriptors)
+    if (fs::open_count() >= fs::descriptor_limit())
         return error(EMFILE);
     Socket* socket = TRY(socket_of(*file));
     SocketAddress peer;

@@ -12,7 +12,8 @@
 namespace uk {
 // Runs the handlers of signals that became deliverable during a system call (sched/signal.cpp);
 // true if the call, which failed with EINTR if `interrupted`, may start again (SA_RESTART).
-bool deliver_signals_at_exit(bool interrupted) noexcept;
+// `return_address` is the call's: a call from musl's cancellation point returns to __cp_end.
+bool deliver_signals_at_exit(bool interrupted, const void* return_address) noexcept;
 inline bool signals_due()
 {
     const sched::Thread& self = *sched::g_current_thread;
@@ -39,7 +40,7 @@ inline bool signals_due()
                 result = ::uk::to_syscall_result(sys_##name(a0, a1, a2, a3, a4, a5));                           \
             }                                                                                                   \
             if (::uk::signals_due() || ::uk::sched::g_current_thread->restore_saved_mask) [[unlikely]] {       \
-                bool restart = ::uk::deliver_signals_at_exit(result == -EINTR);                                 \
+                bool restart = ::uk::deliver_signals_at_exit(result == -EINTR, __builtin_return_address(0));    \
                 if ((restartable) && restart && result == -EINTR)                                               \
                     continue;                                                                                   \
             }                                                                                                   \

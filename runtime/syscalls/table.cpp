@@ -52,9 +52,6 @@ const Table g_table;
 
 }
 
-// The return address of musl's cancellable call (see syscalls/signal.cpp).
-extern "C" const char __cp_end[] __attribute__((weak));
-
 extern "C" long __uk_syscall(long n, long a, long b, long c, long d, long e, long f) noexcept
 {
     if (n < 0 || n >= uk::k_table_size || !g_table.entries[n]) {
@@ -62,13 +59,14 @@ extern "C" long __uk_syscall(long n, long a, long b, long c, long d, long e, lon
         uk::format(name, sizeof(name), "number %ld", n);
         return uk::to_syscall_result(uk::unsupported(static_cast<int>(n), name));
     }
-    if (__builtin_return_address(0) != __cp_end) [[likely]]
-        return g_table.entries[n](a, b, c, d, e, f);
-    // From a cancellation point: signal delivery at the call's end must know (see signal.cpp).
-    uk::sched::Thread& self = uk::sched::current_thread();
-    bool outer = self.in_cancellation_point;
-    self.in_cancellation_point = true;
-    long result = g_table.entries[n](a, b, c, d, e, f);
-    self.in_cancellation_point = outer;
-    return result;
+    return g_table.entries[n](a, b, c, d, e, f);
+}
+
+// musl's cancellable calls whose number is not a constant (musl patch 0012): the handler to call,
+// or null for a number the table does not have (musl then calls __uk_syscall, which reports it).
+extern "C" Handler __uk_syscall_table_handler(long n) noexcept
+{
+    if (n < 0 || n >= uk::k_table_size)
+        return nullptr;
+    return g_table.entries[n];
 }

@@ -1,9 +1,11 @@
 // Micro-benchmarks, built both for the host (Linux) and for uksdk: getpid through libc,
-// pthread_create+join, a futex ping-pong round trip between two threads, and sched_yield.
+// pthread_create+join, a futex ping-pong round trip between two threads, sched_yield, and
+// reserving then releasing 1 TiB of PROT_NONE address space (an allocator's or JIT's reservation).
 // Prints "name value unit" lines that tests/perf/micro-bench turns into a table.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -78,5 +80,14 @@ int main(void)
     for (int i = 0; i < n; ++i)
         sched_yield();
     printf("sched_yield %.1f ns\n", (now() - t0) / n * 1e9);
+
+    n = 1000;
+    t0 = now();
+    for (int i = 0; i < n; ++i) {
+        void* p = mmap(NULL, (size_t)1 << 40, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED || munmap(p, (size_t)1 << 40) != 0)
+            return 1;
+    }
+    printf("reserve+release_1TiB %.1f us\n", (now() - t0) / n * 1e6);
     return (int)(sink & 0);
 }

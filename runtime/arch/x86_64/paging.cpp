@@ -3,6 +3,7 @@
 // 4 KiB mappings the address space manager creates. [SDM 3A 4.5]
 #include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/page_range.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/frame_allocator.h"
@@ -14,11 +15,11 @@ namespace uk::arch {
 
 namespace {
 
-constexpr u64 k_present = 1ull << 0;
-constexpr u64 k_writable = 1ull << 1;
-constexpr u64 k_large = 1ull << 7;
-constexpr u64 k_no_execute = 1ull << 63;
-constexpr u64 k_address_mask = 0x000ffffffffff000ull;
+constexpr u64 k_present = k_pte_present;
+constexpr u64 k_writable = k_pte_writable;
+constexpr u64 k_large = k_pte_large;
+constexpr u64 k_no_execute = k_pte_no_execute;
+constexpr u64 k_address_mask = k_pte_address;
 constexpr u64 k_large_page = 2ull << 20;
 // Device registers: identity-mapped, uncached (PCD | PWT), never executable. [SDM 3A 11.12]
 constexpr u64 k_uncached = (1ull << 4) | (1ull << 3);
@@ -28,24 +29,13 @@ u64* g_pml4;
 
 u64* table_at(u64 entry) { return reinterpret_cast<u64*>(entry & k_address_mask); }
 
-u64 leaf_flags(u32 protection)
-{
-    if (protection == k_prot_none)
-        return 0;
-    u64 flags = k_present;
-    if (protection & k_prot_write)
-        flags |= k_writable;
-    if (!(protection & k_prot_exec))
-        flags |= k_no_execute;
-    return flags;
-}
+// A zeroed frame for a page table; null when memory is exhausted.
+u64* new_table() { return reinterpret_cast<u64*>(mm::allocate_kernel_frame()); }
 
-u64* new_table()
-{
-    u64 frame = mm::allocate_kernel_frame();
-    VERIFY(frame != 0);
-    return reinterpret_cast<u64*>(frame); // Frames come zeroed.
-}
+const PageTableHooks k_hooks {
+    [](u64 virt) { invalidate_page(virt); },
+    [](u64 table) { mm::free_kernel_frame(table); },
+};
 
 // Returns the entry for `virt` at `level` (1 = page table, 2 = page directory), creating
 // intermediate tables on the way when `create` is set.
@@ -58,7 +48,10 @@ u64* walk(u64 virt, int level, bool create)
         if (!(entry & k_present)) {
             if (!create)
                 return nullptr;
-            entry = reinterpret_cast<u64>(new_table()) | k_present | k_writable;
+            u64* created = new_table();
+            if (!created)
+                return nullptr;
+            entry = reinterpret_cast<u64>(created) | k_present | k_writable;
         }
         VERIFY(!(entry & k_large) || current == 2);
         if (entry & k_large)
@@ -97,24 +90,33 @@ u32 image_protection(u64 page)
     return k_prot_read | k_prot_write;
 }
 
+// Boot checked that RAM holds these tables (see boot/memory_check.h), so running out here is a bug.
+u64* boot_walk(u64 virt, int level)
+{
+    u64* entry = walk(virt, level, true);
+    VERIFY(entry != nullptr);
+    return entry;
+}
+
 } // namespace
 
 void paging_init(const mm::MemoryRange* ram, size_t count)
 {
     g_pml4 = new_table();
+    VERIFY(g_pml4 != nullptr);
     u64 small_end = align_up(reinterpret_cast<u64>(_end), k_large_page);
     // Below the image's end: 4 KiB pages, so page 0 can stay unmapped (null dereferences fault)
     // and text/rodata can be read-only.
     for (u64 page = k_page_size; page < small_end; page += k_page_size) {
         u32 prot = page >= reinterpret_cast<u64>(__ehdr_start) ? image_protection(page) : k_prot_read | k_prot_write;
-        *walk(page, 1, true) = page | leaf_flags(prot);
+        *boot_walk(page, 1) = page | leaf_flags(prot);
     }
     // The rest of RAM: 2 MiB pages, data only. Holes stay unmapped for device memory.
     for (size_t i = 0; i < count; ++i) {
         u64 start = align_down(ram[i].base, k_large_page);
         u64 end = align_up(ram[i].base + ram[i].length, k_large_page);
         for (u64 addr = start > small_end ? start : small_end; addr < end; addr += k_large_page)
-            if (u64* entry = walk(addr, 2, true); !(*entry & k_present))
+            if (u64* entry = boot_walk(addr, 2); !(*entry & k_present))
                 *entry = addr | k_present | k_writable | k_large | k_no_execute;
     }
     write_cr3(reinterpret_cast<u64>(g_pml4));
@@ -191,14 +193,59 @@ u64 unmap_page(u64 virt)
     return phys;
 }
 
-void protect_page(u64 virt, u32 protection)
+u64 unmap_range(u64 start, u64 end, void (*released)(u64 frame, void* context), void* context)
 {
-    u64* entry = walk(virt, 1, false);
-    if (!entry || !(*entry & k_address_mask))
-        return;
-    // A PROT_NONE page keeps its frame (not present, address kept) so a later mprotect restores it.
-    *entry = (*entry & k_address_mask) | leaf_flags(protection);
-    invalidate_page(virt);
+    return clear_entries(g_pml4, start, end, released, context, k_hooks).pages;
+}
+
+u64 protect_range(u64 start, u64 end, u32 protection)
+{
+    return protect_entries(g_pml4, start, end, protection, k_hooks).pages;
+}
+
+u64 lowest_populated(u64 start, u64 end)
+{
+    u64 lowest = end;
+    walk_range(
+        g_pml4, start, end,
+        [](u64 virt, u64&, void* l) {
+            u64& lowest = *static_cast<u64*>(l);
+            if (virt < lowest)
+                lowest = virt;
+        },
+        &lowest, k_hooks);
+    return lowest;
+}
+
+Result<void> move_range(u64 from, u64 to, u64 length)
+{
+    struct Move {
+        u64 delta;
+        bool failed;
+    } move { to - from, false };
+    // First the target's tables, so that the move itself cannot fail half-way.
+    walk_range(
+        g_pml4, from, from + length,
+        [](u64 virt, u64&, void* m) {
+            auto& move = *static_cast<Move*>(m);
+            if (!move.failed && !walk(virt + move.delta, 1, true))
+                move.failed = true;
+        },
+        &move, k_hooks);
+    if (move.failed) {
+        clear_entries(g_pml4, to, to + length, [](u64, void*) {}, nullptr, k_hooks); // Frees the new, empty tables.
+        return error(ENOMEM);
+    }
+    walk_range(
+        g_pml4, from, from + length,
+        [](u64 virt, u64& entry, void* m) {
+            u64* target = walk(virt + static_cast<Move*>(m)->delta, 1, false);
+            VERIFY(target && !*target);
+            *target = entry;
+            entry = 0;
+        },
+        &move, k_hooks);
+    return {};
 }
 
 bool is_mapped(u64 virt, bool writable)

@@ -78,7 +78,7 @@ bool start_cpu(u32 index, const CpuMemory& memory, void (*entry)(u32))
     parameters->stack = memory.stack_top;
     parameters->entry = reinterpret_cast<u64>(&uk_ap_entry);
     parameters->argument = reinterpret_cast<u64>(cpu);
-    protect_page(k_trampoline_base, k_prot_read | k_prot_exec);
+    protect_range(k_trampoline_base, k_trampoline_base + k_page_size, k_prot_read | k_prot_exec);
 
     // INIT (assert), then two startup IPIs, as the SDM's sequence has it; QEMU needs no long waits.
     send_interrupt_command(cpu->apic_id, k_icr_init | k_icr_assert | k_icr_level);
@@ -90,7 +90,7 @@ bool start_cpu(u32 index, const CpuMemory& memory, void (*entry)(u32))
     bool online = false;
     for (int waited = 0; waited < 1000 && !(online = __atomic_load_n(&cpu->online, __ATOMIC_ACQUIRE)); ++waited)
         delay_us(1000);
-    protect_page(k_trampoline_base, k_prot_read | k_prot_write);
+    protect_range(k_trampoline_base, k_trampoline_base + k_page_size, k_prot_read | k_prot_write);
     return online;
 }
 

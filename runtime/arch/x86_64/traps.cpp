@@ -3,6 +3,7 @@
 #include "arch/arch.h"
 #include "arch/crash.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/per_cpu.h"
 #include "arch/x86_64/trap_frame.h"
 #include "lib/format.h"
 #include "lib/linux/signal.h"
@@ -121,6 +122,12 @@ extern "C" void uk_handle_trap(TrapFrame* frame)
     }
     if (frame->vector == 14) {
         u64 address = read_cr2();
+        // The handler runs on this CPU's page-fault IST stack, and a second fault restarts at its
+        // top, over the first one's frames: the handler must never fault (or sleep) itself.
+        const PerCpu& cpu = per_cpu(this_cpu());
+        u64 fault_stack = reinterpret_cast<u64>(cpu.ist_stacks) + k_ist_stack_size;
+        if (frame->rsp >= fault_stack && frame->rsp < fault_stack + k_ist_stack_size)
+            panic("page fault at %#lx inside the page-fault handler (rip %#lx): a runtime bug", address, frame->rip);
         auto access = (frame->error_code & k_page_fault_instruction_fetch) ? mm::FaultAccess::Execute
             : (frame->error_code & k_page_fault_write)                     ? mm::FaultAccess::Write
                                                                            : mm::FaultAccess::Read;

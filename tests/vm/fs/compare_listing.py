@@ -43,12 +43,13 @@ def main():
     p = argparse.ArgumentParser(usage=__doc__)
     p.add_argument("--runner", required=True)
     p.add_argument("--directory", required=True)
+    p.add_argument("--timeout", type=float, default=300)
     p.add_argument("image")
     a = p.parse_args()
     directory = os.path.abspath(a.directory)
     name = os.path.basename(directory)
     r = subprocess.run([a.runner, "--initrd", os.path.dirname(directory), a.image, "list", "/" + name],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=a.timeout)
     guest = r.stdout.decode("utf-8", "replace").splitlines()
     host = listing(directory)
     if r.returncode != 0 or guest != host:

@@ -19,6 +19,13 @@
 
 long __uk_syscall(long, long, long, long, long, long, long);
 
+/* A system call's runtime handler, as __syscall_cp passes it (src/internal/syscall.h, patch
+ * 0012). __uk_syscall_handler(n) folds a constant number to its handler, so that cancellable calls
+ * link only the handlers they use; 0 for a number that is not a constant, whose handler
+ * __uk_syscall_table_handler (in the runtime) then finds in the table (0 for an unknown number). */
+typedef long (*__uk_syscall_handler_t)(long, long, long, long, long, long);
+__uk_syscall_handler_t __uk_syscall_table_handler(long);
+
 /* Everything below must be inlined into its caller: only there is the number a constant that
  * __builtin_constant_p can see, and only there does the switch fold away to one call. */
 #define __UK_SYSCALL_INLINE static __inline __attribute__((__always_inline__))
@@ -34,6 +41,18 @@ __UK_SYSCALL_INLINE long __uk_syscall_dispatch(long n, long a1, long a2, long a3
 		}
 	}
 	return __uk_syscall(n, a1, a2, a3, a4, a5, a6);
+}
+
+__UK_SYSCALL_INLINE __uk_syscall_handler_t __uk_syscall_handler(long n)
+{
+	if (__builtin_constant_p(n)) {
+		switch (n) {
+#define UK_SYSCALL(nr, name) case nr: return __uk_sys_##name;
+#include "uk_syscalls.def"
+#undef UK_SYSCALL
+		}
+	}
+	return 0;
 }
 
 /* Unused arguments are passed as 0: the runtime functions all take six, and zero is what a
