@@ -39,13 +39,27 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
 # Link real executables in checks: a static-library check cannot see that a function is missing.
 set(CMAKE_TRY_COMPILE_TARGET_TYPE EXECUTABLE)
-# add_test()/ctest/try_run boot the program in a unikernel. Only when not set already, so that a
-# user's own emulator is kept: -DCMAKE_CROSSCOMPILING_EMULATOR="<sdk>/bin/uk-run;-m;2G" or a
-# wrapper script.
-if(NOT DEFINED CMAKE_CROSSCOMPILING_EMULATOR)
-    set(CMAKE_CROSSCOMPILING_EMULATOR "${UKSDK_ROOT}/bin/uk-run" CACHE STRING
-        "Runs target programs for add_test(), ctest and try_run")
+# add_test()/ctest/try_run boot the program in a unikernel, sharing the working directory the test
+# runs in (--share-cwd: the guest sees it at the same path, starts in it, and what it writes there
+# is on the host when it exits), so tests find their data files as on the host. UKSDK_SHARE_CWD=0
+# in the environment of ctest turns the sharing off for a run; -DUKSDK_SHARE_CWD=OFF leaves the
+# option out. A user's own emulator is kept: -DCMAKE_CROSSCOMPILING_EMULATOR="<sdk>/bin/uk-run;-m;2G"
+# or a wrapper script. The value this file chose itself (remembered in UKSDK_DEFAULT_EMULATOR, or
+# the plain uk-run that SDKs before --share-cwd chose) is no user's choice and follows
+# UKSDK_SHARE_CWD.
+option(UKSDK_SHARE_CWD "Tests and try_run share their working directory with the guest" ON)
+set(_uksdk_emulator "${UKSDK_ROOT}/bin/uk-run")
+if(UKSDK_SHARE_CWD)
+    list(APPEND _uksdk_emulator --share-cwd)
 endif()
+if(NOT DEFINED CMAKE_CROSSCOMPILING_EMULATOR
+        OR "${CMAKE_CROSSCOMPILING_EMULATOR}" STREQUAL "${UKSDK_DEFAULT_EMULATOR}"
+        OR "${CMAKE_CROSSCOMPILING_EMULATOR}" STREQUAL "${UKSDK_ROOT}/bin/uk-run")
+    set(CMAKE_CROSSCOMPILING_EMULATOR "${_uksdk_emulator}" CACHE STRING
+        "Runs target programs for add_test(), ctest and try_run" FORCE)
+    set(UKSDK_DEFAULT_EMULATOR "${_uksdk_emulator}" CACHE INTERNAL "The emulator the toolchain file chose")
+endif()
+unset(_uksdk_emulator)
 
 # FindPkgConfig (pkg_check_modules) runs the SDK's pkg-config, which sees only the sysroot's .pc
 # files; a user's -DPKG_CONFIG_EXECUTABLE=... wins.

@@ -9,6 +9,7 @@
 #include "drivers/console.h"
 #include "drivers/rtc.h"
 #include "fs/init.h"
+#include "fs/mount.h"
 #include "lib/format.h"
 #include "lib/runtime_options.h"
 #include "lib/string.h"
@@ -90,6 +91,13 @@ void apply_runtime_options(const CommandLine& cmdline)
                 options.net_receive_buffer = size;
             else
                 printk("uk: warning: '%s' ignored (a power of two from 256 to 2048)\n", o);
+        } else if (starts_with(o, "uk.mount=")) {
+            if (options.mount_count < RuntimeOptions::k_max_mounts)
+                options.mounts[options.mount_count++] = o + 9;
+            else
+                printk("uk: warning: more than %u shares; '%s' ignored\n", RuntimeOptions::k_max_mounts, o);
+        } else if (starts_with(o, "uk.cwd=")) {
+            options.initial_directory = o + 7;
         } else if (starts_with(o, "virtio_mmio.device=")) {
             if (options.virtio_mmio_count < RuntimeOptions::k_max_virtio_mmio)
                 options.virtio_mmio[options.virtio_mmio_count++] = o + 19;
@@ -267,6 +275,13 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
     {
         sched::PreemptGuard preempt_guard;
         console::start_devices();
+        // Shares need the scheduler (their requests sleep until the host answers).
+        u64 mount_start = clock::monotonic_ns();
+        if (const char* problem = fs::mount_shares())
+            boot_failure(problem);
+        fs::enter_initial_directory();
+        if (runtime_options().verbose && runtime_options().mount_count)
+            printk("uk: shares mounted in %lu us\n", (clock::monotonic_ns() - mount_start) / 1000);
     }
     arch::enter_program(sp, reinterpret_cast<u64>(&_start));
 }

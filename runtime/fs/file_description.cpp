@@ -6,9 +6,11 @@
 
 #include "fs/directory.h"
 #include "fs/inode.h"
+#include "fs/vfs.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "arch/arch.h"
+#include "mm/file_mapping.h"
 #include "mm/kmalloc.h"
 
 namespace uk::fs {
@@ -22,16 +24,15 @@ Result<long> FileDescription::ioctl(unsigned long, long) { return error(ENOTTY);
 Result<void> FileDescription::truncate(u64) { return error(EINVAL); }
 Result<size_t> FileDescription::read_directory(void*, size_t) { return error(ENOTDIR); }
 Result<void> FileDescription::sync() { return error(EINVAL); }
+Result<u64> FileDescription::map(u64, u64, u32, u32, u64) { return error(ENODEV); }
 // Linux's DEFAULT_POLLMASK: what a file that cannot block reports.
 u32 FileDescription::readiness() { return k_poll_in | k_poll_out | k_poll_rdnorm | k_poll_wrnorm; }
 Inode* FileDescription::inode() { return nullptr; }
 
 Result<void> FileDescription::stat(Stat& out)
 {
-    if (Inode* node = inode()) {
-        stat_inode(*node, out);
-        return {};
-    }
+    if (Inode* node = inode())
+        return fs::stat(*node, out);
     return error(EINVAL);
 }
 
@@ -69,31 +70,6 @@ void FileDescription::remove_observer(ReadinessObserver& observer)
     arch::InterruptGuard guard;
     if (static_cast<ListLink<ObserverTag>&>(observer).is_linked())
         IntrusiveList<ReadinessObserver, ObserverTag>::remove(observer);
-}
-
-void stat_inode(const Inode& inode, Stat& out)
-{
-    fill_bytes(&out, 0, sizeof(out));
-    out.dev = 0x1a; // One file system; any stable non-zero number will do.
-    out.ino = inode.number;
-    out.nlink = inode.link_count;
-    out.mode = inode.mode;
-    out.uid = inode.uid;
-    out.gid = inode.gid;
-    out.rdev = inode.device_number;
-    out.size = static_cast<i64>(inode.is_directory() ? (inode.entry_count + 2) * 32 : inode.size);
-    out.blksize = k_page_size;
-    out.blocks = static_cast<i64>(inode.pages.page_count() * (k_page_size / 512));
-    out.atime_sec = inode.access_ns / 1'000'000'000;
-    out.atime_nsec = inode.access_ns % 1'000'000'000;
-    out.mtime_sec = inode.modify_ns / 1'000'000'000;
-    out.mtime_nsec = inode.modify_ns % 1'000'000'000;
-    out.ctime_sec = inode.change_ns / 1'000'000'000;
-    out.ctime_nsec = inode.change_ns % 1'000'000'000;
-    // Times before 1970 have a negative second and a non-negative nanosecond.
-    if (out.atime_nsec < 0) { out.atime_nsec += 1'000'000'000; --out.atime_sec; }
-    if (out.mtime_nsec < 0) { out.mtime_nsec += 1'000'000'000; --out.mtime_sec; }
-    if (out.ctime_nsec < 0) { out.ctime_nsec += 1'000'000'000; --out.ctime_sec; }
 }
 
 namespace {
@@ -175,6 +151,11 @@ public:
     }
 
     Result<void> truncate(u64 length) override { return set_size(m_inode, length); }
+
+    Result<u64> map(u64 hint, u64 length, u32 protection, u32 flags, u64 offset) override
+    {
+        return mm::map_file(hint, length, protection, flags, m_inode, offset);
+    }
 };
 
 // A /proc file: its content is produced once at open, so a reader sees one consistent snapshot.

@@ -107,6 +107,9 @@ public:
     // getdents64 records into `buffer`; 0 at the end of the directory.
     virtual Result<size_t> read_directory(void* buffer, size_t length);
     virtual Result<void> sync();
+    // mmap of the description's file at `offset` (page-aligned; the caller checked the access
+    // mode and the flags). ENODEV: this kind of file cannot be mapped.
+    virtual Result<u64> map(u64 hint, u64 length, u32 protection, u32 flags, u64 offset);
     // The poll events that hold now (k_poll_in when a read would not block, ...).
     virtual u32 readiness();
     // The file-system node behind the description, if any (fchdir, fstatfs, *at system calls).

@@ -2,6 +2,8 @@
 // Inode lifetime and regular-file data.
 #include "fs/inode.h"
 
+#include "fs/file_system.h"
+
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/file_mapping.h"
@@ -32,6 +34,7 @@ Inode* create_inode(u32 mode)
     auto* inode = make<Inode>();
     if (!inode)
         return nullptr;
+    inode->file_system = &ramfs();
     inode->number = g_next_number++;
     inode->mode = mode;
     inode->references = 1;
@@ -51,14 +54,15 @@ void ref(Inode& inode)
 void unref(Inode& inode)
 {
     VERIFY(inode.references > 0);
-    --inode.references;
-    maybe_free(inode);
+    if (--inode.references == 0)
+        inode.file_system->unreferenced(inode);
 }
 
 void maybe_free(Inode& inode)
 {
     if (inode.references || inode.link_count)
         return;
+    VERIFY(is_ramfs(inode));
     VERIFY(inode.entries.empty());
     VERIFY(inode.shared_mappings == 0);
     inode.pages.clear();

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Inode: one node of the ramfs tree (regular file, directory, symlink, device, FIFO), its
+// Inode: one node of the file tree (regular file, directory, symlink, device, FIFO), its
 // lifetime (links from directories plus references from open files, the working directory and
 // mappings), and the data of regular files.
 #pragma once
@@ -38,6 +38,7 @@ inline constexpr size_t k_path_max = 4096;
 
 struct Inode;
 class FileDescription;
+class FileSystem;
 class Pipe;
 
 struct DirEntry : ListLink<> {
@@ -58,6 +59,7 @@ struct DeviceDriver {
 using Generator = size_t (*)(char* buffer, size_t capacity);
 
 struct Inode {
+    FileSystem* file_system; // The tree it belongs to (fs/file_system.h); never null.
     u64 number;
     u32 mode;
     u32 uid, gid;
@@ -68,7 +70,10 @@ struct Inode {
     u32 device_number; // st_rdev of device nodes.
     u32 shared_mappings; // MAP_SHARED mappings of this file's pages.
 
-    PageTree pages; // Regular files.
+    PageTree pages; // Regular ramfs files.
+    // stat's st_blocks and st_blksize where the data is not in `pages` (remote files).
+    u64 block_count;
+    u32 block_size;
 
     // Directories.
     IntrusiveList<DirEntry> entries;
@@ -80,6 +85,9 @@ struct Inode {
     const DeviceDriver* driver; // Character devices.
     Generator generator; // Synthetic regular files.
     Pipe* fifo; // FIFOs, while open.
+    // The root of a mounted tree: it hangs in a ramfs directory's entry and cannot be removed,
+    // renamed or replaced (EBUSY).
+    bool is_mount_root;
 
     u32 type() const { return mode & k_mode_type_mask; }
     bool is_directory() const { return type() == k_mode_directory; }
@@ -87,12 +95,13 @@ struct Inode {
     bool is_symlink() const { return type() == k_mode_symlink; }
 };
 
-// A new inode with one reference and no links; null when memory is full.
+// A new ramfs inode with one reference and no links; null when memory is full.
 Inode* create_inode(u32 mode);
 void ref(Inode& inode);
-// Drops a reference; the inode is freed once it has neither links nor references.
+// Drops a reference; with none left, the inode's file system decides (a ramfs inode is freed
+// once it has neither links nor references; a remote one is cached).
 void unref(Inode& inode);
-// Called after link_count dropped, to free an inode nobody references any more.
+// ramfs: called after link_count dropped, to free an inode nobody references any more.
 void maybe_free(Inode& inode);
 
 i64 now_ns();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Path resolution (Linux path_resolution(7) semantics): components, ".", "..", symlinks (at
-// most 40 per lookup, ELOOP beyond), trailing slashes, ENOENT/ENOTDIR/ENAMETOOLONG.
+// Path resolution across every mounted file system (Linux path_resolution(7) semantics):
+// components, ".", "..", symlinks (at most 40 per lookup, ELOOP beyond), trailing slashes,
+// ENOENT/ENOTDIR/ENAMETOOLONG.
 #pragma once
 
 #include "fs/inode.h"
@@ -27,5 +28,9 @@ Result<Lookup> lookup(Inode& base, const char* path, u32 flags);
 
 // Like lookup, but the last component must exist.
 Result<Inode*> resolve(Inode& base, const char* path, u32 flags);
+
+// Counts lookups: attributes a remote file system fetched since the current lookup began are
+// current for the rest of the system call that made it ("cached for the length of a call").
+u64 lookup_epoch();
 
 }

@@ -6,6 +6,7 @@
 
 #include "arch/arch.h"
 #include "fs/inode.h"
+#include "fs/mount.h"
 #include "fs/page_tree.h"
 #include "fs/vfs.h"
 #include "lib/format.h"
@@ -78,7 +79,8 @@ size_t generate_cpuinfo(char* buffer, size_t capacity)
 
 size_t generate_mounts(char* buffer, size_t capacity)
 {
-    return format(buffer, capacity, "rootfs / ramfs rw 0 0\n");
+    size_t length = format(buffer, capacity, "rootfs / ramfs rw 0 0\n");
+    return length + describe_mounts(buffer + length, length < capacity ? capacity - length : 0);
 }
 
 size_t generate_uptime(char* buffer, size_t capacity)

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
-// The file tree's operations by path (create, link, unlink, rename, ...), on the single ramfs
-// that forms the whole tree, plus the process-wide working directory and umask. System calls
-// copy paths in from the program and call these; host tests and fuzzers call them directly.
+// The file tree's operations by path (create, link, unlink, rename, open, ...) and on nodes
+// (stat, attribute changes, statfs), across every mounted file system: each makes Linux's
+// checks, in Linux's order where it matters for the errno, then hands the change to the file
+// system that holds the node (fs/file_system.h). Also the process-wide working directory and
+// umask. System calls copy paths in from the program and call these; host tests and fuzzers
+// call them directly.
 #pragma once
 
+#include "fs/file_system.h"
 #include "fs/path.h"
 
 namespace uk::fs {
+
+struct Stat;
 
 // Creates the root directory (once); false if out of memory.
 bool create_root();
@@ -24,18 +30,36 @@ enum RenameFlags : u32 { k_rename_noreplace = 1, k_rename_exchange = 2, k_rename
 Result<Inode*> create_node(Inode& base, const char* path, u32 mode, u32 device_number = 0);
 Result<Inode*> create_symlink(Inode& base, const char* path, const char* target);
 Result<void> create_link(Inode& old_base, const char* old_path, Inode& new_base, const char* new_path, u32 flags);
+// linkat(fd, "", ..., AT_EMPTY_PATH): another name for an open file.
+Result<void> link_node(Inode& inode, Inode& new_base, const char* new_path);
 Result<void> unlink(Inode& base, const char* path);
 Result<void> remove_directory(Inode& base, const char* path);
 Result<void> rename(Inode& old_base, const char* old_path, Inode& new_base, const char* new_path, u32 flags);
 // Copies the symlink's target (not terminated); returns the length copied.
 Result<size_t> read_link(Inode& base, const char* path, char* buffer, size_t size);
+// The same for the symlink itself (readlinkat with an empty path); ENOENT if it is none.
+Result<size_t> read_link_of(Inode& link, char* buffer, size_t size);
 
-// open(2)'s path half: finds or creates the inode `path` names. Returns it with a reference.
+// open(2): finds or creates what `path` names and opens it (devices, FIFOs, files,
+// directories; O_TRUNC, O_TMPFILE included).
+Result<FileDescription*> open(Inode& base, const char* path, u32 open_flags, u32 mode);
+// open(2)'s path half for boot-time population and tests: finds or creates the inode `path`
+// names (a regular file), without opening it. Returns it with a reference.
 Result<Inode*> open_inode(Inode& base, const char* path, u32 open_flags, u32 mode);
+
+// Attributes: refresh() makes them current (a remote node asks its server, once per system
+// call), stat() fills a struct stat from them.
+Result<void> refresh(Inode& inode);
+Result<void> stat(Inode& inode, Stat& out);
+Result<void> change_attributes(Inode& inode, const AttributeChange& change);
+Result<void> allocate(Inode& inode, u32 mode, u64 offset, u64 length);
+Result<void> statistics(Inode& inode, FileSystemStatistics& out);
+// The absolute path of `directory` (getcwd), NUL-terminated; returns the length with the NUL.
+Result<size_t> path_of(Inode& directory, char* out, size_t size);
 
 // Convenience for boot-time population: creates every missing directory of `path` (mode 0755).
 Result<Inode*> make_directories(const char* path);
-// Creates or replaces the regular file at `path` with `length` bytes of `data`.
+// Creates or replaces the ramfs file at `path` with `length` bytes of `data`.
 Result<Inode*> write_file(const char* path, const void* data, size_t length, u32 mode);
 
 }

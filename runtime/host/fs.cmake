@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: MIT
 # Host tests of the file-system core (label: unit): GoogleTest unit tests under ASan/UBSan, and
-# libFuzzer fuzzers for the cpio parser and path resolution, each run for a bounded time on its
+# libFuzzer fuzzers for the cpio parser, path resolution and 9P reply decoding, each run for a bounded time on its
 # seed corpus. Included from runtime/host/CMakeLists.txt.
 set(fs_core_sources
     fakes.cpp
     fs_fakes.cpp
+    ramfs_fakes.cpp
     wall_clock.cpp
+    ${runtime}/fs/9p_protocol.cpp
     ${runtime}/fs/chacha20.cpp
     ${runtime}/fs/cpio.cpp
     ${runtime}/fs/directory.cpp
@@ -13,6 +15,7 @@ set(fs_core_sources
     ${runtime}/fs/inode.cpp
     ${runtime}/fs/page_tree.cpp
     ${runtime}/fs/path.cpp
+    ${runtime}/fs/ramfs.cpp
     ${runtime}/fs/vfs.cpp
     ${runtime}/lib/format.cpp
     ${runtime}/lib/string.cpp
@@ -22,6 +25,7 @@ set(fs_core_sources
 
 add_executable(ukrt_fs_tests
     ${fs_core_sources}
+    ${runtime}/fs/9p_protocol_test.cpp
     ${runtime}/fs/chacha20_test.cpp
     ${runtime}/fs/cpio_test.cpp
     ${runtime}/fs/page_tree_test.cpp
@@ -80,3 +84,4 @@ endfunction()
 
 uksdk_fuzzer(cpio_fuzzer ${runtime}/fs/fuzz/cpio_fuzzer.cpp ${runtime}/fs/fuzz/cpio_seeds)
 uksdk_fuzzer(path_fuzzer ${runtime}/fs/fuzz/path_fuzzer.cpp ${runtime}/fs/fuzz/path_seeds)
+uksdk_fuzzer(9p_reply_fuzzer ${runtime}/fs/fuzz/9p_reply_fuzzer.cpp ${runtime}/fs/fuzz/9p_reply_seeds)

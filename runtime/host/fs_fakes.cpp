@@ -3,6 +3,7 @@
 // tests and fuzzers: frames from the C heap (with an optional limit, to test running out) and no
 // file mappings. Shared by ukrt_fs_tests, the fuzzers and ukrt_machine_tests.
 #include "lib/types.h"
+#include "lib/result.h"
 #include "mm/frame_allocator.h"
 
 #include <stdlib.h>
@@ -48,5 +49,7 @@ void free_frame(u64 phys)
 void uncommit(u64) {}
 
 void file_pages_removed(fs::Inode&, u64) {}
+
+Result<u64> map_file(u64, u64, u32, u32, fs::Inode&, u64) { return error(ENODEV); }
 
 } // namespace uk::mm

@@ -8,6 +8,7 @@ add_executable(ukrt_machine_tests
     fs_fakes.cpp
     machine.cpp
     memory.cpp
+    ramfs_fakes.cpp
     threads.cpp
     ${runtime}/fs/directory.cpp
     ${runtime}/fs/epoll.cpp
@@ -16,8 +17,11 @@ add_executable(ukrt_machine_tests
     ${runtime}/fs/file_description.cpp
     ${runtime}/fs/inode.cpp
     ${runtime}/fs/page_tree.cpp
+    ${runtime}/fs/path.cpp
     ${runtime}/fs/pipe.cpp
+    ${runtime}/fs/ramfs.cpp
     ${runtime}/fs/timerfd.cpp
+    ${runtime}/fs/vfs.cpp
     ${runtime}/lib/format.cpp
     ${runtime}/lib/string.cpp
     ${runtime}/mm/kmalloc.cpp

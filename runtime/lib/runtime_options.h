@@ -16,6 +16,13 @@ struct RuntimeOptions {
     // uk.net.rxbuf=BYTES: virtio-net receive buffer size when the device merges buffers (a power
     // of two, 256-2048; frames then span several buffers). For tests of that path; 0: 2048.
     unsigned net_receive_buffer = 0;
+    // uk.mount=TAG[,ro]:GUESTDIR: a virtio-9p share (found by its mount tag) to mount at GUESTDIR
+    // (fs/mount.cpp); uk-run --share passes them.
+    static constexpr unsigned k_max_mounts = 8;
+    const char* mounts[k_max_mounts] = {};
+    unsigned mount_count = 0;
+    // uk.cwd=PATH: the program's working directory at start (once the shares are mounted).
+    const char* initial_directory = nullptr;
     // The values of the virtio_mmio.device= entries QEMU's microvm appends to the command line
     // (drivers/virtio finds its MMIO devices there).
     static constexpr unsigned k_max_virtio_mmio = 16;

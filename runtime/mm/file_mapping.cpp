@@ -110,7 +110,8 @@ void file_pages_removed(fs::Inode& inode, u64 first_page)
     }
 }
 
-Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, fs::Inode& inode, u64 offset)
+Result<u64> map_private_copy(u64 hint, u64 length, u32 protection, u32 flags, u64 offset, FillMapping fill,
+    void* context)
 {
     if (length == 0 || offset % k_page_size)
         return error(EINVAL);
@@ -120,22 +121,43 @@ Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, fs::Inode&
     u32 fixed = flags & (k_map_fixed | k_map_fixed_noreplace);
     if (fixed & k_map_fixed)
         before_unmap(hint, hint + aligned);
-
-    if (!(flags & k_map_shared)) {
-        u32 writable = protection | arch::k_prot_read | arch::k_prot_write;
-        u64 start = TRY(map_anonymous(hint, aligned, writable, fixed | k_map_private | k_map_anonymous));
-        // The copy touches the pages from runtime code; the page-fault handler backs them.
-        u64 available = inode.size > offset ? inode.size - offset : 0;
-        fs::read_data(inode, offset, reinterpret_cast<void*>(start), available < aligned ? available : aligned);
-        if (writable != protection) {
-            auto changed = protect(start, aligned, protection);
-            if (changed.is_error()) {
-                (void)unmap(start, aligned);
-                return error(changed.error_code());
-            }
-        }
-        return start;
+    u32 writable = protection | arch::k_prot_read | arch::k_prot_write;
+    u64 start = TRY(map_anonymous(hint, aligned, writable, fixed | k_map_private | k_map_anonymous));
+    // The copy touches the pages from runtime code; the page-fault handler backs them.
+    auto filled = fill(context, reinterpret_cast<void*>(start), offset, aligned);
+    if (filled.is_error()) {
+        (void)unmap(start, aligned);
+        return error(filled.error_code());
     }
+    if (writable != protection) {
+        auto changed = protect(start, aligned, protection);
+        if (changed.is_error()) {
+            (void)unmap(start, aligned);
+            return error(changed.error_code());
+        }
+    }
+    return start;
+}
+
+Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, fs::Inode& inode, u64 offset)
+{
+    if (!(flags & k_map_shared)) {
+        auto fill = [](void* context, void* address, u64 at, u64 bytes) -> Result<void> {
+            fs::Inode& file = *static_cast<fs::Inode*>(context);
+            u64 available = file.size > at ? file.size - at : 0;
+            fs::read_data(file, at, address, available < bytes ? available : bytes);
+            return {};
+        };
+        return map_private_copy(hint, length, protection, flags, offset, fill, &inode);
+    }
+    if (length == 0 || offset % k_page_size)
+        return error(EINVAL);
+    u64 aligned = align_up(length, k_page_size);
+    if (aligned < length || offset + aligned < offset || offset + aligned > fs::k_max_file_size)
+        return error(EOVERFLOW);
+    u32 fixed = flags & (k_map_fixed | k_map_fixed_noreplace);
+    if (fixed & k_map_fixed)
+        before_unmap(hint, hint + aligned);
 
     if (g_count == k_max_mappings)
         return error(ENOMEM);

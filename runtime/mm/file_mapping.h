@@ -17,6 +17,12 @@ struct Inode;
 namespace uk::mm {
 
 Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, fs::Inode& inode, u64 offset);
+// MAP_PRIVATE of a file that has no pages in memory (a remote file): a new anonymous mapping,
+// writable while `fill(context, address, offset, length)` copies the file's bytes into it (what
+// it leaves stays zero), then given `protection`.
+using FillMapping = Result<void> (*)(void* context, void* address, u64 offset, u64 length);
+Result<u64> map_private_copy(u64 hint, u64 length, u32 protection, u32 flags, u64 offset, FillMapping fill,
+    void* context);
 // Must run before [start, end) is unmapped or replaced (munmap, MAP_FIXED, mremap).
 void before_unmap(u64 start, u64 end);
 // True when [start, end) touches a MAP_SHARED file mapping.

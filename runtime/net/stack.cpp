@@ -27,6 +27,7 @@ extern "C" {
 #include <lwip/tcp.h>
 #include <lwip/timeouts.h>
 #include <lwip/prot/dhcp.h>
+#include <lwip/priv/tcp_priv.h>
 }
 
 namespace uk::net {
@@ -139,6 +140,43 @@ void configure_device_locked(struct netif* netif)
 } // namespace
 
 bool stack_running() { return g_running; }
+
+namespace {
+
+// True while some connection has data or a FIN in flight: queued, sent but not acknowledged, or
+// (for a FIN) in a state that waits for the peer's acknowledgment.
+bool tcp_delivering_locked()
+{
+    for (tcp_pcb* pcb = tcp_active_pcbs; pcb; pcb = pcb->next) {
+        if (pcb->unsent || pcb->unacked)
+            return true;
+        if (pcb->state == FIN_WAIT_1 || pcb->state == CLOSING || pcb->state == LAST_ACK)
+            return true;
+    }
+    return false;
+}
+
+}
+
+void drain_before_exit()
+{
+    if (!g_running)
+        return;
+    u64 deadline = clock::monotonic_ns() + k_exit_drain_ms * 1'000'000;
+    for (;;) {
+        {
+            CoreLock lock;
+            if (!tcp_delivering_locked())
+                return;
+        }
+        u64 now = clock::monotonic_ns();
+        if (now >= deadline)
+            return;
+        // Retransmissions and acknowledgments are the stack thread's; a pending signal ends the
+        // sleep early, which only makes this loop check more often.
+        sched::sleep_until(now + 5'000'000 < deadline ? now + 5'000'000 : deadline);
+    }
+}
 struct netif* loopback_interface() { return g_loopback; }
 struct netif* device_interface() { return g_device; }
 
@@ -174,6 +212,7 @@ Result<void> start_stack()
         g_running = false;
         return error(ENOMEM);
     }
+    sched::add_exit_hook(drain_before_exit);
     if (g_device && !network_configuration().static_address) {
         // The program's first connection should find the address a booted Linux would have.
         struct netif* device = g_device;

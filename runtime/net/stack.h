@@ -29,6 +29,13 @@ void finish_core_work_locked();
 struct netif* loopback_interface();
 struct netif* device_interface();
 
+// The program is exiting: waits, at most k_exit_drain_ms, until no TCP connection still holds data
+// or a FIN its peer has not acknowledged, so that what the program sent before it exited (a
+// response, then close() and exit()) reaches the peer, as it does from a Linux process whose
+// kernel finishes sending after the process is gone. Returns at once if the stack never started.
+void drain_before_exit();
+inline constexpr u64 k_exit_drain_ms = 2000;
+
 // Writes /etc/resolv.conf from uk.dns= (at boot) or the DHCP server's DNS option, unless the
 // file is the program's own (from the initrd).
 void write_resolver_file(const u32* servers, size_t count);

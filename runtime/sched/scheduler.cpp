@@ -535,4 +535,21 @@ void exit_current_thread_and_unmap(u64 base, u64 size)
     arch::call_on_stack(reinterpret_cast<u64>(g_exit_stack + sizeof(g_exit_stack)), unmap_and_exit, &s_request);
 }
 
+namespace {
+void (*g_exit_hooks[k_max_exit_hooks])();
+size_t g_exit_hook_count;
+}
+
+void add_exit_hook(void (*hook)())
+{
+    VERIFY(g_exit_hook_count < k_max_exit_hooks);
+    g_exit_hooks[g_exit_hook_count++] = hook;
+}
+
+void run_exit_hooks()
+{
+    for (size_t i = 0; i < g_exit_hook_count; ++i)
+        g_exit_hooks[i]();
+}
+
 }

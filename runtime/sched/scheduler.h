@@ -27,6 +27,14 @@ void wake_thread_locked(Thread& thread);
 // Sleeps until the monotonic clock reaches `deadline_ns`; false if a signal interrupted it.
 bool sleep_until(u64 deadline_ns);
 
+// Work to finish before the program's orderly exit (exit_group runs the hooks, in the order they
+// were added, then ends the machine): a subsystem adds its hook when it starts, so an image that
+// never starts it links none of it (the network stack lets its connections deliver what they
+// hold). At most k_max_exit_hooks; hooks may sleep.
+inline constexpr size_t k_max_exit_hooks = 4;
+void add_exit_hook(void (*hook)());
+void run_exit_hooks();
+
 // CPU time of the current thread and of all threads (monotonic time not spent idle).
 u64 thread_cpu_time_ns();
 u64 process_cpu_time_ns();

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The tree's shape: getdents64, mkdir(at), rmdir, unlink(at), rename(at)(2), link(at),
 // symlink(at), readlink(at), getcwd, chdir, fchdir.
-#include "fs/directory.h"
 #include "fs/vfs.h"
 #include "lib/string.h"
 #include "syscalls/file_support.h"
@@ -52,14 +51,7 @@ Result<void> link_at(long old_dirfd, long old_user_path, long new_dirfd, long ne
     if (!old_path.chars[0]) {
         // linkat(fd, "", ..., AT_EMPTY_PATH): give an open file a name.
         fs::Inode* inode = TRY(descriptor_inode(old_dirfd));
-        if (inode->is_directory())
-            return error(EPERM);
-        if (inode->link_count == 0 && !inode->is_regular())
-            return error(ENOENT);
-        auto found = TRY(fs::lookup(*new_base, new_path.chars, 0));
-        if (found.inode || found.last.length == 0 || found.last.is_dot() || found.last.is_dot_dot())
-            return error(EEXIST);
-        return fs::add_entry(*found.parent, found.last, *inode);
+        return fs::link_node(*inode, *new_base, new_path.chars);
     }
     fs::Inode* old_base = TRY(base_directory(old_dirfd, old_path.chars));
     return fs::create_link(*old_base, old_path.chars, *new_base, new_path.chars,
@@ -86,47 +78,10 @@ Result<size_t> readlink_at(long dirfd, long user_path, long user_buffer, long si
         return error(EFAULT);
     if (!path.chars[0]) {
         fs::Inode* inode = TRY(descriptor_inode(dirfd));
-        if (!inode->is_symlink())
-            return error(ENOENT);
-        size_t length = string_length(inode->link_target);
-        if (length > static_cast<size_t>(size))
-            length = static_cast<size_t>(size);
-        copy_bytes(reinterpret_cast<void*>(user_buffer), inode->link_target, length);
-        return length;
+        return fs::read_link_of(*inode, reinterpret_cast<char*>(user_buffer), static_cast<size_t>(size));
     }
     fs::Inode* base = TRY(base_directory(dirfd, path.chars));
     return fs::read_link(*base, path.chars, reinterpret_cast<char*>(user_buffer), static_cast<size_t>(size));
-}
-
-// The absolute path of `directory`, built from its parents' entries.
-Result<size_t> path_of(fs::Inode& directory, char* out, size_t size)
-{
-    if (directory.link_count == 0)
-        return error(ENOENT); // The working directory was removed.
-    char reversed[fs::k_path_max];
-    size_t length = 0;
-    for (fs::Inode* at = &directory; at != &fs::root();) {
-        fs::Inode* parent = at->parent;
-        if (!parent)
-            return error(ENOENT);
-        fs::DirEntry* entry = parent->entries.find_first([&](fs::DirEntry& e) { return e.inode == at; });
-        if (!entry)
-            return error(ENOENT);
-        if (length + entry->name_length + 1 >= sizeof(reversed))
-            return error(ENAMETOOLONG);
-        for (size_t i = entry->name_length; i-- > 0;)
-            reversed[length++] = entry->name[i];
-        reversed[length++] = '/';
-        at = parent;
-    }
-    if (length == 0)
-        reversed[length++] = '/';
-    if (length + 1 > size)
-        return error(ERANGE);
-    for (size_t i = 0; i < length; ++i)
-        out[i] = reversed[length - 1 - i];
-    out[length] = 0;
-    return length + 1;
 }
 
 Result<void> change_directory(fs::Inode& inode)
@@ -221,7 +176,7 @@ UK_SYSCALL_HANDLER(getcwd)
 {
     if (!user_writable(a0, static_cast<u64>(a1)))
         return error(EFAULT);
-    return TRY(path_of(fs::working_directory(), user_pointer<char>(a0), static_cast<size_t>(a1)));
+    return TRY(fs::path_of(fs::working_directory(), user_pointer<char>(a0), static_cast<size_t>(a1)));
 }
 
 UK_SYSCALL_HANDLER(chdir)

@@ -3,12 +3,10 @@
 // fdatasync, sync, syncfs, flock, fadvise64, access, faccessat(2), chmod family, chown family,
 // utimensat family, statfs, fstatfs, mknod(at). Everything runs as root, so permission bits are
 // recorded and reported but only execute permission is ever checked (as Linux does for root).
-#include "fs/devices.h"
-#include "fs/pipe.h"
+#include "fs/file_description.h"
 #include "fs/vfs.h"
 #include "lib/linux/time.h"
 #include "lib/string.h"
-#include "mm/frame_allocator.h"
 #include "sched/clock.h"
 #include "syscalls/file_support.h"
 
@@ -19,25 +17,6 @@ namespace {
 constexpr u32 k_access_f = 0, k_access_x = 1, k_access_w = 2, k_access_r = 4;
 constexpr long k_utime_now = (1l << 30) - 1, k_utime_omit = (1l << 30) - 2;
 constexpr u32 k_lock_sh = 1, k_lock_ex = 2, k_lock_nb = 4, k_lock_un = 8;
-constexpr u32 k_falloc_keep_size = 1, k_falloc_punch_hole = 2, k_falloc_zero_range = 0x10;
-
-Result<fs::FileDescription*> describe(fs::Inode& inode, u32 flags)
-{
-    if (flags & k_o_path)
-        return fs::open_inode_description(inode, flags);
-    switch (inode.type()) {
-    case fs::k_mode_char_device:
-        return fs::open_device(inode, flags);
-    case fs::k_mode_fifo:
-        return fs::open_fifo(inode, flags);
-    case fs::k_mode_block_device:
-    case fs::k_mode_socket:
-        fs::unref(inode);
-        return error(ENXIO);
-    default:
-        return fs::open_inode_description(inode, flags);
-    }
-}
 
 Result<int> open_at(long dirfd, long user_path, u32 flags, u32 mode)
 {
@@ -48,37 +27,7 @@ Result<int> open_at(long dirfd, long user_path, u32 flags, u32 mode)
     if (flags & k_o_path)
         flags &= k_o_path | k_o_cloexec | k_o_directory | k_o_nofollow;
     fs::Inode* base = TRY(base_directory(dirfd, path.chars));
-    u32 access = flags & k_o_accmode;
-    fs::Inode* inode = nullptr;
-
-    if ((flags & k_o_tmpfile) == k_o_tmpfile) {
-        // An unnamed file in the given directory (linkat can give it a name later... on Linux;
-        // here it stays unnamed, which is what O_TMPFILE is nearly always used for).
-        if (access == k_o_rdonly)
-            return error(EINVAL);
-        fs::Inode* directory = TRY(fs::resolve(*base, path.chars, fs::k_resolve_follow));
-        if (!directory->is_directory())
-            return error(ENOTDIR);
-        inode = fs::create_inode(fs::k_mode_regular | (mode & 07777 & ~fs::umask()));
-        if (!inode)
-            return error(ENOSPC);
-    } else {
-        inode = TRY(fs::open_inode(*base, path.chars, flags, mode));
-    }
-
-    if (!(flags & k_o_path)) {
-        if (inode->is_directory() && access != k_o_rdonly) {
-            fs::unref(*inode);
-            return error(EISDIR);
-        }
-        if ((flags & k_o_trunc) && inode->is_regular() && !inode->generator) {
-            if (auto truncated = fs::set_size(*inode, 0); truncated.is_error()) {
-                fs::unref(*inode);
-                return error(truncated.error_code());
-            }
-        }
-    }
-    auto* description = TRY(describe(*inode, flags));
+    auto* description = TRY(fs::open(*base, path.chars, flags, mode));
     return fs::install(description, (flags & k_o_cloexec) ? k_fd_cloexec : 0);
 }
 
@@ -97,6 +46,7 @@ Result<void> check_access(long dirfd, long user_path, u32 mode, u32 flags)
         fs::Inode* base = TRY(base_directory(dirfd, path.chars));
         inode = TRY(fs::resolve(*base, path.chars, (flags & k_at_symlink_nofollow) ? 0 : fs::k_resolve_follow));
     }
+    TRY(fs::refresh(*inode));
     // Root may read and write anything; it may execute what has an execute bit (directories:
     // search them).
     if ((mode & k_access_x) && !inode->is_directory() && !(inode->mode & 0111))
@@ -119,42 +69,57 @@ Result<fs::Inode*> node_at(long dirfd, long user_path, u32 flags, bool follow_de
 
 Result<void> change_mode(fs::Inode& inode, u32 mode)
 {
-    inode.mode = (inode.mode & fs::k_mode_type_mask) | (mode & 07777);
-    fs::touch_change(inode);
-    return {};
+    fs::AttributeChange change;
+    change.mask = fs::AttributeChange::k_mode;
+    change.mode = mode & 07777;
+    return fs::change_attributes(inode, change);
 }
 
 Result<void> change_owner(fs::Inode& inode, long uid, long gid)
 {
-    if (static_cast<u32>(uid) != 0xffffffffu)
-        inode.uid = static_cast<u32>(uid);
-    if (static_cast<u32>(gid) != 0xffffffffu)
-        inode.gid = static_cast<u32>(gid);
-    fs::touch_change(inode);
-    return {};
+    fs::AttributeChange change;
+    if (static_cast<u32>(uid) != 0xffffffffu) {
+        change.mask |= fs::AttributeChange::k_uid;
+        change.uid = static_cast<u32>(uid);
+    }
+    if (static_cast<u32>(gid) != 0xffffffffu) {
+        change.mask |= fs::AttributeChange::k_gid;
+        change.gid = static_cast<u32>(gid);
+    }
+    return fs::change_attributes(inode, change);
 }
 
 Result<void> set_times(fs::Inode& inode, const Timespec* times)
 {
-    i64 now = fs::now_ns();
+    fs::AttributeChange change;
+    change.mask = fs::AttributeChange::k_access_time | fs::AttributeChange::k_modify_time;
     if (!times) {
-        inode.access_ns = inode.modify_ns = now;
-    } else {
-        for (int i = 0; i < 2; ++i) {
-            i64 nsec = times[i].nanoseconds;
-            if (nsec == k_utime_omit)
-                continue;
-            i64 value = now;
-            if (nsec != k_utime_now) {
-                if (nsec < 0 || nsec >= 1'000'000'000)
-                    return error(EINVAL);
-                value = times[i].seconds * 1'000'000'000 + nsec;
-            }
-            (i == 0 ? inode.access_ns : inode.modify_ns) = value;
+        change.access_now = change.modify_now = true;
+        return fs::change_attributes(inode, change);
+    }
+    change.mask = 0;
+    for (int i = 0; i < 2; ++i) {
+        i64 nsec = times[i].nanoseconds;
+        if (nsec == k_utime_omit)
+            continue;
+        bool now = nsec == k_utime_now;
+        if (!now && (nsec < 0 || nsec >= 1'000'000'000))
+            return error(EINVAL);
+        i64 value = now ? 0 : times[i].seconds * 1'000'000'000 + nsec;
+        if (i == 0) {
+            change.mask |= fs::AttributeChange::k_access_time;
+            change.access_now = now;
+            change.access_ns = value;
+        } else {
+            change.mask |= fs::AttributeChange::k_modify_time;
+            change.modify_now = now;
+            change.modify_ns = value;
         }
     }
-    inode.change_ns = now;
-    return {};
+    // Both omitted: only ctime would change (Linux does not even do that); nothing to ask.
+    if (change.mask == 0)
+        return {};
+    return fs::change_attributes(inode, change);
 }
 
 Result<void> set_times_at(long dirfd, long user_path, long user_times, u32 flags)
@@ -203,22 +168,25 @@ struct StatFs {
 };
 static_assert(sizeof(StatFs) == 120);
 
-Result<void> fill_statfs(long user_buffer)
+Result<void> fill_statfs(fs::Inode& inode, long user_buffer)
 {
     if (!user_writable(user_buffer, sizeof(StatFs)))
         return error(EFAULT);
+    fs::FileSystemStatistics stats;
+    TRY(fs::statistics(inode, stats));
     StatFs out {};
-    out.type = 0x01021994; // TMPFS_MAGIC: ramfs behaves like tmpfs.
-    out.block_size = k_page_size;
-    out.blocks = mm::total_frames();
-    // Pages not yet promised to anyone: what a new file could still get.
-    out.blocks_free = out.blocks_available = mm::uncommitted_frames();
-    out.files = mm::total_frames();
-    out.files_free = mm::uncommitted_frames();
-    out.fsid[0] = 0x1a;
-    out.name_length = fs::k_name_max;
-    out.fragment_size = k_page_size;
-    out.flags = 0x20 | 0x1000; // ST_VALID | ST_RELATIME, as tmpfs reports.
+    out.type = stats.type;
+    out.block_size = stats.block_size;
+    out.blocks = stats.blocks;
+    out.blocks_free = stats.blocks_free;
+    out.blocks_available = stats.blocks_available;
+    out.files = stats.files;
+    out.files_free = stats.files_free;
+    out.fsid[0] = stats.fsid[0];
+    out.fsid[1] = stats.fsid[1];
+    out.name_length = stats.name_length;
+    out.fragment_size = stats.fragment_size;
+    out.flags = stats.flags;
     copy_bytes(reinterpret_cast<void*>(user_buffer), &out, sizeof(out));
     return {};
 }
@@ -262,11 +230,15 @@ UK_SYSCALL_HANDLER(truncate)
     PathBuffer path;
     TRY(copy_path(a0, path));
     fs::Inode* inode = TRY(fs::resolve(fs::working_directory(), path.chars, fs::k_resolve_follow));
+    TRY(fs::refresh(*inode));
     if (inode->is_directory())
         return error(EISDIR);
     if (!inode->is_regular() || inode->generator)
         return error(EINVAL);
-    TRY(fs::set_size(*inode, static_cast<u64>(a1)));
+    fs::AttributeChange change;
+    change.mask = fs::AttributeChange::k_size;
+    change.size = static_cast<u64>(a1);
+    TRY(fs::change_attributes(*inode, change));
     return 0;
 }
 
@@ -298,34 +270,8 @@ UK_SYSCALL_HANDLER(fallocate)
         return error(EISDIR);
     if (!inode->is_regular())
         return error(ENODEV);
-    u64 offset = static_cast<u64>(a2), length = static_cast<u64>(a3);
-    if (offset + length < offset || offset + length > fs::k_max_file_size)
-        return error(EFBIG);
-    if (mode == 0 || mode == k_falloc_keep_size) {
-        u64 old_size = inode->size;
-        auto allocated = fs::allocate_range(*inode, offset, length);
-        if (mode == k_falloc_keep_size && inode->size != old_size)
-            inode->size = old_size;
-        TRY(allocated);
-        return 0;
-    }
-    if (mode == (k_falloc_punch_hole | k_falloc_keep_size) || mode == k_falloc_zero_range
-        || mode == (k_falloc_zero_range | k_falloc_keep_size)) {
-        // Zero the range in place (holes and zeros read the same).
-        u64 end = offset + length;
-        if (!(mode & k_falloc_keep_size) && end > inode->size)
-            TRY(fs::set_size(*inode, end));
-        for (u64 at = offset; at < end && at < inode->size;) {
-            u64 page_end = align_down(at, k_page_size) + k_page_size;
-            u64 stop = end < page_end ? end : page_end;
-            if (u8* page = inode->pages.find(at / k_page_size))
-                fill_bytes(page + at % k_page_size, 0, stop - at);
-            at = stop;
-        }
-        fs::touch_modify(*inode);
-        return 0;
-    }
-    return error(EOPNOTSUPP);
+    TRY(fs::allocate(*inode, mode, static_cast<u64>(a2), static_cast<u64>(a3)));
+    return 0;
 }
 
 UK_SYSCALL_HANDLER(fsync)
@@ -458,9 +404,10 @@ UK_SYSCALL_HANDLER(utimes)
 UK_SYSCALL_HANDLER(utime)
 {
     fs::Inode* inode = TRY(node_at(k_at_fdcwd, a0, 0));
-    if (!a1)
+    if (!a1) {
         TRY(set_times(*inode, nullptr));
         return 0;
+    }
     if (!user_readable(a1, 16))
         return error(EFAULT);
     auto* seconds = user_pointer<const i64>(a1);
@@ -471,15 +418,17 @@ UK_SYSCALL_HANDLER(utime)
 
 UK_SYSCALL_HANDLER(statfs)
 {
-    TRY(node_at(k_at_fdcwd, a0, 0));
-    TRY(fill_statfs(a1));
+    fs::Inode* inode = TRY(node_at(k_at_fdcwd, a0, 0));
+    TRY(fill_statfs(*inode, a1));
     return 0;
 }
 UK_SYSCALL_HANDLER(fstatfs)
 {
     auto* file = TRY(fs::get(static_cast<int>(a0)));
     fs::DescriptionRef hold(file);
-    TRY(fill_statfs(a1));
+    // Pipes, sockets and the console have no node: they live in memory like the ramfs.
+    fs::Inode* inode = file->inode();
+    TRY(fill_statfs(inode ? *inode : fs::root(), a1));
     return 0;
 }
 

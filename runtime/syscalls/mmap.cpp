@@ -37,7 +37,7 @@ Result<u64> map_descriptor(u64 hint, u64 length, u32 protection, u32 flags, long
         return error(EACCES);
     if ((flags & mm::k_map_shared) && (protection & 2) && !file->can_write())
         return error(EACCES);
-    return mm::map_file(hint, length, protection, flags, *inode, static_cast<u64>(offset));
+    return file->map(hint, length, protection, flags, static_cast<u64>(offset));
 }
 
 } // namespace
@@ -102,6 +102,8 @@ UK_SYSCALL_HANDLER(brk) { return static_cast<long>(mm::set_break(static_cast<u64
 // dropping them would make each reuse fault in fresh zeroed pages). The other advice only changes
 // performance on Linux, or concerns fork, core dumps or huge pages, none of which exist here, so it
 // is accepted after the checks Linux makes.
+// Partial: MADV_FREE keeps the pages; MADV_DONTNEED on a private file mapping reads zeros
+// afterwards; MADV_REMOVE is EOPNOTSUPP (docs/syscalls.md, Memory).
 UK_SYSCALL_HANDLER(madvise)
 {
     constexpr long k_madv_dontneed = 4, k_madv_remove = 9, k_madv_last = 25;
@@ -133,6 +135,7 @@ UK_SYSCALL_HANDLER(mlock)
     return zero_or_error(mm::populate(start, end));
 }
 UK_SYSCALL_HANDLER(munlock) { return 0; }
+// Partial: succeeds and changes nothing (nothing is paged out); MCL_CURRENT does not populate.
 UK_SYSCALL_HANDLER(mlockall) { return 0; }
 UK_SYSCALL_HANDLER(munlockall) { return 0; }
 // MAP_SHARED file mappings are the file's own pages: there is nothing to write back.

@@ -110,7 +110,11 @@ constexpr int k_arch_set_gs = 0x1001, k_arch_set_fs = 0x1002, k_arch_get_fs = 0x
 
 } // namespace
 
-UK_SYSCALL_HANDLER(exit_group) { arch::machine_exit(static_cast<int>(a0)); }
+UK_SYSCALL_HANDLER(exit_group)
+{
+    sched::run_exit_hooks();
+    arch::machine_exit(static_cast<int>(a0));
+}
 
 
 UK_SYSCALL_HANDLER(getpid) { return k_process_id; }
@@ -135,8 +139,11 @@ UK_SYSCALL_HANDLER(getresuid)
 UK_SYSCALL_HANDLER(getresgid) { return sys_getresuid(a0, a1, a2, 0, 0, 0); }
 UK_SYSCALL_HANDLER(getgroups) { return 0; }
 // Everything runs as root in a unikernel; changing identity is accepted and has no effect.
+// Partial: the one process runs as root; changing identity succeeds and changes nothing.
 UK_SYSCALL_HANDLER(setuid) { return 0; }
+// Partial: as setuid.
 UK_SYSCALL_HANDLER(setgid) { return 0; }
+// Partial: as setuid.
 UK_SYSCALL_HANDLER(setgroups) { return 0; }
 
 UK_SYSCALL_HANDLER(arch_prctl)
@@ -158,6 +165,8 @@ UK_SYSCALL_HANDLER(arch_prctl)
     }
 }
 
+// Partial: RLIMIT_CPU and RLIMIT_FSIZE only take "unlimited"; RLIMIT_SIGPENDING is stored, not
+// enforced (docs/syscalls.md, Resource limits).
 UK_SYSCALL_HANDLER(prlimit64) { return zero_or_error(prlimit(a0, a1, a2, a3)); }
 UK_SYSCALL_HANDLER(getrlimit) { return sys_prlimit64(0, a0, 0, a1, 0, 0); }
 UK_SYSCALL_HANDLER(setrlimit) { return sys_prlimit64(0, a0, a1, 0, 0, 0); }
@@ -233,4 +242,5 @@ UK_SYSCALL_HANDLER(getcpu)
 }
 UK_SYSCALL_HANDLER(umask) { return fs::set_umask(static_cast<u32>(a0)); }
 UK_SYSCALL_HANDLER(getpriority) { return 20; }
+// Partial: the scheduler has no priorities; accepted and ignored.
 UK_SYSCALL_HANDLER(setpriority) { return 0; }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // stat, lstat, fstat, newfstatat, statx.
+#include "fs/file_description.h"
 #include "fs/vfs.h"
 #include "lib/string.h"
 #include "syscalls/file_support.h"
@@ -48,7 +49,7 @@ Result<void> stat_at(long dirfd, long user_path, u32 flags, fs::Stat& out, i64* 
     TRY(copy_path(user_path, path, flags & k_at_empty_path));
     if (!path.chars[0]) {
         if (dirfd == k_at_fdcwd) {
-            fs::stat_inode(fs::working_directory(), out);
+            TRY(fs::stat(fs::working_directory(), out));
             if (birth_ns)
                 *birth_ns = fs::working_directory().birth_ns;
             return {};
@@ -63,7 +64,7 @@ Result<void> stat_at(long dirfd, long user_path, u32 flags, fs::Stat& out, i64* 
     fs::Inode* base = TRY(base_directory(dirfd, path.chars));
     u32 follow = (flags & k_at_symlink_nofollow) ? 0 : fs::k_resolve_follow;
     fs::Inode* inode = TRY(fs::resolve(*base, path.chars, follow));
-    fs::stat_inode(*inode, out);
+    TRY(fs::stat(*inode, out));
     if (birth_ns)
         *birth_ns = inode->birth_ns;
     return {};

@@ -389,6 +389,132 @@ class Network(unittest.TestCase):
         self.assertIn(b"--net none", r.stderr)
 
 
+class Shares(unittest.TestCase):
+    """--share, --share-cwd and the 9p devices and runtime options they make."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        for name in ("a", "b", "a/inner", "with:colon", "comma,dir"):
+            os.makedirs(os.path.join(self.tmp, name), exist_ok=True)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def resolve(self, *argv, cwd=None, environ=None):
+        o = parse(*argv, "img")
+        with mock.patch.dict(os.environ, environ or {}):
+            if cwd is None:
+                uk.resolve_shares(o)
+            else:
+                with mock.patch.object(uk.os, "getcwd", return_value=cwd):
+                    uk.resolve_shares(o)
+        return o
+
+    def test_parse_share(self):
+        self.assertEqual(uk.parse_share("/x"), ("/x", None, False))
+        self.assertEqual(uk.parse_share("/x:/y"), ("/x", "/y", False))
+        self.assertEqual(uk.parse_share("/x:/y,ro"), ("/x", "/y", True))
+        self.assertEqual(uk.parse_share("rel,ro"), ("rel", None, True))
+        self.assertEqual(uk.parse_share("/a:b"), ("/a:b", None, False))  # no absolute GUESTDIR
+        self.assertEqual(uk.parse_share("/a:b:/g"), ("/a:b", "/g", False))
+        with self.assertRaises(uk.UsageError):
+            uk.parse_share(":/g")
+
+    def test_defaults_and_paths(self):
+        a = os.path.join(self.tmp, "a")
+        o = self.resolve("--share", a, "--share", os.path.join(self.tmp, "b") + ":/data/b/,ro")
+        self.assertEqual(o.resolved_shares, [(a, a, False), (os.path.join(self.tmp, "b"), "/data/b", True)])
+        self.assertIsNone(o.initial_directory)
+        self.assertEqual(uk.share_runtime_options(o), [f"uk.mount=uk.share0:{a}", "uk.mount=uk.share1,ro:/data/b"])
+        # Relative HOSTDIRs are taken from the working directory.
+        with mock.patch.object(uk.os, "getcwd", return_value=self.tmp):
+            o = self.resolve("--share", "a:/x")
+        self.assertEqual(o.resolved_shares, [(a, "/x", False)])
+
+    def test_qemu_arguments(self):
+        comma = os.path.join(self.tmp, "comma,dir")
+        for machine, device in (("microvm", "virtio-9p-device,fsdev=ukfs0,mount_tag=uk.share0"),
+                                ("q35", "virtio-9p-pci,fsdev=ukfs0,mount_tag=uk.share0,disable-legacy=on,"
+                                        "disable-modern=off")):
+            with self.subTest(machine=machine):
+                o = self.resolve("--machine", machine, "--console", "uart", "--share", comma + ":/c,ro")
+                cmd = uk.qemu_command(o, "tcg", "CMDLINE", "/tmp/ctl")
+                fsdev = cmd[cmd.index("-fsdev") + 1]
+                self.assertEqual(fsdev, f"local,id=ukfs0,path={comma.replace(',', ',,')},security_model=none,"
+                                        "multidevs=remap,readonly=on")
+                self.assertEqual(cmd[cmd.index("-fsdev") + 3], device)
+                if machine == "microvm":
+                    # The only virtio device: microvm must still list it on the command line.
+                    self.assertEqual(cmd[cmd.index("-M") + 1], "microvm,rtc=on,pit=on,acpi=off")
+                    self.assertIn("virtio-mmio.force-legacy=false", cmd)
+        o = self.resolve()
+        self.assertNotIn("-fsdev", uk.qemu_command(o, "tcg", "CMDLINE", "/tmp/ctl"))
+
+    def test_share_cwd(self):
+        a = os.path.join(self.tmp, "a")
+        o = self.resolve("--share-cwd", cwd=a)
+        self.assertEqual(o.resolved_shares, [(a, a, False)])
+        self.assertEqual(o.initial_directory, a)
+        self.assertEqual(uk.share_runtime_options(o), [f"uk.mount=uk.share0:{a}", f"uk.cwd={a}"])
+        # The opt-outs.
+        for value in ("0", "no", "off", "false", "OFF"):
+            o = self.resolve("--share-cwd", cwd=a, environ={"UKSDK_SHARE_CWD": value})
+            self.assertEqual((o.resolved_shares, o.initial_directory), ([], None))
+        o = self.resolve("--share-cwd", "--no-share-cwd", cwd=a)
+        self.assertEqual((o.resolved_shares, o.initial_directory), ([], None))
+        # From / or the guest's own /proc nothing is shared.
+        for cwd in ("/", "/proc/self"):
+            o = self.resolve("--share-cwd", cwd=cwd)
+            self.assertEqual((o.resolved_shares, o.initial_directory), ([], None))
+
+    def test_share_cwd_inside_a_share(self):
+        a, inner = os.path.join(self.tmp, "a"), os.path.join(self.tmp, "a", "inner")
+        # Already visible through --share at the same path: one share, the guest starts inside.
+        o = self.resolve("--share", a, "--share-cwd", cwd=inner)
+        self.assertEqual(o.resolved_shares, [(a, a, False)])
+        self.assertEqual(o.initial_directory, inner)
+        # A share inside the working directory at its own path is covered by the working
+        # directory's share.
+        o = self.resolve("--share", inner, "--share-cwd", cwd=a)
+        self.assertEqual(o.resolved_shares, [(a, a, False)])
+        # Elsewhere in the guest: the working directory cannot be mounted too (shares do not
+        # nest); a warning, and the guest starts in /.
+        with mock.patch.object(uk, "err") as err:
+            o = self.resolve("--share", a + ":" + inner, "--share-cwd", cwd=inner)
+        self.assertEqual(o.resolved_shares, [(a, inner, False)])
+        self.assertIsNone(o.initial_directory)
+        self.assertIn("not shared", err.call_args[0][0])
+
+    def test_errors(self):
+        a = os.path.join(self.tmp, "a")
+        for argv, message in ((["--share", a + ":/"], "cannot be the guest's /"),
+                              (["--share", "/"], "cannot be the guest's /"),
+                              (["--share", a + ":/dev/x"], "own /dev or /proc"),
+                              (["--share", a + ":/d", "--share", os.path.join(self.tmp, "b") + ":/d/e"],
+                               "shares cannot be nested"),
+                              (["--share", a + ":/d", "--share", os.path.join(self.tmp, "b") + ":/d"],
+                               "shares cannot be nested"),
+                              ([arg for i in range(9) for arg in ("--share", f"{a}:/s{i}")], "at most 8"),
+                              ([arg for i in range(8) for arg in ("--share", f"{a}:/s{i}")],
+                               "at most 7 shared directories")):
+            with self.subTest(argv=argv):
+                with self.assertRaises(uk.UsageError) as cm:
+                    self.resolve(*argv)
+                self.assertIn(message, str(cm.exception))
+        with self.assertRaises(uk.RunnerError) as cm:
+            self.resolve("--share", os.path.join(self.tmp, "missing"))
+        self.assertIn("No such file or directory", str(cm.exception))
+        with self.assertRaises(uk.RunnerError):
+            self.resolve("--share", os.path.join(self.tmp, "a", "..", "..", "etc", "hostname"))
+        self.resolve("--machine", "q35", *[arg for i in range(8) for arg in ("--share", f"{a}:/s{i}")])
+
+    def test_from_environment(self):
+        a = os.path.join(self.tmp, "a")
+        o = parse("--share", "/x:/y", "img", environment=["--share", a, "--share-cwd"])
+        self.assertEqual(o.shares, [(a, None, False), ("/x", "/y", False)])
+        self.assertTrue(o.share_cwd)
+
+
 class RunOptions(unittest.TestCase):
     """UKSDK_RUN_OPTIONS: options read before the command line's, which override them."""
 

@@ -18,6 +18,12 @@ import sys
 import time
 
 
+
+def guest_timeout(script_timeout):
+    """uk-run's own --timeout, below the script's: a hung guest then prints its hang report (where
+    each thread is) and the runner ends it, instead of the script killing everything silently."""
+    return ["--timeout", str(max(10, int(script_timeout) - 20))]
+
 def main():
     p = argparse.ArgumentParser(usage=__doc__)
     p.add_argument("--runner", required=True)
@@ -31,7 +37,7 @@ def main():
     p.add_argument("command", nargs=argparse.REMAINDER)
     a = p.parse_args()
     command = a.command[1:] if a.command[:1] == ["--"] else a.command
-    argv = [a.runner] + command
+    argv = [a.runner] + guest_timeout(a.timeout) + command
     started = time.time()
     r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=a.timeout)
     out = r.stdout.decode("utf-8", "replace") + r.stderr.decode("utf-8", "replace")

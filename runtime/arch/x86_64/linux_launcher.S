@@ -20,7 +20,7 @@
  *           of the SDK that linked the image (uk_launcher_runner_path, recorded by the link
  *           driver); else `uk-run` on PATH; else one line on stderr saying how to run the image,
  *           exit status 127 (the shell's "command not found").
- *   OPTION: the fixed list .Lrunner_options below (empty so far).
+ *   OPTION: the fixed list .Lrunner_options below (--share-cwd).
  *   IMAGE:  readlink("/proc/self/exe"), so the path is right whatever the working directory and
  *           argv[0]; argv[0] if /proc is missing and argv[0] contains a '/'.
  *   -e:     every environment entry, so ctest's ENVIRONMENT property and `VAR=x ./app` reach the
@@ -363,10 +363,14 @@ uk_linux_launcher:
         .section .rodata.uk_linux_launcher, "a", @progbits
         /* Options the launcher gives every runner before the environment (at most
          * k_max_runner_options), for what a run from the host needs and `uk-run IMAGE` alone
-         * does not do; NULL-terminated. None so far. */
+         * does not do; NULL-terminated. --share-cwd: the program sees the directory it was
+         * started in and starts there, as a host program would (UKSDK_SHARE_CWD=0 in the
+         * environment turns it off; docs/runner.md). */
         .p2align 3
 .Lrunner_options:
+        .quad   .Lshare_cwd
         .quad   0
+.Lshare_cwd:            .asciz "--share-cwd"
 .Lproc_self_exe:        .asciz "/proc/self/exe"
 .Ldash_e:               .asciz "-e"
 .Ldash_dash:            .asciz "--"

@@ -27,6 +27,12 @@ def pattern(n):
     return bytes(out)
 
 
+
+def guest_timeout(script_timeout):
+    """uk-run's own --timeout, below the script's: a hung guest then prints its hang report (where
+    each thread is) and the runner ends it, instead of the script killing everything silently."""
+    return ["--timeout", str(max(10, int(script_timeout) - 20))]
+
 def main():
     p = argparse.ArgumentParser(usage=__doc__)
     p.add_argument("--runner", required=True)
@@ -34,11 +40,12 @@ def main():
     p.add_argument("count", type=int)
     p.add_argument("image")
     p.add_argument("--runner-arg", action="append", default=[])
+    p.add_argument("--timeout", type=float, default=280)
     a = p.parse_args()
-    argv = [a.runner] + a.runner_arg + [a.image, a.mode, str(a.count)]
+    argv = [a.runner] + guest_timeout(a.timeout) + a.runner_arg + [a.image, a.mode, str(a.count)]
     failures = []
     if a.mode == "interleave":
-        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=280)
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=a.timeout)
         text = r.stdout.decode(errors="replace")
         expected = {"out": 0, "err": 0}
         for number, line in enumerate(text.splitlines(), 1):
@@ -56,7 +63,7 @@ def main():
             failures.append(f"got {expected} whole lines, expected {a.count} of each")
         want_status = 0
     else:
-        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=280)
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=a.timeout)
         if r.stdout != pattern(a.count):
             failures.append(f"stdout has {len(r.stdout)} bytes, expected the {a.count} pattern bytes")
         text = r.stderr.decode(errors="replace")

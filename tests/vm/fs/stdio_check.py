@@ -47,6 +47,12 @@ def run_on_pty(argv, typed, timeout):
     return subprocess.CompletedProcess(argv, process.returncode, output.replace(b"\r\n", b"\n"), b"")
 
 
+
+def guest_timeout(script_timeout):
+    """uk-run's own --timeout, below the script's: a hung guest then prints its hang report (where
+    each thread is) and the runner ends it, instead of the script killing everything silently."""
+    return ["--timeout", str(max(10, int(script_timeout) - 20))]
+
 def main():
     p = argparse.ArgumentParser(usage=__doc__)
     p.add_argument("--runner", required=True)
@@ -75,9 +81,9 @@ def main():
     else:
         data = b""
     if a.pty:
-        r = run_on_pty([a.runner] + command, data, a.timeout)
+        r = run_on_pty([a.runner] + guest_timeout(a.timeout) + command, data, a.timeout)
     else:
-        r = subprocess.run([a.runner] + command, input=data, stdout=subprocess.PIPE,
+        r = subprocess.run([a.runner] + guest_timeout(a.timeout) + command, input=data, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=a.timeout)
     out = r.stdout.decode("utf-8", "replace")
     err = r.stderr.decode("utf-8", "replace")

@@ -21,8 +21,9 @@ long __uk_syscall(long, long, long, long, long, long, long);
 
 /* A system call's runtime handler, as __syscall_cp passes it (src/internal/syscall.h, patch
  * 0012). __uk_syscall_handler(n) folds a constant number to its handler, so that cancellable calls
- * link only the handlers they use; 0 for a number that is not a constant, whose handler
- * __uk_syscall_table_handler (in the runtime) then finds in the table (0 for an unknown number). */
+ * link only the handlers they use; a number that is not a constant is looked up in the runtime's
+ * table (__uk_syscall_table_handler, 0 for an unknown number) there, at the call site, so only
+ * such call sites link the table and with it every handler. */
 typedef long (*__uk_syscall_handler_t)(long, long, long, long, long, long);
 __uk_syscall_handler_t __uk_syscall_table_handler(long);
 
@@ -52,7 +53,7 @@ __UK_SYSCALL_INLINE __uk_syscall_handler_t __uk_syscall_handler(long n)
 #undef UK_SYSCALL
 		}
 	}
-	return 0;
+	return __uk_syscall_table_handler(n);
 }
 
 /* Unused arguments are passed as 0: the runtime functions all take six, and zero is what a
