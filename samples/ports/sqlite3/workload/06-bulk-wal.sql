@@ -1,5 +1,7 @@
 -- A file database in WAL mode (shared memory through mmap): bulk inserts, indexes, updates,
 -- a checkpoint, VACUUM, integrity checks, and a reopened database.
+-- uksdk-ports: in the guest's own files. WAL needs MAP_SHARED, which a shared host directory
+-- does not offer (docs/files.md); the guest runs this workload in its ramfs (compare).
 .open bulk.db
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
