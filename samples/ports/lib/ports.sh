@@ -20,6 +20,16 @@ jobs=${UKSDK_PORTS_JOBS:-$(nproc)}
 cflags="${PORT_OPT:--O2} -gline-tables-only"
 
 say() { echo "ports: $PORT_DIR: $*"; }
+# At the end of every step: its processor time (the compilers' and guests'), which unlike the
+# wall time does not depend on what else the machine runs (docs/ports.md, the time budget).
+report_time() {
+  local status=$? child
+  # `times` in this shell (a command substitution would be a subshell without children).
+  times >"$WORK/.times" && child=$(tail -n 1 "$WORK/.times") && rm -f "$WORK/.times"
+  echo "ports: $PORT_DIR: ${step:-?}: $((SECONDS)) s wall; processor time of its processes: user ${child% *}, system ${child#* }"
+  return $status
+}
+trap report_time EXIT
 usage() { sed -n '3,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d' >&2; exit 2; }
 [[ -n ${SDK:-} && -n ${WORK:-} ]] || usage
 SDK=$(cd "$SDK" && pwd) || exit 1
