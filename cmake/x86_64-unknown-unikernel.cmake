@@ -27,7 +27,11 @@ find_program(CMAKE_OBJCOPY NAMES llvm-objcopy-19)
 find_program(CMAKE_STRIP NAMES llvm-strip-19)
 
 set(CMAKE_SYSROOT "${UKSDK_ROOT}/sysroot")
-set(CMAKE_FIND_ROOT_PATH "${UKSDK_ROOT}/sysroot")
+# Appended, not set: a user's own prefixes of target libraries (-DCMAKE_FIND_ROOT_PATH=/opt/uk-libs)
+# stay search roots, before the sysroot. With the ONLY modes below, a prefix that is no root is
+# looked for inside the sysroot, so -DCMAKE_PREFIX_PATH alone cannot name a directory outside it.
+list(APPEND CMAKE_FIND_ROOT_PATH "${UKSDK_ROOT}/sysroot")
+list(REMOVE_DUPLICATES CMAKE_FIND_ROOT_PATH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
