@@ -1,4 +1,4 @@
--- The shell writing and reading files in the guest's file system: .once, .import, .read,
+-- The shell writing and reading files in its working directory (for the guest, the host's: shared):
 -- .backup, .restore, writefile() and readfile().
 CREATE TABLE src(id INTEGER PRIMARY KEY, word TEXT, n REAL);
 INSERT INTO src(word, n) SELECT 'w' || value, value / 4.0 FROM generate_series(1, 500);
