@@ -1,5 +1,5 @@
--- The shell writing and reading files in its working directory (for the guest, the host's: shared):
--- .backup, .restore, writefile() and readfile().
+-- The shell writing and reading files in its working directory (the guest's is the host's,
+-- shared): .once, .import, .read, .backup, .restore, writefile() and readfile().
 CREATE TABLE src(id INTEGER PRIMARY KEY, word TEXT, n REAL);
 INSERT INTO src(word, n) SELECT 'w' || value, value / 4.0 FROM generate_series(1, 500);
 .headers on
