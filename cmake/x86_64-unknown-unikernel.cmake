@@ -48,7 +48,9 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE EXECUTABLE)
 # the plain uk-run that SDKs before --share-cwd chose) is no user's choice and follows
 # UKSDK_SHARE_CWD.
 option(UKSDK_SHARE_CWD "Tests and try_run share their working directory with the guest" ON)
-set(_uksdk_emulator "${UKSDK_ROOT}/bin/uk-run")
+# --pass-env: the test's environment (ctest's ENVIRONMENT property) reaches the program, as it
+# does through the launcher for the other forms of add_test().
+set(_uksdk_emulator "${UKSDK_ROOT}/bin/uk-run" --pass-env)
 if(UKSDK_SHARE_CWD)
     list(APPEND _uksdk_emulator --share-cwd)
 endif()

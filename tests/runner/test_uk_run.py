@@ -122,6 +122,15 @@ class ParseArgs(unittest.TestCase):
     def test_env_last_value_of_a_key_wins(self):
         self.assertEqual(parse("-e", "A=1", "-e", "B=2", "-e", "A=3", "img").env, ["B=2", "A=3"])
 
+    def test_pass_env_forwards_the_environment_under_the_e_options(self):
+        environ = {"FOO": "bar", "A": "host", "UKSDK_RUN": "/x", "LS_COLORS": "di=1", "PATH": "/bin"}
+        with mock.patch.dict(os.environ, environ, clear=True):
+            self.assertEqual(uk.passed_environment(parse("-e", "A=1", "img")), [])
+            o = parse("--pass-env", "-e", "A=1", "img")
+            passed = uk.passed_environment(o)
+        self.assertEqual(sorted(passed), ["FOO=bar", "PATH=/bin"])
+        self.assertEqual(o.env, ["A=1"])
+
     def test_image_and_program_arguments(self):
         cases = [
             (["img", "-m", "2G"], "img", ["-m", "2G"]),
