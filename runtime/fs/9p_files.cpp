@@ -12,23 +12,6 @@ namespace uk::fs {
 
 namespace {
 
-Result<u64> offset_from(u64 current, u64 size, i64 offset, Whence whence)
-{
-    i64 base;
-    switch (whence) {
-    case Whence::Set: base = 0; break;
-    case Whence::Current: base = static_cast<i64>(current); break;
-    case Whence::End: base = static_cast<i64>(size); break;
-    default: return error(EINVAL);
-    }
-    i64 result;
-    if (__builtin_add_overflow(base, offset, &result))
-        return error(EOVERFLOW);
-    if (result < 0)
-        return error(EINVAL);
-    return static_cast<u64>(result);
-}
-
 // What both kinds share: the file system, the node (referenced) and the open fid (owned).
 class RemoteDescription : public FileDescription {
 public:
@@ -129,7 +112,7 @@ public:
     Result<u64> seek(i64 offset, Whence whence) override
     {
         if (whence == Whence::Set || whence == Whence::Current) {
-            m_offset = TRY(offset_from(m_offset, 0, offset, whence));
+            m_offset = TRY(seek_offset(m_offset, 0, offset, whence));
             return m_offset;
         }
         TRY(m_fs.fetch_attributes(m_node, m_fid));
@@ -140,7 +123,7 @@ public:
             m_offset = whence == Whence::Data ? static_cast<u64>(offset) : m_node.size;
             return m_offset;
         }
-        m_offset = TRY(offset_from(m_offset, m_node.size, offset, whence));
+        m_offset = TRY(seek_offset(m_offset, m_node.size, offset, whence));
         return m_offset;
     }
 

@@ -72,9 +72,7 @@ void FileDescription::remove_observer(ReadinessObserver& observer)
         IntrusiveList<ReadinessObserver, ObserverTag>::remove(observer);
 }
 
-namespace {
-
-Result<u64> new_offset(u64 current, u64 size, i64 offset, Whence whence)
+Result<u64> seek_offset(u64 current, u64 size, i64 offset, Whence whence)
 {
     i64 base;
     switch (whence) {
@@ -90,6 +88,8 @@ Result<u64> new_offset(u64 current, u64 size, i64 offset, Whence whence)
         return error(EINVAL);
     return static_cast<u64>(result);
 }
+
+namespace {
 
 // Holds a reference on its inode; the description's offset is the file position.
 class InodeDescription : public FileDescription {
@@ -146,7 +146,7 @@ public:
             m_offset = whence == Whence::Data ? static_cast<u64>(offset) : m_inode.size;
             return m_offset;
         }
-        m_offset = TRY(new_offset(m_offset, m_inode.size, offset, whence));
+        m_offset = TRY(seek_offset(m_offset, m_inode.size, offset, whence));
         return m_offset;
     }
 
@@ -181,7 +181,7 @@ public:
     }
     Result<u64> seek(i64 offset, Whence whence) override
     {
-        m_offset = TRY(new_offset(m_offset, m_length, offset, whence));
+        m_offset = TRY(seek_offset(m_offset, m_length, offset, whence));
         return m_offset;
     }
 

@@ -31,6 +31,9 @@ using enum PollEvents;
 inline constexpr u32 k_settable_status_flags = k_o_append | k_o_nonblock | k_o_async | k_o_direct | k_o_noatime;
 
 enum class Whence : int { Set = 0, Current = 1, End = 2, Data = 3, Hole = 4 };
+// The position lseek(2) moves to from `current` in a file of `size` bytes for SEEK_SET, SEEK_CUR
+// and SEEK_END: EINVAL for another whence or a negative result, EOVERFLOW past the largest off_t.
+Result<u64> seek_offset(u64 current, u64 size, i64 offset, Whence whence);
 
 // Linux's struct stat for x86_64 (musl's struct stat and struct kstat have the same layout,
 // checked on musl's side in uk_abi_checks.c).
