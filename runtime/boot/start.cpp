@@ -112,10 +112,6 @@ void apply_runtime_options(const CommandLine& cmdline)
         boot_failure(problem);
 }
 
-// Until the scheduler runs threads on them, application processors wait with interrupts
-// disabled (only an NMI reaches them).
-[[noreturn]] void park(u32) { arch::halt_forever(); }
-
 // Starts every processor the firmware reports, each with its record, interrupt stacks (touched
 // now: they must never fault) and first stack. Returns how many run, the boot CPU included.
 size_t start_application_processors()
@@ -125,14 +121,14 @@ size_t start_application_processors()
         u64 record = mm::allocate_kernel_frame();
         auto stacks = mm::allocate_stack(arch::k_cpu_interrupt_stacks, k_page_size);
         auto stack = mm::allocate_stack(16 * 1024, k_page_size);
-        if (!record || stacks.is_error() || stack.is_error()) {
+        if (!record || stacks.is_error() || stack.is_error() || sched::prepare_application_processor(index).is_error()) {
             printk("uk: warning: no memory to start CPU %u\n", index);
             break;
         }
         u64 stacks_base = stacks.value() - arch::k_cpu_interrupt_stacks;
         fill_bytes(reinterpret_cast<void*>(stacks_base), 0, arch::k_cpu_interrupt_stacks);
         fill_bytes(reinterpret_cast<void*>(stack.value() - 16 * 1024), 0, 16 * 1024);
-        if (!arch::start_cpu(index, { record, stacks_base, stack.value() }, park)) {
+        if (!arch::start_cpu(index, { record, stacks_base, stack.value() }, sched::run_application_processor)) {
             printk("uk: warning: CPU %u did not start\n", index);
             continue;
         }
@@ -177,6 +173,8 @@ void check_memory_or_fail(const mm::MemoryRange* modules, size_t module_count)
 // Not protected itself: it runs from before the canary is set to the program's entry.
 extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
 {
+    arch::set_boot_cpu_record();
+    sched::early_init();
     draw_random_and_set_canary();
     console::init();
     arch::cpu_init();
@@ -273,7 +271,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
     }
     sched::start();
     {
-        sched::PreemptGuard preempt_guard;
+        sched::RuntimeGuard runtime_guard;
         console::start_devices();
         // Shares need the scheduler (their requests sleep until the host answers).
         u64 mount_start = clock::monotonic_ns();

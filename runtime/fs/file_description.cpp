@@ -12,6 +12,7 @@
 #include "arch/arch.h"
 #include "mm/file_mapping.h"
 #include "mm/kmalloc.h"
+#include "sched/locks.h"
 
 namespace uk::fs {
 
@@ -44,7 +45,7 @@ void FileDescription::unref()
     // Observers (epoll entries) forget the description first: epoll drops a description when its
     // last descriptor is closed, not when one of several dup'd descriptors is.
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         while (ReadinessObserver* observer = m_observers.pop_front())
             observer->description_released(*this);
     }
@@ -54,20 +55,20 @@ void FileDescription::unref()
 
 void FileDescription::notify_readiness(u32 events)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     m_readiness_changed.wake_all_locked();
     m_observers.for_each([&](ReadinessObserver& observer) { observer.readiness_changed(*this, events); });
 }
 
 void FileDescription::add_observer(ReadinessObserver& observer)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     m_observers.push_back(observer);
 }
 
 void FileDescription::remove_observer(ReadinessObserver& observer)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     if (static_cast<ListLink<ObserverTag>&>(observer).is_linked())
         IntrusiveList<ReadinessObserver, ObserverTag>::remove(observer);
 }

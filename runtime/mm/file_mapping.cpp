@@ -26,6 +26,7 @@ size_t g_count;
 
 void release_pages(u64 start, u64 end)
 {
+    AddressSpaceGuard guard;
     for (u64 page = start; page < end; page += k_page_size)
         arch::unmap_page(page);
 }
@@ -163,6 +164,7 @@ Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, fs::Inode&
         return error(ENOMEM);
     u64 start = TRY(map_anonymous(hint, aligned, protection, fixed | k_map_shared | k_map_anonymous | k_map_noreserve));
     u64 pages = aligned / k_page_size;
+    AddressSpaceGuard guard; // Against a page fault on the new range from another CPU.
     for (u64 i = 0; i < pages; ++i) {
         auto page = inode.pages.find_or_create(offset / k_page_size + i);
         Result<void> mapped = page.is_error() ? Result<void>(error(ENOMEM))

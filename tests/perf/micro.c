@@ -1,12 +1,17 @@
 // Micro-benchmarks, built both for the host (Linux) and for uksdk: getpid through libc,
-// pthread_create+join, a futex ping-pong round trip between two threads, sched_yield, and
-// reserving then releasing 1 TiB of PROT_NONE address space (an allocator's or JIT's reservation).
+// pthread_create+join, a futex ping-pong round trip between two threads, a pipe round trip
+// between two threads (a byte each way), an epoll wake-up (a thread blocked in epoll_wait woken by
+// an eventfd write, and its answer), sched_yield, and reserving then releasing 1 TiB of PROT_NONE
+// address space (an allocator's or JIT's reservation).
 // Prints "name value unit" lines that tests/perf/micro-bench turns into a table.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -44,6 +49,39 @@ static void* pong(void* arg)
     return arg;
 }
 
+static int g_ping[2], g_pong[2];
+
+// Echoes every byte from g_ping back on g_pong.
+static void* pipe_echo(void* arg)
+{
+    char c;
+    for (int i = 0; i < rounds; ++i) {
+        if (read(g_ping[0], &c, 1) != 1 || write(g_pong[1], &c, 1) != 1)
+            break;
+    }
+    return arg;
+}
+
+static int g_event, g_answer;
+
+// Waits in epoll_wait for g_event, consumes it, and answers through g_answer.
+static void* epoll_echo(void* arg)
+{
+    int ep = epoll_create1(0);
+    struct epoll_event e = { .events = EPOLLIN };
+    epoll_ctl(ep, EPOLL_CTL_ADD, g_event, &e);
+    for (int i = 0; i < rounds; ++i) {
+        uint64_t v;
+        if (epoll_wait(ep, &e, 1, -1) != 1 || read(g_event, &v, 8) != 8)
+            break;
+        v = 1;
+        if (write(g_answer, &v, 8) != 8)
+            break;
+    }
+    close(ep);
+    return arg;
+}
+
 int main(void)
 {
     volatile long sink = 0;
@@ -74,6 +112,32 @@ int main(void)
     double t1 = now();
     pthread_join(partner, NULL);
     printf("futex_round_trip %.1f us\n", (t1 - t0) / rounds * 1e6);
+
+    if (pipe(g_ping) != 0 || pipe(g_pong) != 0)
+        return 1;
+    pthread_create(&partner, NULL, pipe_echo, NULL);
+    t0 = now();
+    for (int i = 0; i < rounds; ++i) {
+        char c = 'x';
+        if (write(g_ping[1], &c, 1) != 1 || read(g_pong[0], &c, 1) != 1)
+            return 1;
+    }
+    t1 = now();
+    pthread_join(partner, NULL);
+    printf("pipe_round_trip %.1f us\n", (t1 - t0) / rounds * 1e6);
+
+    g_event = eventfd(0, 0);
+    g_answer = eventfd(0, 0);
+    pthread_create(&partner, NULL, epoll_echo, NULL);
+    t0 = now();
+    for (int i = 0; i < rounds; ++i) {
+        uint64_t v = 1;
+        if (write(g_event, &v, 8) != 8 || read(g_answer, &v, 8) != 8)
+            return 1;
+    }
+    t1 = now();
+    pthread_join(partner, NULL);
+    printf("epoll_wake_round_trip %.1f us\n", (t1 - t0) / rounds * 1e6);
 
     n = 200000;
     t0 = now();

@@ -23,20 +23,29 @@ static_assert(sizeof(Tss) == 104);
 inline constexpr size_t k_ist_stack_size = 16384;
 inline constexpr size_t k_ist_stacks = 3;
 
+struct TrapFrame;
+
 struct alignas(64) PerCpu {
     PerCpu* self;        // GS:0, so that one load finds the record.
     void* scheduler;     // GS:8, the scheduler's per-CPU state (arch::this_cpu_slot()).
-    u32 index;           // 0 for the boot CPU.
+    void* current;       // GS:16, the thread this CPU runs (arch::this_cpu_current()).
+    u32 index;           // GS:24, 0 for the boot CPU.
     u32 apic_id;
+    u32 held_locks;      // GS:32, the ranks of the locks held (debug builds: arch/spin_lock.h).
     volatile u32 online; // Set by the CPU itself once it runs its entry.
+    // Set by the NMI that stopped this CPU (a crash elsewhere, or a hang report): where it was.
+    const TrapFrame* stopped_at;
+    u32 interrupt_depth; // Interrupt handlers running on this CPU (arch::in_interrupt()).
     u64 gdt[5];
     Tss tss;
     u8* ist_stacks;      // k_ist_stacks stacks of k_ist_stack_size bytes.
 };
 
-// arch.h's this_cpu() and this_cpu_slot() read these offsets through GS.
+// arch.h's accessors read these offsets through GS.
 static_assert(__builtin_offsetof(PerCpu, scheduler) == 8);
-static_assert(__builtin_offsetof(PerCpu, index) == 16);
+static_assert(__builtin_offsetof(PerCpu, current) == 16);
+static_assert(__builtin_offsetof(PerCpu, index) == 24);
+static_assert(__builtin_offsetof(PerCpu, held_locks) == 32);
 
 // Loads `cpu`'s GDT and TSS, the shared IDT, its GS base, and sets up SSE/AVX and the FPU.
 void cpu_init_on(PerCpu& cpu);
@@ -44,5 +53,16 @@ PerCpu& per_cpu(u32 index);
 void register_per_cpu(PerCpu& cpu);
 // The FPU of an application processor: the same defaults the boot CPU measured.
 void fpu_init_secondary();
+
+// What the CPUs ask of each other (smp.cpp). shoot_down_tlb: every other online CPU drops its TLB
+// entries for [start, end) (end 0: all) before it returns; the caller holds the page tables' lock.
+void shoot_down_tlb(u64 start, u64 end);
+void service_tlb_shootdown();
+void handle_reschedule_ipi();
+// NMIs (traps.cpp): whether a report stops the CPUs, whether this CPU writes it, and where an
+// NMI found this CPU.
+bool stopping_cpus();
+bool is_reporter();
+void record_stop(const TrapFrame& frame);
 
 }

@@ -102,6 +102,34 @@ constexpr int k_exit_timeout = 124; // What uk-run reports for a timeout.
 
 void set_hang_report_hook(void (*hook)(const TrapFrame&)) { g_hang_report_hook = hook; }
 
+namespace {
+
+// A non-maskable interrupt: another CPU stopping this one for its crash report, or the runner's
+// timeout (QEMU's `nmi` reaches every CPU). Every CPU records where it was; the first to claim
+// the report writes it, naming what each CPU ran; the others stop.
+void handle_nmi(TrapFrame& frame)
+{
+    if (stopping_cpus()) {
+        if (is_reporter())
+            return; // The reporting CPU itself: its report goes on.
+        record_stop(frame);
+        halt_forever();
+    }
+    record_stop(frame);
+    if (!claim_report())
+        halt_forever();
+    stop_other_cpus();
+    // uk-run injects an NMI when its timeout expires (docs/runner.md): report, then end.
+    printk("uk: hang report (the runner's timeout expired): the interrupted code on CPU %u\n", this_cpu());
+    dump_registers(frame);
+    print_backtrace(frame.rip, frame.rbp);
+    if (g_hang_report_hook)
+        g_hang_report_hook(frame);
+    machine_exit(k_exit_timeout);
+}
+
+}
+
 extern "C" void uk_handle_trap(TrapFrame* frame)
 {
     if (frame->vector >= 32) {
@@ -109,16 +137,8 @@ extern "C" void uk_handle_trap(TrapFrame* frame)
         return;
     }
     if (frame->vector == 2) {
-        // QEMU's NMI reaches every CPU; the boot CPU reports for all.
-        if (this_cpu() != 0)
-            halt_forever();
-        // uk-run injects an NMI when its timeout expires (docs/runner.md): report, then end.
-        printk("uk: hang report (the runner's timeout expired): the interrupted code\n");
-        dump_registers(*frame);
-        print_backtrace(frame->rip, frame->rbp);
-        if (g_hang_report_hook)
-            g_hang_report_hook(*frame);
-        machine_exit(k_exit_timeout);
+        handle_nmi(*frame);
+        return;
     }
     if (frame->vector == 14) {
         u64 address = read_cr2();
