@@ -170,6 +170,9 @@ void spin_wait();
 // interrupt stacks (k_cpu_interrupt_stacks bytes, every page already present: they serve page
 // faults) and the stack its entry runs on.
 inline constexpr size_t k_cpu_interrupt_stacks = 3 * 16384;
+// The page start_cpu() copies the real-mode trampoline to (the startup IPI names it): boot keeps
+// the frame allocator away from it.
+inline constexpr u64 k_ap_trampoline_page = 0x8000;
 struct CpuMemory {
     u64 record_page;
     u64 interrupt_stacks;
@@ -186,8 +189,14 @@ void send_nmi_to_others();
 
 // Processors that run the runtime (the boot CPU and the started application processors).
 size_t cpus_online();
+bool is_cpu_online(u32 index);
 // A CPU has started and takes part in TLB shootdowns from now on.
 void mark_cpu_online(u32 index);
+// An idle CPU (running no program thread) tells the TLB shootdowns that it need not be woken for
+// them (unless page tables are freed): it flushes its TLB when it leaves idle, before it switches
+// to a thread.
+void enter_idle_tlb_mode();
+void leave_idle_tlb_mode();
 // The reschedule IPI: wakes an idle CPU or makes a busy one look at the run queue. Its handler
 // (the scheduler's) runs in interrupt context like a device's.
 inline constexpr u8 k_reschedule_vector = 0xf0;
@@ -302,6 +311,25 @@ void redirect_trap(TrapFrame& frame, u64 function, u64 stack_pointer, u64 a0, u6
 // alternate stack).
 void call_on_other_stack(u64 stack_top, void (*function)(void*), void* argument);
 u64 stack_pointer();
+
+// Runtime code runs on the stack of the thread that called it, and a program's stacks are paged
+// in on first touch. A page fault is not allowed while the runtime holds a lock that comes after
+// the address space's (docs/architecture.md), so each entry into the runtime first makes the
+// stack present below it: probe_stack(low, high) touches every page of [low, high) from the top.
+// A page that cannot be made present (the guard page of a small stack, no memory left) is passed
+// over: the probe is a precaution, and a real overflow still faults where it happens.
+void probe_stack(u64 low, u64 high);
+inline constexpr u64 k_runtime_stack_reserve = 16 * 1024;
+#if defined(__linux__)
+inline u64 current_stack_pointer() { return reinterpret_cast<u64>(__builtin_frame_address(0)); }
+#else
+inline u64 current_stack_pointer()
+{
+    u64 sp;
+    asm volatile("mov %%rsp, %0" : "=r"(sp));
+    return sp;
+}
+#endif
 // A signal frame's return address for handlers registered without a restorer: it calls
 // `handler(stack_pointer)` (rt_sigreturn), which never returns.
 void set_signal_return_handler(void (*handler)(u64 context));

@@ -54,6 +54,23 @@ void begin_report(int signal)
     arch::stop_other_cpus();
 }
 
+// After the crashing CPU's own backtrace: where the NMI stopped each other CPU.
+void report_other_cpus()
+{
+    if (arch::cpus_online() < 2)
+        return;
+    for (u32 index = 0; index < arch::k_max_cpus; ++index) {
+        if (index == arch::this_cpu())
+            continue;
+        if (const arch::TrapFrame* frame = arch::stopped_cpu_frame(index)) {
+            printk("uk: CPU %u was at:\n", index);
+            print_backtrace(arch::trap_pc(*frame), arch::trap_frame_pointer(*frame));
+        } else if (arch::is_cpu_online(index)) {
+            printk("uk: CPU %u did not stop\n", index);
+        }
+    }
+}
+
 } // namespace
 
 void print_backtrace(u64 pc, u64 fp)
@@ -79,6 +96,7 @@ void crash_after_trap(const arch::TrapFrame& frame, int signal, const char* what
         printk("uk: on CPU %u of %zu (the others are stopped)\n", arch::this_cpu(), arch::cpus_online());
     arch::dump_registers(frame);
     print_backtrace(arch::trap_pc(frame), arch::trap_frame_pointer(frame));
+    report_other_cpus();
     arch::machine_exit(128 + signal);
 }
 
@@ -93,6 +111,7 @@ void crash_here(int signal, const char* what)
     // Skip this function's own frame: start from our caller.
     auto* frame = reinterpret_cast<const u64*>(fp);
     print_backtrace(frame[1], frame[0]);
+    report_other_cpus();
     arch::machine_exit(128 + signal);
 }
 

@@ -197,13 +197,16 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
     apply_runtime_options(g_command_line);
 
     // Boot modules (the initrd) keep their frames until the file system has unpacked them.
-    mm::MemoryRange reserved[BootInfo::k_max_modules + 1];
+    mm::MemoryRange reserved[BootInfo::k_max_modules + 2];
     for (size_t i = 0; i < g_boot_info.module_count; ++i)
         reserved[i] = { g_boot_info.modules[i].address, g_boot_info.modules[i].size };
     check_memory_or_fail(reserved, g_boot_info.module_count);
     u64 image_start = align_down(reinterpret_cast<u64>(__ehdr_start), k_page_size);
     reserved[g_boot_info.module_count] = { image_start, reinterpret_cast<u64>(_end) - image_start };
-    mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reserved, g_boot_info.module_count + 1);
+    // The page the application processors start from (below 1 MiB) is never handed out: starting
+    // one copies the trampoline there (with little RAM it would otherwise hold a page table).
+    reserved[g_boot_info.module_count + 1] = { arch::k_ap_trampoline_page, k_page_size };
+    mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reserved, g_boot_info.module_count + 2);
     arch::paging_init(g_boot_info.ram, g_boot_info.ram_count);
     arch::interrupts_init(g_boot_info.rsdp);
     console::start_input_interrupt();

@@ -474,6 +474,8 @@ void dispatch_interrupt(u8 vector, TrapFrame& frame)
 void set_fault_signal_hook(bool (*)(TrapFrame&, int, int, u64)) {}
 void set_hang_report_hook(void (*)(const TrapFrame&)) {}
 void set_reschedule_handler(InterruptHandler) {}
+void enter_idle_tlb_mode() {}
+void leave_idle_tlb_mode() {}
 void send_reschedule(u32 index) { panic("host machine: a reschedule IPI to CPU %u (the fake has one CPU)", index); }
 const TrapFrame* stopped_cpu_frame(u32) { return nullptr; }
 void dump_registers(const TrapFrame&) {}
@@ -535,6 +537,7 @@ void call_on_other_stack(u64 stack_top, void (*function)(void*), void* argument)
 }
 
 u64 stack_pointer() { return reinterpret_cast<u64>(__builtin_frame_address(0)); }
+void probe_stack(u64, u64) {} // Host stacks are always present.
 
 // gregs[] in Linux's order (see arch/x86_64/machine.cpp): r8-r15, rdi, rsi, rbp, rbx, rdx, rax, rcx,
 // rsp, rip, eflags, segments, err, trapno, oldmask, cr2.

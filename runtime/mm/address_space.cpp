@@ -36,6 +36,13 @@ AddressSpaceGuard::~AddressSpaceGuard()
 namespace {
 
 RegionMap g_regions;
+void (*g_release_listener)(u64 start, u64 end);
+
+void announce_release(u64 start, u64 end)
+{
+    if (g_release_listener)
+        g_release_listener(start, end);
+}
 u64 g_break = k_brk_base;
 u64 g_data_limit = k_unlimited;
 u64 g_address_space_limit = k_unlimited;
@@ -149,7 +156,9 @@ Result<void> unmap(u64 address, u64 length)
     u64 end = align_up(address + length, k_page_size);
     if (end < address || end > k_user_end)
         return error(EINVAL);
-    return g_regions.remove(address, end, release_piece);
+    TRY(g_regions.remove(address, end, release_piece));
+    announce_release(address, end);
+    return {};
 }
 
 Result<void> protect(u64 address, u64 length, u32 protection)
@@ -269,6 +278,7 @@ Result<void> discard(u64 address, u64 length)
             return;
         release_frames(r, r.start > address ? r.start : address, r.end < end ? r.end : end);
     });
+    announce_release(address, end);
     // Like Linux: the mapped parts are discarded, and a hole in the range is reported.
     return g_regions.is_covered(address, end) ? Result<void>() : error(ENOMEM);
 }
@@ -355,6 +365,8 @@ Result<void> set_main_stack_size(u64 size)
     g_main_stack_bottom = wanted;
     return {};
 }
+
+void set_release_listener(void (*listener)(u64 start, u64 end)) { g_release_listener = listener; }
 
 void set_data_limit(u64 bytes)
 {

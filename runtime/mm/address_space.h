@@ -73,6 +73,10 @@ private:
     bool m_taken;
 };
 
+// Called with each range whose pages munmap or MADV_DONTNEED took away (the scheduler forgets
+// which thread stacks it knew to be present there).
+void set_release_listener(void (*listener)(u64 start, u64 end));
+
 enum class FaultAccess { Read, Write, Execute };
 enum class FaultResult { Handled, NotMapped, ProtectionViolation, GuardPage, OutOfMemory };
 FaultResult handle_page_fault(u64 address, FaultAccess access, bool page_present);

@@ -398,6 +398,7 @@ void kernel_thread_entry(void* raw)
     for (;;) {
         self.need_reschedule = false;
         if (first_runnable_for(cpu.index)) {
+            arch::leave_idle_tlb_mode(); // The thread may run program code at once.
             schedule_locked();
             continue;
         }
@@ -410,6 +411,7 @@ void kernel_thread_entry(void* raw)
         arm_timer_locked(now);
         g_halted_cpus |= cpu_bit(cpu.index);
         cpu.halted_since_ns = now;
+        arch::enter_idle_tlb_mode();
         g_scheduler_lock.unlock();
         // With interrupts still disabled: a wake-up between the unlock and the halt leaves its
         // IPI pending, and "sti; hlt" takes it.
@@ -439,6 +441,18 @@ void unmap_and_exit(void* raw)
     exit_current_thread(0);
 }
 
+// A stack for runtime code, present throughout: it is used with locks held and interrupts
+// disabled, where no page may fault.
+Result<u64> allocate_runtime_stack(u64 size, u64 guard)
+{
+    u64 top = TRY(mm::allocate_stack(size, guard));
+    if (auto populated = mm::populate(top - size, top); populated.is_error()) {
+        (void)mm::unmap(top - size - guard, size + guard);
+        return error(ENOMEM);
+    }
+    return top;
+}
+
 Thread* allocate_thread()
 {
     u64 frame = mm::allocate_kernel_frame();
@@ -449,10 +463,11 @@ Thread* allocate_thread()
     return thread;
 }
 
-// Gives `thread` its tid and queues it to run.
+int next_tid() { return __atomic_fetch_add(&g_next_tid, 1, __ATOMIC_RELAXED); }
+
+// Makes `thread`, whose tid is set, known and queues it to run.
 void start_locked(Thread& thread)
 {
-    thread.tid = g_next_tid++;
     g_all_threads.push_back(thread);
     thread.state = ThreadState::Blocked; // make_runnable() queues it and arms the time slice.
     make_runnable(thread);
@@ -476,11 +491,13 @@ static Result<void> prepare_cpu(u32 index, bool own_stack)
     idle->cpu = index;
     idle->tid = 0;
     arch::fpu_init_state(idle->fpu_state);
+    idle->stack_ready_low = 0; // Runtime stacks are present throughout.
+    idle->stack_ready_high = ~0ull;
     if (own_stack) {
-        u64 top = TRY(mm::allocate_stack(k_kernel_stack_size, k_kernel_stack_guard));
+        u64 top = TRY(allocate_runtime_stack(k_kernel_stack_size, k_kernel_stack_guard));
         idle->saved_stack_pointer = arch::prepare_thread_stack(top, idle_entry, nullptr);
     }
-    cpu.exit_stack_top = TRY(mm::allocate_stack(k_exit_stack_size, k_page_size));
+    cpu.exit_stack_top = TRY(allocate_runtime_stack(k_exit_stack_size, k_page_size));
     cpu.idle = idle;
     return {};
 }
@@ -506,6 +523,11 @@ const char* state_name(const Thread& t)
 void report_threads(const arch::TrapFrame&)
 {
     printk("uk: threads: %zu program thread(s), %zu blocked with no way out\n", g_threads, g_hopeless);
+    if (g_running_count > 1 || g_scheduler_lock.owner() || g_runtime_lock.owner())
+        printk("uk: SchedulerLock held by %s%u, RuntimeLock by %s%u; halted CPUs 0x%lx\n",
+            g_scheduler_lock.owner() ? "CPU " : "none", g_scheduler_lock.owner() ? g_scheduler_lock.owner() - 1 : 0,
+            g_runtime_lock.owner() ? "CPU " : "none", g_runtime_lock.owner() ? g_runtime_lock.owner() - 1 : 0,
+            g_halted_cpus);
     size_t timers = 0;
     g_timers.for_each([&](Timer&) { ++timers; });
     if (Timer* first = g_timers.front()) {
@@ -577,6 +599,8 @@ void cancel_timer(Timer& timer)
     cancel_timer_locked(timer);
 }
 
+void stack_range_released(u64 start, u64 end);
+
 void early_init()
 {
     arch::set_this_cpu_slot(&g_cpu_states[0]);
@@ -597,6 +621,7 @@ void init()
     arch::set_reschedule_handler(on_reschedule);
     arch::set_interrupt_return_hook(on_interrupt_return);
     arch::set_hang_report_hook(report_threads);
+    mm::set_release_listener(stack_range_released);
     signals_init();
     arch::timer_init(clock::tsc_hz());
 }
@@ -771,6 +796,35 @@ u64 process_cpu_time_ns()
     return total;
 }
 
+void prepare_stack(Thread& thread, u64 stack_pointer)
+{
+    u64 low = stack_pointer - arch::k_runtime_stack_reserve;
+    u64 high = stack_pointer;
+    if (low <= thread.stack_ready_high && high >= thread.stack_ready_low) {
+        // The same stack, deeper or shallower than before: probe what is new, keep both.
+        if (low < thread.stack_ready_low)
+            arch::probe_stack(low, thread.stack_ready_low);
+        if (high > thread.stack_ready_high)
+            arch::probe_stack(thread.stack_ready_high, high);
+        thread.stack_ready_low = low < thread.stack_ready_low ? low : thread.stack_ready_low;
+        thread.stack_ready_high = high > thread.stack_ready_high ? high : thread.stack_ready_high;
+        return;
+    }
+    arch::probe_stack(low, high); // Another stack (or the first time).
+    thread.stack_ready_low = low;
+    thread.stack_ready_high = high;
+}
+
+void stack_range_released(u64 start, u64 end)
+{
+    // munmap or MADV_DONTNEED took pages away: a thread whose stack they were probes again.
+    SchedulerGuard guard;
+    g_all_threads.for_each([&](Thread& t) {
+        if (!t.kernel && t.stack_ready_low < end && start < t.stack_ready_high)
+            t.stack_ready_low = t.stack_ready_high = 0;
+    });
+}
+
 void reschedule_now()
 {
     SchedulerGuard guard;
@@ -791,22 +845,27 @@ Result<int> create_thread(int (*entry)(void*), void* argument, u64 stack_top, u6
     thread->signal_mask = current()->signal_mask; // Inherited, as clone() does.
     thread->affinity = current()->affinity;
     arch::fpu_init_state(thread->fpu_state);
+    // The thread's first steps run with the SchedulerLock held (finish_first_switch): its stack
+    // must be present below the top first.
+    arch::probe_stack(stack_top - arch::k_runtime_stack_reserve, stack_top);
+    thread->stack_ready_low = stack_top - arch::k_runtime_stack_reserve;
+    thread->stack_ready_high = stack_top;
     thread->saved_stack_pointer = arch::prepare_thread_stack(stack_top, thread_entry, thread);
-    int tid;
-    {
-        SchedulerGuard guard;
-        ++g_threads;
-        start_locked(*thread);
-        tid = thread->tid; // The thread may run, and even end, on another CPU once unlocked.
-    }
+    // CLONE_PARENT_SETTID: the tid is in place before the thread can run (on another CPU, at
+    // once): musl's thread reads it from its pthread struct (its thread-list lock holds it).
+    int tid = next_tid();
+    thread->tid = tid;
     if (parent_tid)
         *parent_tid = tid;
+    SchedulerGuard guard;
+    ++g_threads;
+    start_locked(*thread);
     return tid;
 }
 
 Result<Thread*> create_kernel_thread(void (*entry)(void*), void* argument)
 {
-    u64 stack_top = TRY(mm::allocate_stack(k_kernel_stack_size, k_kernel_stack_guard));
+    u64 stack_top = TRY(allocate_runtime_stack(k_kernel_stack_size, k_kernel_stack_guard));
     Thread* thread = allocate_thread();
     if (!thread) {
         (void)mm::unmap(stack_top - k_kernel_stack_size - k_kernel_stack_guard,
@@ -815,21 +874,29 @@ Result<Thread*> create_kernel_thread(void (*entry)(void*), void* argument)
     }
     thread->kernel = true;
     thread->preempt_disabled = 1;
+    thread->stack_ready_low = 0; // Runtime stacks are present throughout.
+    thread->stack_ready_high = ~0ull;
     thread->thread_pointer = 0;
     thread->kernel_entry = entry;
     thread->entry_argument = argument;
     arch::fpu_init_state(thread->fpu_state);
     thread->saved_stack_pointer = arch::prepare_thread_stack(stack_top, kernel_thread_entry, thread);
+    thread->tid = next_tid();
     SchedulerGuard guard;
     start_locked(*thread);
     return thread;
 }
 
-void exit_current_thread(int status)
+namespace {
+
+// The end of a thread, on its CPU's exit stack with interrupts disabled (so it stays on this CPU,
+// the only user of that stack meanwhile). Its own stack is not touched from the moment the
+// clear-child-tid word is cleared: the thread that joins it may run on another CPU at once and
+// free the stack (musl's pthread struct, robust list head included, lives there too).
+[[noreturn]] void finish_exit(void* raw)
 {
-    arch::save_and_disable_interrupts();
+    int status = static_cast<int>(reinterpret_cast<intptr_t>(raw));
     Thread& self = *current();
-    VERIFY(!self.kernel);
     // Program memory is touched before the SchedulerLock is taken (a page fault must not happen
     // under it).
     if (self.robust_list)
@@ -853,18 +920,35 @@ void exit_current_thread(int status)
     VERIFY_NOT_REACHED();
 }
 
+bool on_exit_stack(const CpuState& cpu)
+{
+    u64 sp = arch::stack_pointer();
+    return sp < cpu.exit_stack_top && sp >= cpu.exit_stack_top - k_exit_stack_size;
+}
+
+} // namespace
+
+void exit_current_thread(int status)
+{
+    arch::save_and_disable_interrupts();
+    VERIFY(!current()->kernel);
+    CpuState& cpu = this_cpu_state();
+    void* argument = reinterpret_cast<void*>(static_cast<intptr_t>(status));
+    if (on_exit_stack(cpu))
+        finish_exit(argument); // exit_current_thread_and_unmap() brought it here.
+    arch::call_on_stack(cpu.exit_stack_top, finish_exit, argument);
+}
+
 void exit_current_thread_and_unmap(u64 base, u64 size)
 {
     arch::save_and_disable_interrupts();
-    // The stack being unmapped is the one we run on: finish on this CPU's exit stack, which is
-    // safe because interrupts stay off (so the thread stays on this CPU) until it is gone.
-    UnmapRequest request { base, size };
+    // The stack being unmapped is the one we run on: finish on this CPU's exit stack.
     CpuState& cpu = this_cpu_state();
     u64 top = cpu.exit_stack_top;
     // The request is copied onto the exit stack: this stack is about to go.
-    auto* copy = reinterpret_cast<UnmapRequest*>(top - sizeof(UnmapRequest));
-    *copy = request;
-    arch::call_on_stack(top - 64, unmap_and_exit, copy);
+    auto* request = reinterpret_cast<UnmapRequest*>(top - sizeof(UnmapRequest));
+    *request = { base, size };
+    arch::call_on_stack(top - 64, unmap_and_exit, request);
 }
 
 namespace {

@@ -71,13 +71,21 @@ inline Thread* current() { return static_cast<Thread*>(arch::this_cpu_current())
 
 // Runtime code is not preemptible: each system call holds one of these. A timer interrupt that
 // arrives meanwhile asks for a reschedule (Thread::need_reschedule), which happens when the
-// outermost guard ends.
+// outermost guard ends. Entering, it makes sure the stack below is present (arch::probe_stack),
+// as far down as the runtime may go: no lock it takes then has to wait for a page fault.
 void reschedule_now(); // The slow path of ~PreemptGuard.
+void prepare_stack(Thread& thread, u64 stack_pointer); // The slow path of PreemptGuard().
 
 class PreemptGuard {
 public:
     // Inline: every system call pays for this pair.
-    PreemptGuard() : m_thread(current()) { ++m_thread->preempt_disabled; }
+    PreemptGuard() : m_thread(current())
+    {
+        u64 sp = arch::current_stack_pointer();
+        if (sp - arch::k_runtime_stack_reserve < m_thread->stack_ready_low || sp >= m_thread->stack_ready_high)
+            [[unlikely]] prepare_stack(*m_thread, sp);
+        ++m_thread->preempt_disabled;
+    }
     ~PreemptGuard()
     {
         if (--m_thread->preempt_disabled == 0 && m_thread->need_reschedule) [[unlikely]]

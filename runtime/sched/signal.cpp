@@ -395,11 +395,13 @@ void deliver_at_interrupt_return(arch::TrapFrame& frame)
 
 bool deliver_fault(arch::TrapFrame& frame, int signal, int code, u64 address)
 {
-    // Faults inside the runtime are runtime bugs or unchecked pointers: always a crash report.
-    // A blocked or ignored fault signal cannot be delivered: Linux kills the process then too.
-    Thread& self = current_thread();
-    if (self.preempt_disabled || self.kernel)
+    // Faults inside the runtime are runtime bugs or unchecked pointers: always a crash report (so
+    // are faults on a CPU that runs no thread yet). A blocked or ignored fault signal cannot be
+    // delivered: Linux kills the process then too.
+    Thread* current = sched::current();
+    if (!current || current->preempt_disabled || current->kernel)
         return false;
+    Thread& self = *current;
     const SignalAction& action = g_actions[signal];
     if (action.handler == k_sig_default || action.handler == k_sig_ignore || (blocked() & signal_bit(signal)))
         return false;

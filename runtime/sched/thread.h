@@ -35,6 +35,12 @@ struct Thread
     // The depth of the SchedulerLock this thread held when it switched away (the next thread to
     // run on the CPU gets the lock at its own depth).
     u32 scheduler_depth = 1;
+    // [stack_ready_low, stack_ready_high) of the stack it runs on is known to be present
+    // (arch::probe_stack): entries into the runtime probe only what lies outside (PreemptGuard).
+    // A signal handler on the alternate stack, or the boot thread entering the program, moves to
+    // another stack, which is probed in turn.
+    u64 stack_ready_low = 0;
+    u64 stack_ready_high = 0;
     // The CPUs this thread may run on (sched_setaffinity), and the one it runs or last ran on.
     u64 affinity = ~0ull;
     u32 cpu = 0;

@@ -290,6 +290,10 @@ void dispatch_interrupt(u8 vector, TrapFrame& frame)
 {
     if (is_spurious_vector(vector))
         return;
+    // Handlers take the SchedulerLock, under which no page may fault: the interrupted thread's
+    // stack must be present for what they and the return hook use (arch.h, probe_stack).
+    u64 sp = current_stack_pointer();
+    probe_stack(sp - 2 * k_page_size, sp);
     Vector& v = g_vectors[vector];
     u32& depth = per_cpu(this_cpu()).interrupt_depth;
     ++depth;

@@ -212,6 +212,14 @@ void call_on_other_stack(u64 stack_top, void (*function)(void*), void* argument)
 void set_signal_return_handler(void (*handler)(u64)) { uk_signal_return_handler = handler; }
 u64 signal_return_trampoline() { return reinterpret_cast<u64>(&uk_signal_return_trampoline); }
 
+extern "C" void uk_probe_page(const void* address);
+
+void probe_stack(u64 low, u64 high)
+{
+    for (u64 page = align_down(high - 1, k_page_size); page >= low && page >= k_page_size; page -= k_page_size)
+        uk_probe_page(reinterpret_cast<const void*>(page));
+}
+
 u64 stack_pointer()
 {
     u64 sp;

@@ -60,7 +60,7 @@ void finish_change()
 {
     Pending& p = g_pending;
     if (p.start < p.end)
-        shoot_down_tlb(p.start, p.end);
+        shoot_down_tlb(p.start, p.end, p.table_count != 0);
     for (size_t i = 0; i < p.frame_count; ++i)
         p.released(p.frames[i], p.context);
     for (size_t i = 0; i < p.table_count; ++i)
@@ -98,17 +98,23 @@ void take_table(u64 table)
 
 const PageTableHooks k_hooks { invalidated, take_table };
 
-// Holds the page tables' lock for a change and finishes it (the shootdown) at the end.
+// Holds the page tables' lock for a change and finishes it (the shootdown) at the end. Interrupts
+// are disabled meanwhile: an interrupt handler's stack probe may fault, and the fault handler
+// takes this lock.
 class Change {
 public:
-    Change() { g_lock.lock(); }
+    Change() : m_saved(save_and_disable_interrupts()) { g_lock.lock(); }
     ~Change()
     {
         finish_change();
         g_lock.unlock();
+        restore_interrupts(m_saved);
     }
     Change(const Change&) = delete;
     Change& operator=(const Change&) = delete;
+
+private:
+    u64 m_saved;
 };
 
 // Returns the entry for `virt` at `level` (1 = page table, 2 = page directory), creating
@@ -260,9 +266,11 @@ Result<void> map_page(u64 virt, u64 phys, u32 protection)
     return {};
 }
 
+bool page_tables_locked_here() { return g_lock.is_held_here(); }
+
 bool page_permits(u64 virt, u32 access)
 {
-    LockGuard guard(g_lock);
+    IrqLockGuard guard(g_lock);
     u64* found = walk(virt, 1, false);
     u64 entry = found ? *found : 0;
     if (!(entry & k_present))
@@ -300,7 +308,7 @@ u64 protect_range(u64 start, u64 end, u32 protection)
 
 u64 lowest_populated(u64 start, u64 end)
 {
-    LockGuard guard(g_lock);
+    IrqLockGuard guard(g_lock);
     u64 lowest = end;
     walk_range(
         g_pml4, start, end,

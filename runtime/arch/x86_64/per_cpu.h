@@ -36,6 +36,7 @@ struct alignas(64) PerCpu {
     // Set by the NMI that stopped this CPU (a crash elsewhere, or a hang report): where it was.
     const TrapFrame* stopped_at;
     u32 interrupt_depth; // Interrupt handlers running on this CPU (arch::in_interrupt()).
+    u32 tlb_state;       // k_tlb_active, or idle: k_tlb_lazy, k_tlb_stale (smp.cpp).
     u64 gdt[5];
     Tss tss;
     u8* ist_stacks;      // k_ist_stacks stacks of k_ist_stack_size bytes.
@@ -54,10 +55,18 @@ void register_per_cpu(PerCpu& cpu);
 // The FPU of an application processor: the same defaults the boot CPU measured.
 void fpu_init_secondary();
 
+// TLB states of a CPU: running threads (active), idle (lazy: shootdowns that free no page
+// tables leave it alone), idle and behind a shootdown (stale: it flushes before running a thread).
+inline constexpr u32 k_tlb_active = 0, k_tlb_lazy = 1, k_tlb_stale = 2;
+
 // What the CPUs ask of each other (smp.cpp). shoot_down_tlb: every other online CPU drops its TLB
-// entries for [start, end) (end 0: all) before it returns; the caller holds the page tables' lock.
-void shoot_down_tlb(u64 start, u64 end);
+// entries for [start, end) (end 0: all) before it returns, or will before it runs a thread again;
+// the caller holds the page tables' lock.
+void shoot_down_tlb(u64 start, u64 end, bool tables_freed);
+// This CPU is changing the page tables (paging.cpp): a page fault now is a runtime bug.
+bool page_tables_locked_here();
 void service_tlb_shootdown();
+u64 tlb_shootdown_pending();
 void handle_reschedule_ipi();
 // NMIs (traps.cpp): whether a report stops the CPUs, whether this CPU writes it, and where an
 // NMI found this CPU.

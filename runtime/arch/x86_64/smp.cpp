@@ -20,9 +20,8 @@ u32 cpu_apic_id(u32 index);
 namespace {
 
 // The low page the trampoline runs from: the startup IPI's vector is its page number (it must be
-// below 1 MiB). The frame allocator never hands out memory below the image, so it is free once
-// boot has read the PVH start info.
-constexpr u64 k_trampoline_base = 0x8000;
+// below 1 MiB). Boot reserves it from the frame allocator once it has read the PVH start info.
+constexpr u64 k_trampoline_base = k_ap_trampoline_page;
 constexpr u32 k_startup_vector = k_trampoline_base >> 12;
 
 // [SDM 3A 10.6.1] Interrupt command register: delivery modes and bits.
@@ -128,6 +127,7 @@ void send_ipi(u32 index, u8 vector) { send_interrupt_command(per_cpu(index).apic
 void send_nmi_to_others() { send_interrupt_command(0, k_icr_nmi | k_icr_assert | k_icr_all_but_self); }
 
 size_t cpus_online() { return __atomic_load_n(&g_online_count, __ATOMIC_ACQUIRE); }
+bool is_cpu_online(u32 index) { return index < k_max_cpus && (__atomic_load_n(&g_online_mask, __ATOMIC_ACQUIRE) & (1ull << index)); }
 
 void mark_cpu_online(u32 index)
 {
@@ -153,6 +153,8 @@ void service_tlb_shootdown()
     __atomic_fetch_and(&g_shootdown_pending, ~bit, __ATOMIC_RELEASE);
 }
 
+u64 tlb_shootdown_pending() { return __atomic_load_n(&g_shootdown_pending, __ATOMIC_ACQUIRE); }
+
 void spin_wait()
 {
     asm volatile("pause" ::: "memory");
@@ -160,11 +162,42 @@ void spin_wait()
         service_tlb_shootdown();
 }
 
-void shoot_down_tlb(u64 start, u64 end)
+void enter_idle_tlb_mode()
+{
+    PerCpu& cpu = per_cpu(this_cpu());
+    u32 active = k_tlb_active;
+    __atomic_compare_exchange_n(&cpu.tlb_state, &active, k_tlb_lazy, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+void leave_idle_tlb_mode()
+{
+    PerCpu& cpu = per_cpu(this_cpu());
+    if (__atomic_exchange_n(&cpu.tlb_state, k_tlb_active, __ATOMIC_SEQ_CST) == k_tlb_stale)
+        write_cr3(read_cr3());
+}
+
+void shoot_down_tlb(u64 start, u64 end, bool tables_freed)
 {
     u64 others = __atomic_load_n(&g_online_mask, __ATOMIC_ACQUIRE) & ~(1ull << this_cpu());
     if (!others || g_stopping)
         return;
+    // An idle CPU runs no program code and reads no program memory: it flushes everything before
+    // it next runs a thread instead of being woken now. Not when page tables were freed: a CPU may
+    // walk cached paging structures speculatively (and set accessed bits in them), so every CPU
+    // drops them before the frames are reused. [SDM 3A 4.10.2.3]
+    if (!tables_freed) {
+        for (u32 index = 0; index < k_max_cpus; ++index) {
+            if (!(others & (1ull << index)))
+                continue;
+            u32& state = per_cpu(index).tlb_state;
+            u32 lazy = k_tlb_lazy;
+            if (__atomic_compare_exchange_n(&state, &lazy, k_tlb_stale, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+                || lazy == k_tlb_stale)
+                others &= ~(1ull << index);
+        }
+        if (!others)
+            return;
+    }
     g_shootdown_start = start;
     g_shootdown_end = end;
     __atomic_store_n(&g_shootdown_pending, others, __ATOMIC_RELEASE);
