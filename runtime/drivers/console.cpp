@@ -170,7 +170,11 @@ bool input_ready_locked()
 }
 
 // The COM1 receive interrupt: moves the bytes into the ring and wakes readers and pollers.
-void on_receive(void*) { drain_and_notify_locked(); }
+void on_receive(void*)
+{
+    sched::SchedulerGuard guard;
+    drain_and_notify_locked();
+}
 
 // The virtio console's receive interrupt.
 void on_virtio_input() { drain_and_notify_locked(); }

@@ -52,6 +52,7 @@ struct CpuState {
     u64 halted_since_ns = 0; // While halted: since when.
     u64 exit_stack_top = 0; // The stack a thread exits on when it unmaps its own.
     bool slice_armed = false; // Its timer counts the running thread's time slice.
+    bool kicked = false;      // Polling idle, it was given work (find_cpu_for_locked).
 };
 CpuState g_cpu_states[arch::k_max_cpus];
 
@@ -65,6 +66,11 @@ bool g_started;
 u64 g_running_cpus = 1; // CPUs that run threads, one bit each.
 size_t g_running_count = 1;
 u64 g_halted_cpus;      // CPUs halted in their idle loop, waiting for an IPI or their timer.
+u64 g_polling_cpus;     // Idle CPUs that poll for work a while before they halt.
+// How long an idle CPU polls before it halts, when other CPUs could give it work: waking a
+// halted vCPU costs the host a thread wake-up, which for a thread woken right after it slept
+// (a lock handed over, a reply) is most of the cost. Linux's guest halt-polling does the same.
+constexpr u64 k_idle_poll_ns = 100'000;
 
 CpuState& this_cpu_state() { return *static_cast<CpuState*>(arch::this_cpu_slot()); }
 u64 cpu_bit(u32 index) { return 1ull << index; }
@@ -114,6 +120,13 @@ void find_cpu_for_locked(Thread& thread)
 {
     u32 here = arch::this_cpu();
     u64 allowed = thread.affinity & g_running_cpus;
+    if (u64 polling = g_polling_cpus & allowed) {
+        // A polling CPU (this one, if an interrupt came while it polled) sees its flag at once.
+        u32 target = polling & cpu_bit(here) ? here : lowest_cpu(polling);
+        g_polling_cpus &= ~cpu_bit(target);
+        __atomic_store_n(&g_cpu_states[target].kicked, true, __ATOMIC_RELEASE);
+        return;
+    }
     if (u64 halted = g_halted_cpus & allowed) {
         if (halted & cpu_bit(here))
             return; // This CPU is idle (a device interrupt woke it): its idle loop looks next.
@@ -388,6 +401,31 @@ void kernel_thread_entry(void* raw)
     VERIFY_NOT_REACHED(); // Kernel threads never end.
 }
 
+void account_idle(CpuState& cpu)
+{
+    cpu.idle_ns += clock::monotonic_ns() - cpu.halted_since_ns;
+    cpu.halted_since_ns = 0;
+}
+
+// Polls (with the SchedulerLock released and interrupts enabled) until another CPU gives this one
+// work or k_idle_poll_ns pass; true if it was given work. Entered and left with the lock held.
+bool poll_for_work(CpuState& cpu, u64 now)
+{
+    g_polling_cpus |= cpu_bit(cpu.index);
+    cpu.kicked = false;
+    g_scheduler_lock.unlock();
+    arch::enable_interrupts();
+    u64 until = now + k_idle_poll_ns;
+    while (!__atomic_load_n(&cpu.kicked, __ATOMIC_ACQUIRE) && clock::monotonic_ns() < until)
+        arch::spin_wait();
+    arch::save_and_disable_interrupts();
+    g_scheduler_lock.lock();
+    if (!(g_polling_cpus & cpu_bit(cpu.index)))
+        return true; // Kicked: the flag was set and the bit cleared under the lock.
+    g_polling_cpus &= ~cpu_bit(cpu.index);
+    return false;
+}
+
 // A CPU's idle thread: runs what the queue has for this CPU, expires timers, reports a deadlock
 // when every program thread waits for another, and otherwise halts until an interrupt (its timer,
 // a device, a reschedule IPI). Entered with the SchedulerLock held and interrupts disabled.
@@ -409,18 +447,20 @@ void kernel_thread_entry(void* raw)
         if (g_threads > 0 && g_hopeless == g_threads)
             report_deadlock();
         arm_timer_locked(now);
-        g_halted_cpus |= cpu_bit(cpu.index);
         cpu.halted_since_ns = now;
         arch::enter_idle_tlb_mode();
+        if (g_running_count > 1 && poll_for_work(cpu, now)) {
+            account_idle(cpu);
+            continue;
+        }
+        g_halted_cpus |= cpu_bit(cpu.index);
         g_scheduler_lock.unlock();
         // With interrupts still disabled: a wake-up between the unlock and the halt leaves its
         // IPI pending, and "sti; hlt" takes it.
         arch::wait_for_interrupt();
         g_scheduler_lock.lock();
         g_halted_cpus &= ~cpu_bit(cpu.index);
-        u64 woke = clock::monotonic_ns();
-        cpu.idle_ns += woke - cpu.halted_since_ns;
-        cpu.halted_since_ns = 0;
+        account_idle(cpu);
     }
 }
 

@@ -401,7 +401,6 @@ bool deliver_fault(arch::TrapFrame& frame, int signal, int code, u64 address)
     Thread* current = sched::current();
     if (!current || current->preempt_disabled || current->kernel)
         return false;
-    Thread& self = *current;
     const SignalAction& action = g_actions[signal];
     if (action.handler == k_sig_default || action.handler == k_sig_ignore || (blocked() & signal_bit(signal)))
         return false;

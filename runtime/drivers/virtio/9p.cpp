@@ -138,6 +138,7 @@ void NinePDevice::take_replies_locked()
 
 void NinePDevice::on_interrupt(void* self, u8 causes)
 {
+    sched::SchedulerGuard guard; // What interrupt handlers share with threads is under it.
     auto* device = static_cast<NinePDevice*>(self);
     if ((causes & k_cause_config) && (device->transport->status() & k_status_needs_reset)) {
         device->fail("the device set DEVICE_NEEDS_RESET");

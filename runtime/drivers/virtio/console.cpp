@@ -265,6 +265,7 @@ bool handshake_settled()
 
 void on_interrupt(void*, u8 causes)
 {
+    sched::SchedulerGuard guard; // What interrupt handlers share with threads is under it.
     if ((causes & k_cause_config) && (g_transport->status() & k_status_needs_reset))
         g_needs_reset = true;
     if ((causes & k_cause_queue) && g_input_handler)

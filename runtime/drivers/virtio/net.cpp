@@ -195,6 +195,7 @@ void VirtioNet::read_link_status()
 
 void VirtioNet::on_interrupt(void* self, u8 causes)
 {
+    sched::SchedulerGuard guard; // What interrupt handlers share with threads is under it.
     auto* net = static_cast<VirtioNet*>(self);
     if (causes & k_cause_config) {
         if (net->m_transport.status() & k_status_needs_reset)
