@@ -81,12 +81,35 @@ bool is_mapped(u64 virt, bool writable = false);
 bool page_permits(u64 virt, u32 access);
 
 // Interrupts. Runtime code runs with interrupts enabled except in short critical sections.
+// Inline in an image: every lock that disables interrupts pays for them (and under TCG every
+// call and return costs a translation-block lookup).
 inline constexpr u8 k_timer_vector = 32;
 inline constexpr u8 k_spurious_vector = 0xff;
+#if defined(__linux__)
 u64 save_and_disable_interrupts();
 void restore_interrupts(u64 saved);
 void enable_interrupts();
 bool interrupts_enabled();
+#else
+inline u64 save_and_disable_interrupts()
+{
+    u64 flags;
+    asm volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+    return flags;
+}
+inline void restore_interrupts(u64 saved)
+{
+    if (saved & (1u << 9))
+        asm volatile("sti" ::: "memory");
+}
+inline void enable_interrupts() { asm volatile("sti" ::: "memory"); }
+inline bool interrupts_enabled()
+{
+    u64 flags;
+    asm volatile("pushfq; popq %0" : "=r"(flags));
+    return flags & (1u << 9);
+}
+#endif
 // Halts until the next interrupt; returns with interrupts disabled.
 void wait_for_interrupt();
 
@@ -131,6 +154,8 @@ void* this_cpu_slot();
 void* this_cpu_current();
 void set_this_cpu_current(void* thread);
 u32& this_cpu_held_locks();
+inline void enter_no_fault_section() {}
+inline void leave_no_fault_section() {}
 #else
 inline u32 this_cpu()
 {
@@ -151,6 +176,11 @@ inline void* this_cpu_current()
     return thread;
 }
 inline void set_this_cpu_current(void* thread) { asm volatile("movq %0, %%gs:16" ::"r"(thread) : "memory"); }
+// Locks this CPU holds under which a page fault must not be taken even for an interrupt
+// handler's stack (the address-space and page-table locks): interrupts do not probe the stack
+// then (arch.h, probe_stack).
+inline void enter_no_fault_section() { asm volatile("incl %%gs:40" ::: "memory"); }
+inline void leave_no_fault_section() { asm volatile("decl %%gs:40" ::: "memory"); }
 // The ranks of the locks this CPU holds, one bit each (debug builds: arch/spin_lock.h).
 inline u32& this_cpu_held_locks()
 {
@@ -188,7 +218,12 @@ void send_ipi(u32 index, u8 vector);
 void send_nmi_to_others();
 
 // Processors that run the runtime (the boot CPU and the started application processors).
+#if defined(__linux__)
 size_t cpus_online();
+#else
+extern u32 g_cpus_online;
+inline size_t cpus_online() { return __atomic_load_n(&g_cpus_online, __ATOMIC_RELAXED); }
+#endif
 bool is_cpu_online(u32 index);
 // A CPU has started and takes part in TLB shootdowns from now on.
 void mark_cpu_online(u32 index);
@@ -266,8 +301,17 @@ void set_fault_signal_hook(bool (*hook)(TrapFrame& frame, int signal, int code, 
 // A non-maskable interrupt is the runner asking why the guest has not finished (its timeout
 // expired): `hook` prints what every thread is doing; the machine then exits with status 124.
 void set_hang_report_hook(void (*hook)(const TrapFrame& frame));
-// True while interrupt handlers (device handlers, the timer's) run.
+// True while interrupt handlers (device handlers, the timer's) run on this CPU.
+#if defined(__linux__)
 bool in_interrupt();
+#else
+inline bool in_interrupt()
+{
+    u32 depth;
+    asm volatile("movl %%gs:36, %0" : "=r"(depth));
+    return depth != 0;
+}
+#endif
 
 // The local APIC timer: one interrupt on k_timer_vector at (or just after) a TSC value.
 void timer_init(u64 tsc_hz);

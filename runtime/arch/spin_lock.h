@@ -17,6 +17,10 @@
 #pragma once
 
 #include "arch/arch.h"
+
+// Lock and unlock are a few instructions: always inline, whatever -Os thinks (a call and its
+// return cost more under TCG, and the guard's address would earn the caller a stack protector).
+#define UK_LOCK_INLINE [[gnu::always_inline]]
 #include "lib/types.h"
 #include "lib/verify.h"
 
@@ -52,7 +56,7 @@ public:
     SpinLock(const SpinLock&) = delete;
     SpinLock& operator=(const SpinLock&) = delete;
 
-    void lock()
+    UK_LOCK_INLINE void lock()
     {
         note_lock_acquired(m_rank);
         if (__atomic_exchange_n(&m_locked, 1u, __ATOMIC_ACQUIRE)) [[unlikely]]
@@ -60,7 +64,7 @@ public:
         __atomic_store_n(&m_owner, this_cpu() + 1, __ATOMIC_RELAXED);
     }
 
-    bool try_lock()
+    UK_LOCK_INLINE bool try_lock()
     {
         if (__atomic_load_n(&m_locked, __ATOMIC_RELAXED) || __atomic_exchange_n(&m_locked, 1u, __ATOMIC_ACQUIRE))
             return false;
@@ -69,7 +73,7 @@ public:
         return true;
     }
 
-    void unlock()
+    UK_LOCK_INLINE void unlock()
     {
 #ifdef UKSDK_RUNTIME_DEBUG
         VERIFY(is_held_here());
@@ -81,7 +85,7 @@ public:
 
     // Only this CPU ever stores its own number as the owner, so reading it back means it holds
     // the lock, whatever other CPUs do meanwhile.
-    bool is_held_here() const { return __atomic_load_n(&m_owner, __ATOMIC_RELAXED) == this_cpu() + 1; }
+    UK_LOCK_INLINE bool is_held_here() const { return __atomic_load_n(&m_owner, __ATOMIC_RELAXED) == this_cpu() + 1; }
     bool is_locked() const { return __atomic_load_n(&m_locked, __ATOMIC_RELAXED) != 0; }
     // The CPU holding it plus one, or 0 (crash reports).
     u32 owner() const { return __atomic_load_n(&m_owner, __ATOMIC_RELAXED); }
@@ -108,7 +112,7 @@ class RecursiveSpinLock {
 public:
     constexpr explicit RecursiveSpinLock(LockRank rank) : m_lock(rank) {}
 
-    void lock()
+    UK_LOCK_INLINE void lock()
     {
         if (m_lock.is_held_here()) {
             ++m_depth;
@@ -118,7 +122,7 @@ public:
         m_depth = 1;
     }
 
-    void unlock()
+    UK_LOCK_INLINE void unlock()
     {
 #ifdef UKSDK_RUNTIME_DEBUG
         VERIFY(m_lock.is_held_here() && m_depth > 0);
@@ -127,7 +131,7 @@ public:
             m_lock.unlock();
     }
 
-    bool is_held_here() const { return m_lock.is_held_here(); }
+    UK_LOCK_INLINE bool is_held_here() const { return m_lock.is_held_here(); }
     u32 owner() const { return m_lock.owner(); }
     u32 depth() const { return m_depth; }
     void set_depth(u32 depth) { m_depth = depth; }
@@ -141,8 +145,8 @@ private:
 template<typename Lock>
 class LockGuard {
 public:
-    explicit LockGuard(Lock& lock) : m_lock(lock) { m_lock.lock(); }
-    ~LockGuard() { m_lock.unlock(); }
+    UK_LOCK_INLINE explicit LockGuard(Lock& lock) : m_lock(lock) { m_lock.lock(); }
+    UK_LOCK_INLINE ~LockGuard() { m_lock.unlock(); }
     LockGuard(const LockGuard&) = delete;
     LockGuard& operator=(const LockGuard&) = delete;
 
@@ -150,13 +154,42 @@ private:
     Lock& m_lock;
 };
 
+// Holds `lock` for a scope with interrupts disabled while other CPUs run: for a lock taken under
+// the SchedulerLock (the allocators'), which an interrupt handler on this CPU could otherwise
+// wait for while another CPU, holding it, waits for this lock. With one CPU there is no other
+// CPU, and interrupts stay as they are (under TCG each re-enabling costs a translation-block
+// exit).
+template<typename Lock>
+class SmpIrqLockGuard {
+public:
+    UK_LOCK_INLINE explicit SmpIrqLockGuard(Lock& lock) : m_lock(lock), m_disabled(cpus_online() > 1)
+    {
+        if (m_disabled)
+            m_saved = save_and_disable_interrupts();
+        m_lock.lock();
+    }
+    UK_LOCK_INLINE ~SmpIrqLockGuard()
+    {
+        m_lock.unlock();
+        if (m_disabled)
+            restore_interrupts(m_saved);
+    }
+    SmpIrqLockGuard(const SmpIrqLockGuard&) = delete;
+    SmpIrqLockGuard& operator=(const SmpIrqLockGuard&) = delete;
+
+private:
+    Lock& m_lock;
+    bool m_disabled;
+    u64 m_saved = 0;
+};
+
 // Holds `lock` for a scope with interrupts disabled on this CPU: for state that interrupt handlers
 // also take the lock for (an interrupt on this CPU while it held the lock would spin forever).
 template<typename Lock>
 class IrqLockGuard {
 public:
-    explicit IrqLockGuard(Lock& lock) : m_lock(lock), m_saved(save_and_disable_interrupts()) { m_lock.lock(); }
-    ~IrqLockGuard()
+    UK_LOCK_INLINE explicit IrqLockGuard(Lock& lock) : m_lock(lock), m_saved(save_and_disable_interrupts()) { m_lock.lock(); }
+    UK_LOCK_INLINE ~IrqLockGuard()
     {
         m_lock.unlock();
         restore_interrupts(m_saved);

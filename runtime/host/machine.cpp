@@ -52,6 +52,7 @@
 #endif
 #endif
 #ifdef UKSDK_HOST_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -517,6 +518,12 @@ void switch_context(u64* save_stack_pointer, u64 new_stack_pointer)
 
 void call_on_stack(u64 stack_top, void (*function)(void*), void* argument)
 {
+#ifdef UKSDK_HOST_ASAN
+    // The stack may have been left for good before (a CPU's exit stack, used by every thread that
+    // exits there): its old frames' redzones are still poisoned.
+    Bounds whole = stack_below(stack_top);
+    __asan_unpoison_memory_region(whole.bottom, whole.size);
+#endif
     Context* context = make_context(stack_top, function, argument);
     start_switch(nullptr, context->stack); // This stack is left for good.
     setcontext(&context->uc);

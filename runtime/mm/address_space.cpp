@@ -17,21 +17,8 @@
 
 namespace uk::mm {
 
-namespace {
-constinit arch::SpinLock g_lock { arch::LockRank::AddressSpace };
-}
-
-AddressSpaceGuard::AddressSpaceGuard() : m_taken(!g_lock.is_held_here())
-{
-    if (m_taken)
-        g_lock.lock();
-}
-
-AddressSpaceGuard::~AddressSpaceGuard()
-{
-    if (m_taken)
-        g_lock.unlock();
-}
+constinit arch::SpinLock g_address_space_lock { arch::LockRank::AddressSpace };
+u32 g_address_space_sequence;
 
 namespace {
 
@@ -156,9 +143,7 @@ Result<void> unmap(u64 address, u64 length)
     u64 end = align_up(address + length, k_page_size);
     if (end < address || end > k_user_end)
         return error(EINVAL);
-    TRY(g_regions.remove(address, end, release_piece));
-    announce_release(address, end);
-    return {};
+    return g_regions.remove(address, end, release_piece);
 }
 
 Result<void> protect(u64 address, u64 length, u32 protection)
@@ -245,6 +230,13 @@ Result<u64> remap(u64 address, u64 old_length, u64 new_length, u32 flags)
 
 Result<void> populate(u64 start, u64 end)
 {
+    // Usually every page is there already (a buffer used again): found without the lock.
+    u64 page = start;
+    while (page < end && arch::is_mapped(page))
+        page += k_page_size;
+    if (page >= end)
+        return {};
+    start = page;
     AddressSpaceGuard guard;
     for (u64 page = start; page < end; page += k_page_size) {
         const Region* region = g_regions.find(page);
@@ -414,9 +406,10 @@ FaultResult handle_page_fault(u64 address, FaultAccess access, bool page_present
 
 namespace uk::mm {
 
-bool is_user_range(u64 address, u64 length, bool write)
+namespace {
+
+bool check_user_range(u64 address, u64 length, bool write)
 {
-    AddressSpaceGuard guard;
     if (length == 0)
         return true;
     u64 end = address + length;
@@ -436,9 +429,32 @@ bool is_user_range(u64 address, u64 length, bool write)
         u32 needed = write ? arch::k_prot_write : arch::k_prot_read;
         if (!(region->protection & needed))
             return false;
+        if (region->end <= at)
+            return false; // A region read while it changed (the caller tries again).
         at = region->end;
     }
     return true;
+}
+
+} // namespace
+
+// Every system call checks its pointers: the regions are read without the lock (they change
+// rarely), and read again if the address space's lock was taken meanwhile.
+bool is_user_range(u64 address, u64 length, bool write)
+{
+    if (g_address_space_lock.is_held_here())
+        return check_user_range(address, length, write);
+    for (;;) {
+        u32 sequence = __atomic_load_n(&g_address_space_sequence, __ATOMIC_ACQUIRE);
+        if (sequence & 1) {
+            arch::spin_wait();
+            continue;
+        }
+        bool result = check_user_range(address, length, write);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&g_address_space_sequence, __ATOMIC_RELAXED) == sequence)
+            return result;
+    }
 }
 
 }

@@ -2,6 +2,7 @@
 // The program's virtual memory: mmap, munmap, mprotect, mremap, brk, demand paging and stacks.
 #pragma once
 
+#include "arch/spin_lock.h"
 #include "lib/result.h"
 #include "lib/types.h"
 
@@ -62,10 +63,29 @@ void set_address_space_limit(u64 bytes);
 
 // Holds the address-space lock for a scope, unless this CPU holds it already (the functions above
 // take it themselves; file mappings take it around their own page-table changes).
+// The sequence is odd while the lock is held: is_user_range() reads the regions without the lock
+// and tries again when a holder may have changed them meanwhile (a sequence lock).
+extern arch::SpinLock g_address_space_lock;
+extern u32 g_address_space_sequence;
 class AddressSpaceGuard {
 public:
-    AddressSpaceGuard();
-    ~AddressSpaceGuard();
+    UK_LOCK_INLINE AddressSpaceGuard() : m_taken(!g_address_space_lock.is_held_here())
+    {
+        if (m_taken) {
+            arch::enter_no_fault_section(); // An interrupt's stack probe must not read the regions now.
+            g_address_space_lock.lock();
+            __atomic_store_n(&g_address_space_sequence, g_address_space_sequence + 1, __ATOMIC_RELAXED);
+            __atomic_thread_fence(__ATOMIC_RELEASE);
+        }
+    }
+    UK_LOCK_INLINE ~AddressSpaceGuard()
+    {
+        if (m_taken) {
+            __atomic_store_n(&g_address_space_sequence, g_address_space_sequence + 1, __ATOMIC_RELEASE);
+            g_address_space_lock.unlock();
+            arch::leave_no_fault_section();
+        }
+    }
     AddressSpaceGuard(const AddressSpaceGuard&) = delete;
     AddressSpaceGuard& operator=(const AddressSpaceGuard&) = delete;
 
@@ -73,8 +93,8 @@ private:
     bool m_taken;
 };
 
-// Called with each range whose pages munmap or MADV_DONTNEED took away (the scheduler forgets
-// which thread stacks it knew to be present there).
+// Called with each range whose pages MADV_DONTNEED took away (the scheduler forgets which thread
+// stacks it knew to be present there; a stack that is unmapped has no thread left on it).
 void set_release_listener(void (*listener)(u64 start, u64 end));
 
 enum class FaultAccess { Read, Write, Execute };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Global frame allocator and commit accounting, one lock for both. Interrupts are disabled while
-// it is held (any CPU allocates, including under the SchedulerLock, which interrupt handlers
-// take); pages are zeroed outside it.
+// it is held and other CPUs run (any CPU allocates, including under the SchedulerLock, which
+// interrupt handlers take: arch::SmpIrqLockGuard); pages are zeroed outside it.
 #include "mm/frame_allocator.h"
 
 #include "arch/spin_lock.h"
@@ -17,7 +17,7 @@ u64 g_uncommitted;
 u64 g_total;
 u64 g_ram_end;
 constinit arch::SpinLock g_lock { arch::LockRank::Frames };
-using Guard = arch::IrqLockGuard<arch::SpinLock>;
+using Guard = arch::SmpIrqLockGuard<arch::SpinLock>;
 }
 
 void frames_init(const MemoryRange* ram, size_t count, const MemoryRange* reserved, size_t reserved_count)

@@ -24,21 +24,22 @@ void page_to_frames(void* page)
 
 constinit mm::SlabAllocator g_slabs { mm::PageSource { page_from_frames, page_to_frames } };
 // Any CPU allocates, the SchedulerLock's holders included (it comes before this lock), so
-// interrupts are disabled while it is held: an interrupt handler taking the SchedulerLock on top
-// of it could otherwise deadlock with a CPU that holds the SchedulerLock and allocates.
+// interrupts are disabled while it is held and other CPUs run (arch::SmpIrqLockGuard): an
+// interrupt handler taking the SchedulerLock on top of it could otherwise deadlock with a CPU
+// that holds the SchedulerLock and allocates.
 constinit arch::SpinLock g_lock { arch::LockRank::Heap };
 
 } // namespace
 
 void* kmalloc(size_t size)
 {
-    arch::IrqLockGuard guard(g_lock);
+    arch::SmpIrqLockGuard guard(g_lock);
     return g_slabs.allocate(size);
 }
 
 void kfree(void* pointer)
 {
-    arch::IrqLockGuard guard(g_lock);
+    arch::SmpIrqLockGuard guard(g_lock);
     g_slabs.release(pointer);
 }
 

@@ -24,7 +24,7 @@ extern arch::SpinLock g_runtime_lock;
 // The SchedulerLock for a scope, interrupts disabled on this CPU meanwhile.
 class SchedulerGuard : public arch::IrqLockGuard<arch::RecursiveSpinLock> {
 public:
-    SchedulerGuard() : IrqLockGuard(g_scheduler_lock) {}
+    UK_LOCK_INLINE SchedulerGuard() : IrqLockGuard(g_scheduler_lock) {}
 };
 
 // The contract of every `_locked` function on scheduler state. Debug builds check that this CPU

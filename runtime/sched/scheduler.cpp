@@ -57,6 +57,19 @@ struct CpuState {
 CpuState g_cpu_states[arch::k_max_cpus];
 
 IntrusiveList<Thread> g_run_queue;
+size_t g_run_queue_length; // Changed under the lock; read without it by yield().
+
+void enqueue_locked(Thread& thread)
+{
+    g_run_queue.push_back(thread);
+    __atomic_store_n(&g_run_queue_length, g_run_queue_length + 1, __ATOMIC_RELAXED);
+}
+
+void dequeue_locked(Thread& thread)
+{
+    IntrusiveList<Thread>::remove(thread);
+    __atomic_store_n(&g_run_queue_length, g_run_queue_length - 1, __ATOMIC_RELAXED);
+}
 IntrusiveList<Timer, TimerTag> g_timers; // Sorted by deadline.
 IntrusiveList<Thread, AllThreadsTag> g_all_threads;
 size_t g_threads = 1;  // Program threads alive.
@@ -162,7 +175,7 @@ void make_runnable(Thread& thread)
         --g_hopeless;
     }
     thread.state = ThreadState::Runnable;
-    g_run_queue.push_back(thread);
+    enqueue_locked(thread);
     find_cpu_for_locked(thread);
 }
 
@@ -194,9 +207,12 @@ void arm_timer_locked(u64 now)
     arch::timer_arm(deadline ? clock::tsc_at_monotonic_ns(deadline) : 0);
 }
 
+void list_threads_locked();
+
 [[noreturn]] void report_deadlock()
 {
     printk("uk: deadlock: all %zu threads are blocked and no timer or device can wake them\n", g_threads);
+    list_threads_locked();
     crash_here(k_sigabrt, "deadlock");
 }
 
@@ -254,7 +270,7 @@ void schedule_locked()
     Thread* previous = current();
     Thread* next = first_runnable_for(cpu.index);
     if (next)
-        IntrusiveList<Thread>::remove(*next);
+        dequeue_locked(*next);
     else if (previous->state == ThreadState::Running)
         next = previous;
     else
@@ -311,7 +327,7 @@ void yield_locked()
     verify_only_scheduler_locks();
     RuntimeLockRelease release;
     self.state = ThreadState::Runnable;
-    g_run_queue.push_back(self);
+    enqueue_locked(self);
     if (!allowed_here)
         find_cpu_for_locked(self);
     schedule_locked();
@@ -396,7 +412,8 @@ void kernel_thread_entry(void* raw)
 {
     Thread& self = *static_cast<Thread*>(raw);
     finish_first_switch();
-    g_runtime_lock.lock();
+    if (arch::cpus_online() > 1) // As RuntimeGuard decides.
+        g_runtime_lock.lock();
     self.kernel_entry(self.entry_argument);
     VERIFY_NOT_REACHED(); // Kernel threads never end.
 }
@@ -557,6 +574,19 @@ const char* state_name(const Thread& t)
     return "?";
 }
 
+void list_threads_locked()
+{
+    g_all_threads.for_each([&](Thread& t) {
+        printk("uk: thread %d%s: %s%s\n", t.tid, t.kernel ? " (kernel)" : "", state_name(t),
+            &t == current() ? " (this one)" : "");
+        if (t.state == ThreadState::Running)
+            return;
+        auto* frame = reinterpret_cast<const u64*>(t.saved_stack_pointer);
+        if (frame && arch::is_mapped(t.saved_stack_pointer) && arch::is_mapped(t.saved_stack_pointer + 48))
+            print_backtrace(frame[6], frame[5]);
+    });
+}
+
 // The threads at a hang report: where each one stopped (a thread running on another CPU: where
 // the report's NMI found it; else its saved switch frame, which holds the frame pointer and the
 // return address into the scheduler's caller).
@@ -607,6 +637,13 @@ void report_threads(const arch::TrapFrame&)
 }
 
 } // namespace
+
+void report_deadlock_threads()
+{
+    SchedulerGuard guard;
+    printk("uk: the threads, each waiting for another:\n");
+    list_threads_locked();
+}
 
 void start_timer_locked(Timer& timer, u64 deadline_ns)
 {
@@ -734,6 +771,10 @@ Result<u64> affinity(int tid)
 
 void yield()
 {
+    // Nothing else to run (the common sched_yield): no need for the lock. A thread queued just
+    // now runs when this one's slice ends, as if the yield had come a moment earlier.
+    if (__atomic_load_n(&g_run_queue_length, __ATOMIC_RELAXED) == 0 && (current()->affinity & cpu_bit(arch::this_cpu())))
+        return;
     SchedulerGuard guard;
     yield_locked();
 }
@@ -836,9 +877,9 @@ u64 process_cpu_time_ns()
     return total;
 }
 
-void prepare_stack(Thread& thread, u64 stack_pointer)
+void prepare_stack(Thread& thread, u64 stack_pointer, u64 reserve)
 {
-    u64 low = stack_pointer - arch::k_runtime_stack_reserve;
+    u64 low = stack_pointer - reserve;
     u64 high = stack_pointer;
     if (low <= thread.stack_ready_high && high >= thread.stack_ready_low) {
         // The same stack, deeper or shallower than before: probe what is new, keep both.
@@ -857,7 +898,7 @@ void prepare_stack(Thread& thread, u64 stack_pointer)
 
 void stack_range_released(u64 start, u64 end)
 {
-    // munmap or MADV_DONTNEED took pages away: a thread whose stack they were probes again.
+    // MADV_DONTNEED took pages away: a thread whose stack they were probes again.
     SchedulerGuard guard;
     g_all_threads.for_each([&](Thread& t) {
         if (!t.kernel && t.stack_ready_low < end && start < t.stack_ready_high)
@@ -886,9 +927,9 @@ Result<int> create_thread(int (*entry)(void*), void* argument, u64 stack_top, u6
     thread->affinity = current()->affinity;
     arch::fpu_init_state(thread->fpu_state);
     // The thread's first steps run with the SchedulerLock held (finish_first_switch): its stack
-    // must be present below the top first.
-    arch::probe_stack(stack_top - arch::k_runtime_stack_reserve, stack_top);
-    thread->stack_ready_low = stack_top - arch::k_runtime_stack_reserve;
+    // must be present below the top first (musl wrote its start arguments there already).
+    arch::probe_stack(stack_top - k_shallow_stack_reserve, stack_top);
+    thread->stack_ready_low = stack_top - k_shallow_stack_reserve;
     thread->stack_ready_high = stack_top;
     thread->saved_stack_pointer = arch::prepare_thread_stack(stack_top, thread_entry, thread);
     // CLONE_PARENT_SETTID: the tid is in place before the thread can run (on another CPU, at

@@ -50,6 +50,8 @@ void yield();
 WaitResult block_current_locked(u64 deadline_ns, WakeSource source);
 // Ends the sleep of a thread a waiter of which was woken (or sets its wake_pending).
 void wake_thread_locked(Thread& thread);
+// Before a deadlock report (WaitResult::Deadlock): what every thread waits for.
+void report_deadlock_threads();
 // Sleeps until the monotonic clock reaches `deadline_ns`; false if a signal interrupted it.
 bool sleep_until(u64 deadline_ns);
 
@@ -74,19 +76,25 @@ inline Thread* current() { return static_cast<Thread*>(arch::this_cpu_current())
 // outermost guard ends. Entering, it makes sure the stack below is present (arch::probe_stack),
 // as far down as the runtime may go: no lock it takes then has to wait for a page fault.
 void reschedule_now(); // The slow path of ~PreemptGuard.
-void prepare_stack(Thread& thread, u64 stack_pointer); // The slow path of PreemptGuard().
+void prepare_stack(Thread& thread, u64 stack_pointer, u64 reserve); // The slow path of PreemptGuard().
+
+// How much stack below its entry the runtime may use: a shallow call (futex, sleeps, signals: a
+// few frames to a sleep) or any call (paths, buffers and the file systems under the
+// RuntimeLock).
+inline constexpr u64 k_shallow_stack_reserve = 4 * 1024;
 
 class PreemptGuard {
 public:
-    // Inline: every system call pays for this pair.
-    PreemptGuard() : m_thread(current())
+    // Always inline: every system call pays for this pair (the runtime is built -Os, which would
+    // otherwise call it and give each handler a stack protector for the guard's address).
+    [[gnu::always_inline]] explicit PreemptGuard(u64 reserve = k_shallow_stack_reserve) : m_thread(current())
     {
         u64 sp = arch::current_stack_pointer();
-        if (sp - arch::k_runtime_stack_reserve < m_thread->stack_ready_low || sp >= m_thread->stack_ready_high)
-            [[unlikely]] prepare_stack(*m_thread, sp);
+        if (sp - reserve < m_thread->stack_ready_low || sp > m_thread->stack_ready_high) [[unlikely]]
+            prepare_stack(*m_thread, sp, reserve);
         ++m_thread->preempt_disabled;
     }
-    ~PreemptGuard()
+    [[gnu::always_inline]] ~PreemptGuard()
     {
         if (--m_thread->preempt_disabled == 0 && m_thread->need_reschedule) [[unlikely]]
             reschedule_now();
@@ -99,16 +107,28 @@ private:
 };
 
 // What a system call runs under by default (docs/architecture.md, "Locking on many CPUs"): no
-// preemption, and the RuntimeLock, which a sleep releases and takes again.
+// preemption, and the RuntimeLock, which a sleep releases and takes again. With one CPU, code
+// that cannot be preempted excludes all other runtime code by itself, as it always did there:
+// the lock is not taken (the number of CPUs is settled before the program starts).
 class RuntimeGuard {
 public:
-    RuntimeGuard() { g_runtime_lock.lock(); }
-    ~RuntimeGuard() { g_runtime_lock.unlock(); }
+    [[gnu::always_inline]] RuntimeGuard() : m_locked(arch::cpus_online() > 1)
+    {
+        if (m_locked)
+            g_runtime_lock.lock();
+    }
+    [[gnu::always_inline]] ~RuntimeGuard()
+    {
+        if (m_locked)
+            g_runtime_lock.unlock();
+    }
     RuntimeGuard(const RuntimeGuard&) = delete;
     RuntimeGuard& operator=(const RuntimeGuard&) = delete;
 
 private:
-    PreemptGuard m_preempt; // Constructed first, destroyed last: the lock is never held preemptibly.
+    // Constructed first, destroyed last: the lock is never held preemptibly.
+    PreemptGuard m_preempt { arch::k_runtime_stack_reserve };
+    bool m_locked;
 };
 
 }

@@ -36,7 +36,8 @@ struct Thread
     // run on the CPU gets the lock at its own depth).
     u32 scheduler_depth = 1;
     // [stack_ready_low, stack_ready_high) of the stack it runs on is known to be present
-    // (arch::probe_stack): entries into the runtime probe only what lies outside (PreemptGuard).
+    // (arch::probe_stack): an entry into the runtime with its stack pointer at most
+    // stack_ready_high and a reserve above stack_ready_low probes nothing (PreemptGuard).
     // A signal handler on the alternate stack, or the boot thread entering the program, moves to
     // another stack, which is probed in turn.
     u64 stack_ready_low = 0;

@@ -117,18 +117,18 @@ UK_SYSCALL_HANDLER(exit_group)
 }
 
 
-UK_SYSCALL_HANDLER_UNLOCKED(getpid) { return k_process_id; }
-UK_SYSCALL_HANDLER_UNLOCKED(getppid) { return k_parent_process_id; }
-UK_SYSCALL_HANDLER_UNLOCKED(getuid) { return 0; }
-UK_SYSCALL_HANDLER_UNLOCKED(geteuid) { return 0; }
-UK_SYSCALL_HANDLER_UNLOCKED(getgid) { return 0; }
-UK_SYSCALL_HANDLER_UNLOCKED(getegid) { return 0; }
-UK_SYSCALL_HANDLER_UNLOCKED(getpgid) { return k_process_id; }
-UK_SYSCALL_HANDLER_UNLOCKED(getpgrp) { return k_process_id; }
-UK_SYSCALL_HANDLER_UNLOCKED(getsid) { return k_process_id; }
+UK_SYSCALL_HANDLER_LEAF(getpid) { return k_process_id; }
+UK_SYSCALL_HANDLER_LEAF(getppid) { return k_parent_process_id; }
+UK_SYSCALL_HANDLER_LEAF(getuid) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(geteuid) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(getgid) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(getegid) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(getpgid) { return k_process_id; }
+UK_SYSCALL_HANDLER_LEAF(getpgrp) { return k_process_id; }
+UK_SYSCALL_HANDLER_LEAF(getsid) { return k_process_id; }
 UK_SYSCALL_HANDLER(setsid) { return error(EPERM); }
 
-UK_SYSCALL_HANDLER_UNLOCKED(getresuid)
+UK_SYSCALL_HANDLER_LEAF(getresuid)
 {
     const long ids[] = { a0, a1, a2 };
     for (long p : ids)
@@ -136,8 +136,8 @@ UK_SYSCALL_HANDLER_UNLOCKED(getresuid)
             *user_pointer<u32>(p) = 0;
     return 0;
 }
-UK_SYSCALL_HANDLER_UNLOCKED(getresgid) { return sys_getresuid(a0, a1, a2, 0, 0, 0); }
-UK_SYSCALL_HANDLER_UNLOCKED(getgroups) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(getresgid) { return sys_getresuid(a0, a1, a2, 0, 0, 0); }
+UK_SYSCALL_HANDLER_LEAF(getgroups) { return 0; }
 // Everything runs as root in a unikernel; changing identity is accepted and has no effect.
 UK_SYSCALL_HANDLER(setuid) { return 0; }
 UK_SYSCALL_HANDLER(setgid) { return 0; }
@@ -242,7 +242,7 @@ UK_SYSCALL_HANDLER_UNLOCKED(sched_setaffinity)
     return 0;
 }
 
-UK_SYSCALL_HANDLER_UNLOCKED(getcpu)
+UK_SYSCALL_HANDLER_LEAF(getcpu)
 {
     unsigned cpu = sched::current_cpu();
     if (a0)
@@ -252,5 +252,5 @@ UK_SYSCALL_HANDLER_UNLOCKED(getcpu)
     return 0;
 }
 UK_SYSCALL_HANDLER(umask) { return fs::set_umask(static_cast<u32>(a0)); }
-UK_SYSCALL_HANDLER_UNLOCKED(getpriority) { return 20; }
-UK_SYSCALL_HANDLER_UNLOCKED(setpriority) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(getpriority) { return 20; }
+UK_SYSCALL_HANDLER_LEAF(setpriority) { return 0; }

@@ -24,7 +24,7 @@ inline bool signals_due(const sched::Thread& self)
 // its extern "C" wrapper is the one place that turns the Result into the raw value musl expects.
 // Each handler runs under a RuntimeGuard: runtime code is never preempted, and holds the
 // RuntimeLock (sched/locks.h), which a sleep gives up meanwhile. The calls that need no runtime
-// state beyond the scheduler's (futex, sched_yield, nanosleep, clock_gettime, getpid, ...) use
+// state beyond the scheduler's (futex, sched_yield, nanosleep, clock_gettime, ...) use
 // UK_SYSCALL_HANDLER_UNLOCKED: a PreemptGuard only, so the CPUs do not queue for them. The
 // handler is static, so it inlines into its wrapper: a handler that returns a constant (getpid)
 // compiles to little more than a raw `return 1;` would. Signals that became deliverable during
@@ -38,7 +38,7 @@ inline bool signals_due(const sched::Thread& self)
         for (;;) {                                                                                              \
             long result;                                                                                        \
             {                                                                                                   \
-                Guard guard;                                                                                    \
+                [[maybe_unused]] Guard guard;                                                                   \
                 result = ::uk::to_syscall_result(sys_##name(a0, a1, a2, a3, a4, a5));                           \
             }                                                                                                   \
             const ::uk::sched::Thread& self = *::uk::sched::current();                                          \
@@ -57,6 +57,14 @@ inline bool signals_due(const sched::Thread& self)
 #define UK_SYSCALL_HANDLER_NO_RESTART(name) UK_SYSCALL_HANDLER_WITH(name, false, ::uk::sched::RuntimeGuard)
 #define UK_SYSCALL_HANDLER_UNLOCKED(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::sched::PreemptGuard)
 #define UK_SYSCALL_HANDLER_UNLOCKED_NO_RESTART(name) UK_SYSCALL_HANDLER_WITH(name, false, ::uk::sched::PreemptGuard)
+// Leaf calls (getpid, getuid, ...) take no lock, never sleep and touch no runtime state that
+// changes: they run as the program's own code would, with no guard at all.
+namespace uk {
+struct LeafCall {
+    LeafCall() = default;
+};
+}
+#define UK_SYSCALL_HANDLER_LEAF(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::LeafCall)
 
 namespace uk {
 

@@ -46,7 +46,8 @@ extern "C" [[noreturn]] void __unmapself(void* base, size_t size) noexcept
     sched::exit_current_thread_and_unmap(reinterpret_cast<u64>(base), size);
 }
 
-UK_SYSCALL_HANDLER_UNLOCKED(exit) { sched::exit_current_thread(static_cast<int>(a0)); }
+// No guard: the exit disables interrupts and leaves for its CPU's exit stack at once.
+UK_SYSCALL_HANDLER_LEAF(exit) { sched::exit_current_thread(static_cast<int>(a0)); }
 
 UK_SYSCALL_HANDLER_UNLOCKED(set_tid_address)
 {
@@ -54,7 +55,7 @@ UK_SYSCALL_HANDLER_UNLOCKED(set_tid_address)
     return sched::current_thread().tid;
 }
 
-UK_SYSCALL_HANDLER_UNLOCKED(gettid) { return sched::current_thread().tid; }
+UK_SYSCALL_HANDLER_LEAF(gettid) { return sched::current_thread().tid; }
 
 // The robust-list head: struct robust_list_head, 3 longs. [set_robust_list(2)]
 UK_SYSCALL_HANDLER_UNLOCKED(set_robust_list)
@@ -116,8 +117,10 @@ UK_SYSCALL_HANDLER_UNLOCKED(futex)
         }
         auto r = sched::futex_wait(address, static_cast<u32>(a2), deadline,
             command == k_wait_bitset ? static_cast<u32>(a5) : 0xffffffff);
-        if (r.is_error() && r.error_code() == EDEADLK)
+        if (r.is_error() && r.error_code() == EDEADLK) {
+            sched::report_deadlock_threads();
             crash_here(k_sigabrt, "deadlock: futex wait with no other thread to wake it");
+        }
         TRY(r);
         return 0;
     }

@@ -282,7 +282,6 @@ void set_timer_handler(InterruptHandler handler, void* context)
     g_vectors[k_timer_vector].count = 1;
 }
 
-bool in_interrupt() { return per_cpu(this_cpu()).interrupt_depth != 0; }
 
 void set_interrupt_return_hook(void (*hook)(TrapFrame&)) { g_return_hook = hook; }
 
@@ -291,9 +290,13 @@ void dispatch_interrupt(u8 vector, TrapFrame& frame)
     if (is_spurious_vector(vector))
         return;
     // Handlers take the SchedulerLock, under which no page may fault: the interrupted thread's
-    // stack must be present for what they and the return hook use (arch.h, probe_stack).
-    u64 sp = current_stack_pointer();
-    probe_stack(sp - 2 * k_page_size, sp);
+    // stack must be present for what they and the return hook use (arch.h, probe_stack). Not
+    // while the interrupted code changes the regions or the page tables, which the fault handler
+    // reads: its system call's own probe covers what the interrupt uses then.
+    if (per_cpu(this_cpu()).no_fault_depth == 0) {
+        u64 sp = current_stack_pointer();
+        probe_stack(sp - 2 * k_page_size, sp);
+    }
     Vector& v = g_vectors[vector];
     u32& depth = per_cpu(this_cpu()).interrupt_depth;
     ++depth;

@@ -112,28 +112,6 @@ void dump_registers(const TrapFrame& f)
     printk("  vector %lu  error %lx  cs %lx  ss %lx\n", f.vector, f.error_code, f.cs, f.ss);
 }
 
-u64 save_and_disable_interrupts()
-{
-    u64 flags;
-    asm volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-    return flags;
-}
-
-void restore_interrupts(u64 saved)
-{
-    if (saved & (1u << 9))
-        asm volatile("sti" ::: "memory");
-}
-
-void enable_interrupts() { asm volatile("sti" ::: "memory"); }
-
-bool interrupts_enabled()
-{
-    u64 flags;
-    asm volatile("pushfq; popq %0" : "=r"(flags));
-    return flags & (1u << 9);
-}
-
 // STI's one-instruction shadow makes "sti; hlt" atomic: an interrupt that is already pending
 // wakes the HLT instead of being taken before it.
 void wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }

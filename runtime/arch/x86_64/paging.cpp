@@ -98,23 +98,34 @@ void take_table(u64 table)
 
 const PageTableHooks k_hooks { invalidated, take_table };
 
-// Holds the page tables' lock for a change and finishes it (the shootdown) at the end. Interrupts
-// are disabled meanwhile: an interrupt handler's stack probe may fault, and the fault handler
-// takes this lock.
+// The page tables' lock, in a no-fault section (an interrupt meanwhile does not probe the stack:
+// the fault handler would take this lock).
+class TablesGuard {
+public:
+    TablesGuard()
+    {
+        enter_no_fault_section();
+        g_lock.lock();
+    }
+    ~TablesGuard()
+    {
+        g_lock.unlock();
+        leave_no_fault_section();
+    }
+    TablesGuard(const TablesGuard&) = delete;
+    TablesGuard& operator=(const TablesGuard&) = delete;
+};
+
+// Holds the page tables' lock for a change and finishes it (the shootdown) at the end.
 class Change {
 public:
-    Change() : m_saved(save_and_disable_interrupts()) { g_lock.lock(); }
-    ~Change()
-    {
-        finish_change();
-        g_lock.unlock();
-        restore_interrupts(m_saved);
-    }
+    Change() = default;
+    ~Change() { finish_change(); }
     Change(const Change&) = delete;
     Change& operator=(const Change&) = delete;
 
 private:
-    u64 m_saved;
+    TablesGuard m_guard;
 };
 
 // Returns the entry for `virt` at `level` (1 = page table, 2 = page directory), creating
@@ -270,7 +281,7 @@ bool page_tables_locked_here() { return g_lock.is_held_here(); }
 
 bool page_permits(u64 virt, u32 access)
 {
-    IrqLockGuard guard(g_lock);
+    TablesGuard guard;
     u64* found = walk(virt, 1, false);
     u64 entry = found ? *found : 0;
     if (!(entry & k_present))
@@ -308,7 +319,7 @@ u64 protect_range(u64 start, u64 end, u32 protection)
 
 u64 lowest_populated(u64 start, u64 end)
 {
-    IrqLockGuard guard(g_lock);
+    TablesGuard guard;
     u64 lowest = end;
     walk_range(
         g_pml4, start, end,

@@ -32,10 +32,11 @@ struct alignas(64) PerCpu {
     u32 index;           // GS:24, 0 for the boot CPU.
     u32 apic_id;
     u32 held_locks;      // GS:32, the ranks of the locks held (debug builds: arch/spin_lock.h).
+    u32 interrupt_depth; // GS:36, interrupt handlers running on this CPU (arch::in_interrupt()).
+    u32 no_fault_depth;  // GS:40, no-fault sections entered (arch::enter_no_fault_section()).
     volatile u32 online; // Set by the CPU itself once it runs its entry.
     // Set by the NMI that stopped this CPU (a crash elsewhere, or a hang report): where it was.
     const TrapFrame* stopped_at;
-    u32 interrupt_depth; // Interrupt handlers running on this CPU (arch::in_interrupt()).
     u32 tlb_state;       // k_tlb_active, or idle: k_tlb_lazy, k_tlb_stale (smp.cpp).
     u64 gdt[5];
     Tss tss;
@@ -47,6 +48,8 @@ static_assert(__builtin_offsetof(PerCpu, scheduler) == 8);
 static_assert(__builtin_offsetof(PerCpu, current) == 16);
 static_assert(__builtin_offsetof(PerCpu, index) == 24);
 static_assert(__builtin_offsetof(PerCpu, held_locks) == 32);
+static_assert(__builtin_offsetof(PerCpu, interrupt_depth) == 36);
+static_assert(__builtin_offsetof(PerCpu, no_fault_depth) == 40);
 
 // Loads `cpu`'s GDT and TSS, the shared IDT, its GS base, and sets up SSE/AVX and the FPU.
 void cpu_init_on(PerCpu& cpu);

@@ -39,9 +39,8 @@ struct ApParameters {
 
 void (*g_entry)(u32);
 
-// CPUs that run the runtime, one bit each, and their number.
+// CPUs that run the runtime, one bit each.
 u64 g_online_mask = 1;
-u32 g_online_count = 1;
 
 // The TLB shootdown under way (paging's lock lets one CPU send at a time): the range whose
 // entries changed (end 0: everything), and the CPUs that have not flushed it yet.
@@ -126,13 +125,13 @@ void send_ipi(u32 index, u8 vector) { send_interrupt_command(per_cpu(index).apic
 
 void send_nmi_to_others() { send_interrupt_command(0, k_icr_nmi | k_icr_assert | k_icr_all_but_self); }
 
-size_t cpus_online() { return __atomic_load_n(&g_online_count, __ATOMIC_ACQUIRE); }
+u32 g_cpus_online = 1;
 bool is_cpu_online(u32 index) { return index < k_max_cpus && (__atomic_load_n(&g_online_mask, __ATOMIC_ACQUIRE) & (1ull << index)); }
 
 void mark_cpu_online(u32 index)
 {
     __atomic_fetch_or(&g_online_mask, 1ull << index, __ATOMIC_ACQ_REL);
-    __atomic_fetch_add(&g_online_count, 1u, __ATOMIC_ACQ_REL);
+    __atomic_fetch_add(&g_cpus_online, 1u, __ATOMIC_ACQ_REL);
 }
 
 void set_reschedule_handler(InterruptHandler handler) { g_reschedule_handler = handler; }
