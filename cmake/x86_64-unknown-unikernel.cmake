@@ -27,7 +27,11 @@ find_program(CMAKE_OBJCOPY NAMES llvm-objcopy-19)
 find_program(CMAKE_STRIP NAMES llvm-strip-19)
 
 set(CMAKE_SYSROOT "${UKSDK_ROOT}/sysroot")
-set(CMAKE_FIND_ROOT_PATH "${UKSDK_ROOT}/sysroot")
+# Appended, not set: a user's own prefixes of target libraries (-DCMAKE_FIND_ROOT_PATH=/opt/uk-libs)
+# stay search roots, before the sysroot. With the ONLY modes below, a prefix that is no root is
+# looked for inside the sysroot, so -DCMAKE_PREFIX_PATH alone cannot name a directory outside it.
+list(APPEND CMAKE_FIND_ROOT_PATH "${UKSDK_ROOT}/sysroot")
+list(REMOVE_DUPLICATES CMAKE_FIND_ROOT_PATH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
@@ -44,7 +48,9 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE EXECUTABLE)
 # the plain uk-run that SDKs before --share-cwd chose) is no user's choice and follows
 # UKSDK_SHARE_CWD.
 option(UKSDK_SHARE_CWD "Tests and try_run share their working directory with the guest" ON)
-set(_uksdk_emulator "${UKSDK_ROOT}/bin/uk-run")
+# --pass-env: the test's environment (ctest's ENVIRONMENT property) reaches the program, as it
+# does through the launcher for the other forms of add_test().
+set(_uksdk_emulator "${UKSDK_ROOT}/bin/uk-run" --pass-env)
 if(UKSDK_SHARE_CWD)
     list(APPEND _uksdk_emulator --share-cwd)
 endif()

@@ -30,7 +30,6 @@ u32 port_read32(u16 port);
 u64 read_timestamp();
 // The TSC frequency when a CPUID leaf states it (0x15, or the hypervisor leaf 0x40000010), else 0.
 u64 tsc_frequency_from_cpuid();
-u64 frame_pointer();
 void set_thread_pointer(u64 value);
 u64 thread_pointer();
 

@@ -107,9 +107,9 @@ void crash_here(int signal, const char* what)
     printk("uk: %s\n", what);
     if (arch::cpus_online() > 1)
         printk("uk: on CPU %u of %zu (the others are stopped)\n", arch::this_cpu(), arch::cpus_online());
-    u64 fp = arch::frame_pointer();
-    // Skip this function's own frame: start from our caller.
-    auto* frame = reinterpret_cast<const u64*>(fp);
+    // This function's own frame (live: a frame_pointer() call's would be dead by now, and an
+    // interrupt pushed onto the stack overwrites it): the backtrace starts at our caller.
+    auto* frame = static_cast<const u64*>(__builtin_frame_address(0));
     print_backtrace(frame[1], frame[0]);
     report_other_cpus();
     arch::machine_exit(128 + signal);

@@ -38,6 +38,33 @@ CommandLine g_command_line;
 char g_command_line_storage[2 * BootInfo::k_max_command_line + 2];
 u8 g_random[16]; // AT_RANDOM.
 
+// Boot phases for uk.verbose: the TSC at the end of each (converted once the clock is calibrated).
+struct BootPhase {
+    const char* name;
+    u64 tsc;
+};
+BootPhase g_phases[16];
+size_t g_phase_count;
+
+void phase_done(const char* name)
+{
+    if (g_phase_count < sizeof(g_phases) / sizeof(g_phases[0]))
+        g_phases[g_phase_count++] = { name, arch::read_timestamp() };
+}
+
+void print_boot_phases()
+{
+    char line[512];
+    size_t used = format(line, sizeof(line), "uk: boot phases (us):");
+    u64 previous = uk_boot_tsc;
+    for (size_t i = 0; i < g_phase_count && used < sizeof(line); ++i) {
+        u64 us = (g_phases[i].tsc - previous) * 1'000'000 / clock::tsc_hz();
+        used += format(line + used, sizeof(line) - used, " %s %lu", g_phases[i].name, us);
+        previous = g_phases[i].tsc;
+    }
+    printk("%s\n", line);
+}
+
 // Draws AT_RANDOM (RDSEED/RDRAND, mixed with the TSC when the CPU has neither) and makes the
 // stack protector's canary from it exactly as musl's __init_ssp will: the first 8 bytes with the
 // second one zeroed (a string overflow then cannot copy the canary). So the canary never changes
@@ -179,6 +206,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
     console::init();
     arch::cpu_init();
     clock::start_calibration(uk_boot_tsc);
+    phase_done("cpu");
     auto boot = read_boot_info(start_info, g_boot_info);
     if (boot.is_error())
         boot_failure(boot.error_code() == ENODATA ? "the hypervisor passed no memory map (PVH start info version 0)"
@@ -195,6 +223,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
         boot_failure(parsed.error_code() == E2BIG ? "too many command-line arguments"
                                                   : "malformed command line (unterminated quote or bad \\x escape)");
     apply_runtime_options(g_command_line);
+    phase_done("cmdline");
 
     // Boot modules (the initrd) keep their frames until the file system has unpacked them.
     mm::MemoryRange reserved[BootInfo::k_max_modules + 2];
@@ -208,8 +237,10 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
     reserved[g_boot_info.module_count + 1] = { arch::k_ap_trampoline_page, k_page_size };
     mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reserved, g_boot_info.module_count + 2);
     arch::paging_init(g_boot_info.ram, g_boot_info.ram_count);
+    phase_done("memory");
     arch::interrupts_init(g_boot_info.rsdp);
     console::start_input_interrupt();
+    phase_done("interrupts");
 
     auto stack_top = mm::allocate_main_stack(mm::k_default_main_stack_size);
     if (stack_top.is_error())
@@ -244,9 +275,11 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
     u64 sp = build_initial_stack(stack_top.value(), stack_top.value() - mm::k_default_main_stack_size, input);
     if (!sp)
         boot_failure("arguments and environment do not fit on the main stack");
+    phase_done("stack");
     clock::finish_calibration();
     // The RTC has whole seconds only; the wall clock reads it now, not at the first instruction.
     clock::set_realtime_ns(rtc::read_epoch_seconds() * 1'000'000'000ull);
+    phase_done("clock");
     // After calibration, so that the files made at boot get true timestamps.
     if (const char* problem = fs::init(reserved, g_boot_info.module_count, s_arguments[0])) {
         int code = fs::init_error();
@@ -258,31 +291,31 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
     // the command line must be there from the start (DHCP's arrive with the lease).
     if (const net::NetworkConfiguration& network = net::network_configuration(); network.dns_count)
         net::write_resolver_file(network.dns, network.dns_count);
+    phase_done("files");
     sched::init();
     size_t cpus = start_application_processors();
+    phase_done("scheduler");
 
-    if (runtime_options().verbose) {
-        arch::describe_interrupts();
-        printk("uk: %zu of %zu CPU(s) started\n", cpus, arch::cpu_count());
-    }
-    if (runtime_options().verbose) {
-        printk("uk: %lu MiB RAM, TSC %lu MHz (%s), %zu arguments, %zu environment entries\n",
-            mm::total_frames() * k_page_size >> 20, clock::tsc_hz() / 1'000'000, clock::tsc_source(),
-            input.argument_count, input.environment_count);
-        printk("uk: boot took %lu us from the first instruction to the program's entry\n",
-            clock::since_entry_ns() / 1000);
-    }
     sched::start();
     {
         sched::RuntimeGuard runtime_guard;
         console::start_devices();
+        phase_done("devices");
         // Shares need the scheduler (their requests sleep until the host answers).
-        u64 mount_start = clock::monotonic_ns();
         if (const char* problem = fs::mount_shares())
             boot_failure(problem);
         fs::enter_initial_directory();
-        if (runtime_options().verbose && runtime_options().mount_count)
-            printk("uk: shares mounted in %lu us\n", (clock::monotonic_ns() - mount_start) / 1000);
+        phase_done("shares");
+    }
+    if (runtime_options().verbose) {
+        arch::describe_interrupts();
+        printk("uk: %zu of %zu CPU(s) started\n", cpus, arch::cpu_count());
+        printk("uk: %lu MiB RAM, TSC %lu MHz (%s), %zu arguments, %zu environment entries\n",
+            mm::total_frames() * k_page_size >> 20, clock::tsc_hz() / 1'000'000, clock::tsc_source(),
+            input.argument_count, input.environment_count);
+        print_boot_phases();
+        printk("uk: boot took %lu us from the first instruction to the program's entry\n",
+            clock::since_entry_ns() / 1000);
     }
     arch::enter_program(sp, reinterpret_cast<u64>(&_start));
 }

@@ -40,6 +40,8 @@ u8 g_input[64 * 1024];
 size_t g_input_head, g_input_count;
 sched::WaitQueue g_input_waiters(sched::WakeSource::External);
 void (*g_input_listener)();
+// How often a reader blocked on the UART looks at it without an interrupt (see read()).
+constexpr u64 k_uart_recheck_ns = 100'000'000;
 // Bytes that arrived before the UART was programmed (see init()).
 u8 g_early[16];
 size_t g_early_count, g_early_taken;
@@ -354,9 +356,22 @@ Result<size_t> read(void* buffer, size_t length, bool nonblocking)
     if (!input_ready_locked()) {
         if (nonblocking)
             return error(EAGAIN);
-        if (g_interrupt_driven || g_virtio_input) {
+        if (g_virtio_input) {
             if (g_input_waiters.wait_until([] { return input_ready_locked(); }) == sched::WaitResult::Interrupted)
                 return error(EINTR);
+        } else if (g_interrupt_driven) {
+            // The receive interrupt wakes the reader; a reader also looks again every
+            // k_uart_recheck_ns, so that input already in the UART is never left there if an
+            // interrupt edge is missed (the ISA line is edge-triggered and stays high while the
+            // ring is full). That costs nothing while input flows.
+            for (;;) {
+                auto waited = g_input_waiters.wait_until([] { return input_ready_locked(); },
+                    clock::monotonic_ns() + k_uart_recheck_ns);
+                if (waited == sched::WaitResult::Interrupted)
+                    return error(EINTR);
+                if (waited == sched::WaitResult::Ready || input_ready_locked())
+                    break;
+            }
         } else {
             // QEMU refills the 16-byte FIFO only while the vCPU is not running, so a poller
             // sleeps briefly and looks again, backing off towards 2 ms while nothing comes.

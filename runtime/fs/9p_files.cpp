@@ -165,7 +165,7 @@ public:
             TRY(self->pread(address, bytes, at));
             return {};
         };
-        return mm::map_private_copy(hint, length, protection, flags, offset, fill, this);
+        return mm::map_private_copy(hint, length, protection, flags, offset, k_max_file_size, fill, this);
     }
 };
 

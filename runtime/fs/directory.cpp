@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ramfs directories: an insertion-ordered list of entries. Each entry's cookie is its stable
+// ramfs directories: an insertion-ordered list of entries (and, for large ones, an index by name). Each entry's cookie is its stable
 // position in the directory stream, so getdents64, telldir and seekdir stay correct while the
 // directory changes between calls (removed entries simply no longer appear).
 #include "fs/directory.h"
@@ -10,8 +10,58 @@
 
 namespace uk::fs {
 
+namespace {
+
+// Large directories get an index by name: one page of bucket heads (512 chains), built when the
+// directory passes k_index_threshold entries, so a lookup among 100,000 names walks about 200
+// instead of all of them. Without memory for it the list alone still works.
+constexpr size_t k_name_buckets = k_page_size / sizeof(DirEntry*);
+constexpr u64 k_index_threshold = 32;
+
+size_t bucket_of(Name name)
+{
+    u32 hash = 2166136261u; // FNV-1a
+    for (size_t i = 0; i < name.length; ++i)
+        hash = (hash ^ static_cast<u8>(name.chars[i])) * 16777619u;
+    return hash % k_name_buckets;
+}
+
+void index_entry(Inode& directory, DirEntry& entry)
+{
+    DirEntry*& head = directory.name_buckets[bucket_of(entry.as_name())];
+    entry.hash_next = head;
+    head = &entry;
+}
+
+void build_index(Inode& directory)
+{
+    directory.name_buckets = static_cast<DirEntry**>(allocate_page());
+    if (!directory.name_buckets)
+        return;
+    directory.entries.for_each([&](DirEntry& e) { index_entry(directory, e); });
+}
+
+void unindex_entry(Inode& directory, DirEntry& entry)
+{
+    for (DirEntry** link = &directory.name_buckets[bucket_of(entry.as_name())]; *link; link = &(*link)->hash_next) {
+        if (*link == &entry) {
+            *link = entry.hash_next;
+            return;
+        }
+    }
+    VERIFY_NOT_REACHED();
+}
+
+} // namespace
+
 DirEntry* find_entry(Inode& directory, Name name)
 {
+    if (directory.name_buckets) {
+        for (DirEntry* e = directory.name_buckets[bucket_of(name)]; e; e = e->hash_next)
+            if (name.equals(e->name, e->name_length))
+                return e;
+        return nullptr;
+    }
     return directory.entries.find_first([&](DirEntry& e) { return name.equals(e.name, e.name_length); });
 }
 
@@ -38,8 +88,13 @@ Result<void> add_entry(Inode& directory, Name name, Inode& child)
     entry->name_length = static_cast<u16>(name.length);
     copy_bytes(entry->name, name.chars, name.length);
     entry->name[name.length] = 0;
+    entry->hash_next = nullptr;
     directory.entries.push_back(*entry);
     ++directory.entry_count;
+    if (directory.name_buckets)
+        index_entry(directory, *entry);
+    else if (directory.entry_count > k_index_threshold)
+        build_index(directory);
     ++child.link_count;
     if (child.is_directory()) {
         // The child's "." and the parent's new "..".
@@ -56,9 +111,15 @@ Result<void> add_entry(Inode& directory, Name name, Inode& child)
 void remove_entry(Inode& directory, DirEntry& entry)
 {
     Inode& child = *entry.inode;
+    if (directory.name_buckets)
+        unindex_entry(directory, entry);
     IntrusiveList<DirEntry>::remove(entry);
     kfree(&entry);
     --directory.entry_count;
+    if (directory.entry_count == 0 && directory.name_buckets) {
+        free_page(directory.name_buckets);
+        directory.name_buckets = nullptr;
+    }
     touch_modify(directory);
     touch_change(child);
     if (child.is_directory()) {

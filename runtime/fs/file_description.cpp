@@ -155,7 +155,7 @@ public:
 
     Result<u64> map(u64 hint, u64 length, u32 protection, u32 flags, u64 offset) override
     {
-        return mm::map_file(hint, length, protection, flags, m_inode, offset);
+        return mm::map_file(hint, length, protection, flags, mapped_file(m_inode), offset);
     }
 };
 

@@ -64,6 +64,7 @@ void maybe_free(Inode& inode)
         return;
     VERIFY(is_ramfs(inode));
     VERIFY(inode.entries.empty());
+    VERIFY(!inode.name_buckets); // Freed with the directory's last entry.
     VERIFY(inode.shared_mappings == 0);
     inode.pages.clear();
     kfree(inode.link_target);
@@ -138,7 +139,7 @@ Result<void> set_size(Inode& inode, u64 size)
     if (size < inode.size) {
         u64 first_whole = align_up(size, k_page_size) / k_page_size;
         if (inode.shared_mappings)
-            mm::file_pages_removed(inode, first_whole);
+            mm::file_pages_removed(&inode, first_whole);
         // The tail of a partly kept page must read as zeros if the file grows again.
         if (size % k_page_size)
             if (u8* page = inode.pages.find(size / k_page_size))
@@ -163,5 +164,42 @@ Result<void> allocate_range(Inode& inode, u64 offset, u64 length)
     }
     return {};
 }
+
+namespace {
+
+// Ramfs files as their mappings reach them (mm/file_mapping.h): the pages are the file's own.
+void attach_mapping(void* file)
+{
+    auto& inode = *static_cast<Inode*>(file);
+    ref(inode);
+    ++inode.shared_mappings;
+}
+
+void detach_mapping(void* file)
+{
+    auto& inode = *static_cast<Inode*>(file);
+    --inode.shared_mappings;
+    unref(inode);
+}
+
+Result<u64> mapping_page(void* file, u64 index)
+{
+    u8* page = TRY(static_cast<Inode*>(file)->pages.find_or_create(index));
+    return reinterpret_cast<u64>(page);
+}
+
+Result<void> mapping_read(void* file, u64 offset, void* address, u64 length)
+{
+    auto& inode = *static_cast<Inode*>(file);
+    u64 available = inode.size > offset ? inode.size - offset : 0;
+    read_data(inode, offset, address, available < length ? available : length);
+    return {};
+}
+
+constexpr mm::FilePager k_ramfs_pager { attach_mapping, detach_mapping, mapping_page, mapping_read, k_max_file_size };
+
+} // namespace
+
+mm::MappedFile mapped_file(Inode& inode) { return { &k_ramfs_pager, &inode }; }
 
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "fs/page_tree.h"
+#include "mm/file_mapping.h"
 #include "lib/intrusive_list.h"
 #include "lib/result.h"
 #include "lib/types.h"
@@ -42,6 +43,7 @@ class FileSystem;
 class Pipe;
 
 struct DirEntry : ListLink<> {
+    DirEntry* hash_next; // The next entry in its bucket of the directory's name index.
     Inode* inode;
     u64 cookie; // Position in the directory stream: increases in insertion order.
     u16 name_length;
@@ -77,6 +79,8 @@ struct Inode {
 
     // Directories.
     IntrusiveList<DirEntry> entries;
+    // An index by name once the directory is large (fs/directory.cpp), k_name_buckets chains.
+    DirEntry** name_buckets;
     Inode* parent;
     u64 next_cookie;
     u64 entry_count;
@@ -110,6 +114,8 @@ void touch_change(Inode& inode); // ctime = now
 
 // Regular-file data. Reads stop at the end of the file; writes grow it, filling gaps with holes.
 size_t read_data(Inode& inode, u64 offset, void* buffer, size_t length);
+// A ramfs file as mm::map_file maps it (its pages are the file's own).
+mm::MappedFile mapped_file(Inode& inode);
 Result<size_t> write_data(Inode& inode, u64 offset, const void* buffer, size_t length);
 Result<void> set_size(Inode& inode, u64 size);
 // Pages backing [offset, offset + length) are allocated now (fallocate).

@@ -114,6 +114,29 @@ TEST_F(VfsTest, CreateAndResolve)
     check_link_counts(root());
 }
 
+// A large directory gets an index by name; creating, finding, unlinking and re-creating through
+// it must agree with the list, including after the index is dropped with the last entry.
+TEST_F(VfsTest, LargeDirectoryIndex)
+{
+    ASSERT_EQ(error_of(create_node(root(), "/big", k_mode_directory | 0755)), 0);
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < 2000; ++i)
+            ASSERT_EQ(error_of(create_node(root(), ("/big/f" + std::to_string(i)).c_str(), k_mode_regular | 0644)), 0);
+        EXPECT_EQ(error_of(create_node(root(), "/big/f1999", k_mode_regular | 0644)), EEXIST);
+        for (int i = 0; i < 2000; ++i)
+            ASSERT_NE(node(("/big/f" + std::to_string(i)).c_str()), nullptr) << i;
+        EXPECT_EQ(node("/big/f2000"), nullptr);
+        for (int i = 0; i < 2000; i += 2)
+            ASSERT_EQ(error_of(unlink(root(), ("/big/f" + std::to_string(i)).c_str())), 0);
+        for (int i = 0; i < 2000; ++i)
+            ASSERT_EQ(node(("/big/f" + std::to_string(i)).c_str()) != nullptr, i % 2 == 1) << i;
+        for (int i = 1; i < 2000; i += 2)
+            ASSERT_EQ(error_of(unlink(root(), ("/big/f" + std::to_string(i)).c_str())), 0);
+        EXPECT_TRUE(node("/big")->entries.empty());
+    }
+    check_link_counts(root());
+}
+
 TEST_F(VfsTest, Symlinks)
 {
     ASSERT_EQ(error_of(make_directories("/d/e")), 0);

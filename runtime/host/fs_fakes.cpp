@@ -4,6 +4,7 @@
 // file mappings. Shared by ukrt_fs_tests, the fuzzers and ukrt_machine_tests.
 #include "lib/types.h"
 #include "lib/result.h"
+#include "mm/file_mapping.h"
 #include "mm/frame_allocator.h"
 
 #include <stdlib.h>
@@ -48,8 +49,8 @@ void free_frame(u64 phys)
 
 void uncommit(u64) {}
 
-void file_pages_removed(fs::Inode&, u64) {}
+void file_pages_removed(void*, u64) {}
 
-Result<u64> map_file(u64, u64, u32, u32, fs::Inode&, u64) { return error(ENODEV); }
+Result<u64> map_file(u64, u64, u32, u32, MappedFile, u64) { return error(ENODEV); }
 
 } // namespace uk::mm

@@ -591,7 +591,6 @@ u64 signal_return_trampoline() { return reinterpret_cast<u64>(&signal_return_tra
 
 u64 trap_pc(const TrapFrame& f) { return f.rip; }
 u64 trap_frame_pointer(const TrapFrame& f) { return f.rbp; }
-u64 frame_pointer() { return reinterpret_cast<u64>(__builtin_frame_address(0)); }
 
 [[noreturn]] void machine_exit(int status) { panic("host machine: machine_exit(%d)", status); }
 [[noreturn]] void halt_forever() { panic("host machine: halt_forever"); }

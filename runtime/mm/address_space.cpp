@@ -12,6 +12,7 @@
 #include "arch/arch.h"
 #include "arch/spin_lock.h"
 #include "lib/verify.h"
+#include "mm/file_mapping.h"
 #include "mm/frame_allocator.h"
 #include "mm/region_map.h"
 
@@ -143,6 +144,8 @@ Result<void> unmap(u64 address, u64 length)
     u64 end = align_up(address + length, k_page_size);
     if (end < address || end > k_user_end)
         return error(EINVAL);
+    // Pages a shared file mapping borrowed go back to the file, not to the frame allocator.
+    before_unmap(address, end);
     return g_regions.remove(address, end, release_piece);
 }
 

@@ -3,7 +3,6 @@
 #include "mm/file_mapping.h"
 
 #include "arch/arch.h"
-#include "fs/inode.h"
 #include "lib/verify.h"
 #include "mm/address_space.h"
 
@@ -15,7 +14,7 @@ namespace {
 // the file's pages from `first_page` on, mapped in place.
 struct SharedMapping {
     u64 start, end;
-    fs::Inode* inode;
+    MappedFile file;
     u64 first_page;
     u64 borrowed;
 };
@@ -33,10 +32,9 @@ void release_pages(u64 start, u64 end)
 
 void drop(size_t index)
 {
-    fs::Inode& inode = *g_mappings[index].inode;
+    MappedFile file = g_mappings[index].file;
     g_mappings[index] = g_mappings[--g_count];
-    --inode.shared_mappings;
-    fs::unref(inode);
+    file.pager->detach(file.file);
 }
 
 } // namespace
@@ -82,10 +80,9 @@ void before_unmap(u64 start, u64 end)
             // remember it; otherwise its pages are let go (they become anonymous on touch).
             u64 tail_pages = (cut_end - m.start) / k_page_size;
             if (g_count < k_max_mappings) {
-                SharedMapping tail { cut_end, m.end, m.inode, m.first_page + tail_pages,
+                SharedMapping tail { cut_end, m.end, m.file, m.first_page + tail_pages,
                     m.borrowed > tail_pages ? m.borrowed - tail_pages : 0 };
-                fs::ref(*m.inode);
-                ++m.inode->shared_mappings;
+                m.file.pager->attach(m.file.file);
                 g_mappings[g_count++] = tail;
             } else {
                 release_pages(cut_end, borrowed_end > cut_end ? borrowed_end : cut_end);
@@ -99,11 +96,11 @@ void before_unmap(u64 start, u64 end)
     }
 }
 
-void file_pages_removed(fs::Inode& inode, u64 first_page)
+void file_pages_removed(void* file, u64 first_page)
 {
     for (size_t i = 0; i < g_count; ++i) {
         SharedMapping& m = g_mappings[i];
-        if (m.inode != &inode || m.first_page + m.borrowed <= first_page)
+        if (m.file.file != file || m.first_page + m.borrowed <= first_page)
             continue;
         u64 keep = first_page > m.first_page ? first_page - m.first_page : 0;
         release_pages(m.start + keep * k_page_size, m.start + m.borrowed * k_page_size);
@@ -111,17 +108,15 @@ void file_pages_removed(fs::Inode& inode, u64 first_page)
     }
 }
 
-Result<u64> map_private_copy(u64 hint, u64 length, u32 protection, u32 flags, u64 offset, FillMapping fill,
-    void* context)
+Result<u64> map_private_copy(u64 hint, u64 length, u32 protection, u32 flags, u64 offset, u64 max_size,
+    FillMapping fill, void* context)
 {
     if (length == 0 || offset % k_page_size)
         return error(EINVAL);
     u64 aligned = align_up(length, k_page_size);
-    if (aligned < length || offset + aligned < offset || offset + aligned > fs::k_max_file_size)
+    if (aligned < length || offset + aligned < offset || offset + aligned > max_size)
         return error(EOVERFLOW);
     u32 fixed = flags & (k_map_fixed | k_map_fixed_noreplace);
-    if (fixed & k_map_fixed)
-        before_unmap(hint, hint + aligned);
     u32 writable = protection | arch::k_prot_read | arch::k_prot_write;
     u64 start = TRY(map_anonymous(hint, aligned, writable, fixed | k_map_private | k_map_anonymous));
     // The copy touches the pages from runtime code; the page-fault handler backs them.
@@ -140,25 +135,21 @@ Result<u64> map_private_copy(u64 hint, u64 length, u32 protection, u32 flags, u6
     return start;
 }
 
-Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, fs::Inode& inode, u64 offset)
+Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, MappedFile file, u64 offset)
 {
     if (!(flags & k_map_shared)) {
         auto fill = [](void* context, void* address, u64 at, u64 bytes) -> Result<void> {
-            fs::Inode& file = *static_cast<fs::Inode*>(context);
-            u64 available = file.size > at ? file.size - at : 0;
-            fs::read_data(file, at, address, available < bytes ? available : bytes);
-            return {};
+            auto& mapped = *static_cast<MappedFile*>(context);
+            return mapped.pager->read(mapped.file, at, address, bytes);
         };
-        return map_private_copy(hint, length, protection, flags, offset, fill, &inode);
+        return map_private_copy(hint, length, protection, flags, offset, file.pager->max_size, fill, &file);
     }
     if (length == 0 || offset % k_page_size)
         return error(EINVAL);
     u64 aligned = align_up(length, k_page_size);
-    if (aligned < length || offset + aligned < offset || offset + aligned > fs::k_max_file_size)
+    if (aligned < length || offset + aligned < offset || offset + aligned > file.pager->max_size)
         return error(EOVERFLOW);
     u32 fixed = flags & (k_map_fixed | k_map_fixed_noreplace);
-    if (fixed & k_map_fixed)
-        before_unmap(hint, hint + aligned);
 
     if (g_count == k_max_mappings)
         return error(ENOMEM);
@@ -166,9 +157,9 @@ Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, fs::Inode&
     u64 pages = aligned / k_page_size;
     AddressSpaceGuard guard; // Against a page fault on the new range from another CPU.
     for (u64 i = 0; i < pages; ++i) {
-        auto page = inode.pages.find_or_create(offset / k_page_size + i);
+        auto page = file.pager->page(file.file, offset / k_page_size + i);
         Result<void> mapped = page.is_error() ? Result<void>(error(ENOMEM))
-                                              : arch::map_page(start + i * k_page_size, reinterpret_cast<u64>(page.value()),
+                                              : arch::map_page(start + i * k_page_size, page.value(),
                                                     protection == arch::k_prot_none ? arch::k_prot_none : protection);
         if (mapped.is_error()) {
             release_pages(start, start + i * k_page_size);
@@ -176,9 +167,8 @@ Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, fs::Inode&
             return error(ENOMEM);
         }
     }
-    fs::ref(inode);
-    ++inode.shared_mappings;
-    g_mappings[g_count++] = { start, start + aligned, &inode, offset / k_page_size, pages };
+    file.pager->attach(file.file);
+    g_mappings[g_count++] = { start, start + aligned, file, offset / k_page_size, pages };
     return start;
 }
 

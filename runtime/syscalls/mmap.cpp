@@ -27,8 +27,6 @@ Result<u64> map_descriptor(u64 hint, u64 length, u32 protection, u32 flags, long
     if (!inode)
         return error(ENODEV);
     if (is_dev_zero(*inode)) {
-        if (flags & mm::k_map_fixed)
-            mm::before_unmap(hint, hint + align_up(length, k_page_size));
         return mm::map_anonymous(hint, length, protection, (flags & ~mm::k_map_shared) | mm::k_map_private | mm::k_map_anonymous);
     }
     if (!inode->is_regular() || inode->generator)
@@ -56,8 +54,6 @@ UK_SYSCALL_HANDLER(mmap)
         flags &= ~1u;
     if (!(flags & mm::k_map_anonymous))
         return TRY(map_descriptor(static_cast<u64>(a0), length, protection, flags, a4, a5));
-    if (flags & mm::k_map_fixed)
-        mm::before_unmap(static_cast<u64>(a0), static_cast<u64>(a0) + align_up(length, k_page_size));
     return TRY(mm::map_anonymous(static_cast<u64>(a0), length, protection, flags));
 }
 
@@ -66,7 +62,6 @@ UK_SYSCALL_HANDLER(munmap)
     u64 start = static_cast<u64>(a0), length = static_cast<u64>(a1);
     if (start % k_page_size || length == 0 || start + length < start)
         return error(EINVAL);
-    mm::before_unmap(start, start + align_up(length, k_page_size));
     TRY(mm::unmap(start, length));
     return 0;
 }
@@ -86,7 +81,6 @@ UK_SYSCALL_HANDLER(mremap)
             return error(EINVAL);
         u64 keep = align_up(new_length, k_page_size), end = align_up(old_length, k_page_size);
         if (keep < end) {
-            mm::before_unmap(start + keep, start + end);
             TRY(mm::unmap(start + keep, end - keep));
         }
         return static_cast<long>(start);
@@ -102,6 +96,8 @@ UK_SYSCALL_HANDLER(brk) { return static_cast<long>(mm::set_break(static_cast<u64
 // dropping them would make each reuse fault in fresh zeroed pages). The other advice only changes
 // performance on Linux, or concerns fork, core dumps or huge pages, none of which exist here, so it
 // is accepted after the checks Linux makes.
+// Partial: MADV_FREE keeps the pages; MADV_DONTNEED on a private file mapping reads zeros
+// afterwards; MADV_REMOVE is EOPNOTSUPP (docs/syscalls.md, Memory).
 UK_SYSCALL_HANDLER(madvise)
 {
     constexpr long k_madv_dontneed = 4, k_madv_remove = 9, k_madv_last = 25;
@@ -133,6 +129,7 @@ UK_SYSCALL_HANDLER(mlock)
     return zero_or_error(mm::populate(start, end));
 }
 UK_SYSCALL_HANDLER(munlock) { return 0; }
+// Partial: succeeds and changes nothing (nothing is paged out); MCL_CURRENT does not populate.
 UK_SYSCALL_HANDLER(mlockall) { return 0; }
 UK_SYSCALL_HANDLER(munlockall) { return 0; }
 // MAP_SHARED file mappings are the file's own pages: there is nothing to write back.

@@ -139,8 +139,11 @@ UK_SYSCALL_HANDLER_LEAF(getresuid)
 UK_SYSCALL_HANDLER_LEAF(getresgid) { return sys_getresuid(a0, a1, a2, 0, 0, 0); }
 UK_SYSCALL_HANDLER_LEAF(getgroups) { return 0; }
 // Everything runs as root in a unikernel; changing identity is accepted and has no effect.
+// Partial: the one process runs as root; changing identity succeeds and changes nothing.
 UK_SYSCALL_HANDLER(setuid) { return 0; }
+// Partial: as setuid.
 UK_SYSCALL_HANDLER(setgid) { return 0; }
+// Partial: as setuid.
 UK_SYSCALL_HANDLER(setgroups) { return 0; }
 
 UK_SYSCALL_HANDLER(arch_prctl)
@@ -162,6 +165,8 @@ UK_SYSCALL_HANDLER(arch_prctl)
     }
 }
 
+// Partial: RLIMIT_CPU and RLIMIT_FSIZE only take "unlimited"; RLIMIT_SIGPENDING is stored, not
+// enforced (docs/syscalls.md, Resource limits).
 UK_SYSCALL_HANDLER(prlimit64) { return zero_or_error(prlimit(a0, a1, a2, a3)); }
 UK_SYSCALL_HANDLER(getrlimit) { return sys_prlimit64(0, a0, 0, a1, 0, 0); }
 UK_SYSCALL_HANDLER(setrlimit) { return sys_prlimit64(0, a0, a1, 0, 0, 0); }
@@ -253,4 +258,5 @@ UK_SYSCALL_HANDLER_LEAF(getcpu)
 }
 UK_SYSCALL_HANDLER(umask) { return fs::set_umask(static_cast<u32>(a0)); }
 UK_SYSCALL_HANDLER_LEAF(getpriority) { return 20; }
+// Partial: the scheduler has no priorities; accepted and ignored.
 UK_SYSCALL_HANDLER_LEAF(setpriority) { return 0; }

@@ -122,6 +122,15 @@ class ParseArgs(unittest.TestCase):
     def test_env_last_value_of_a_key_wins(self):
         self.assertEqual(parse("-e", "A=1", "-e", "B=2", "-e", "A=3", "img").env, ["B=2", "A=3"])
 
+    def test_pass_env_forwards_the_environment_under_the_e_options(self):
+        environ = {"FOO": "bar", "A": "host", "UKSDK_RUN": "/x", "LS_COLORS": "di=1", "PATH": "/bin"}
+        with mock.patch.dict(os.environ, environ, clear=True):
+            self.assertEqual(uk.passed_environment(parse("-e", "A=1", "img")), [])
+            o = parse("--pass-env", "-e", "A=1", "img")
+            passed = uk.passed_environment(o)
+        self.assertEqual(sorted(passed), ["FOO=bar", "PATH=/bin"])
+        self.assertEqual(o.env, ["A=1"])
+
     def test_image_and_program_arguments(self):
         cases = [
             (["img", "-m", "2G"], "img", ["-m", "2G"]),
@@ -180,6 +189,24 @@ class ParseArgs(unittest.TestCase):
         self.assertTrue(r.stdout.startswith(b"usage: uk-run"))
         for option in (b"--publish", b"--guestfwd", b"--net", b"--ip", b"UKSDK_RUN_OPTIONS"):
             self.assertIn(option, r.stdout)
+
+    def test_dry_run_prints_the_command_without_running_it(self):
+        with tempfile.TemporaryDirectory() as d:
+            image = os.path.join(d, "img")
+            with open(image, "wb") as f:
+                f.write(b"\x7fELF")  # Never booted: a dry run only checks that it is an ELF.
+            # A QEMU that would fail loudly if it were started.
+            r = run_runner(["--dry-run", "--machine", "q35", "-p", f"{free_port()}:80", image, "--", "a b"],
+                           {"UKSDK_QEMU": "/nonexistent-qemu"})
+            self.assertEqual((r.returncode, r.stderr), (0, b""))
+            import shlex
+            words = shlex.split(r.stdout.decode())
+            qemu = words.index("/nonexistent-qemu")
+            self.assertTrue(all("=" in w for w in words[:qemu]))  # Only environment words before it.
+            self.assertEqual(words[words.index("-M") + 1], "q35")
+            self.assertEqual(words[words.index("-kernel") + 1], image)
+            self.assertTrue(words[words.index("-append") + 1].endswith('-- "a b"'))
+            self.assertEqual(os.listdir(d), ["img"])
 
     def test_usage_error_exits_125(self):
         r = run_runner(["--machine", "virt", "img"])

@@ -39,7 +39,6 @@ u64 tsc_frequency_from_cpuid()
     return 0;
 }
 
-u64 frame_pointer() { return read_rbp(); }
 void set_thread_pointer(u64 value) { write_msr(k_msr_fs_base, value); }
 u64 thread_pointer() { return read_msr(k_msr_fs_base); }
 

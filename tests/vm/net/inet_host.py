@@ -231,8 +231,11 @@ def test_idle(a):
     if after[0][0] != before[0] or after[1][0] != before[0]:
         print("descriptors were not all closed")
         ok = False
-    # The first round sizes caches and fills TIME_WAIT; the second must not take more.
-    if after[1][1] < after[0][1] - 256:
+    # The first round sizes caches and fills TIME_WAIT; the second must not take more than what
+    # timing alone explains: the runtime's object caches grow to the most connections alive at
+    # once, which differs between rounds (measured: the second round took -44 to +404 kB). A leak
+    # of a socket's buffers or control block (over 1 kB a connection) is more than 768 kB.
+    if after[1][1] < after[0][1] - 768:
         print(f"memory grew by {after[0][1] - after[1][1]} kB in the second round")
         ok = False
     status = guest.finish()

@@ -1,0 +1,66 @@
+-- Files: writing, reading in every format, seeking, lines, append, rename, remove, errors.
+-- In the working directory: the host's own for the guest (a shared directory).
+local dir = "."
+local name = dir .. "/lua-io-test.txt"
+local f = assert(io.open(name, "w"))
+f:write("first line\n", 42, " ", 3.5, "\n", "0x10 1e3 -7\n", "last line without newline")
+print(io.type(f), f:seek("cur"), f:seek("set", 6), f:seek("end"))
+f:close()
+print(io.type(f), pcall(f.write, f, "x"))
+f = assert(io.open(name, "r"))
+print(f:read("l"))
+print(f:read("n", "n"))
+print(f:read("n", "n", "n"))
+print(f:read("L"))
+print(f:read("a"))
+print(f:read("a"), f:read("l"), f:read(0))
+f:seek("set", 0)
+print(f:read(5), f:read(0), f:seek("cur"))
+f:close()
+local n = 0
+for line in io.lines(name) do n = n + 1 end
+print("lines", n)
+for a, b in io.lines(name, 1, 2) do io.write("[", a, b, "]") break end
+print()
+f = assert(io.open(name, "a+"))
+f:write("\nappended")
+f:seek("set", 0)
+local all = f:read("a")
+f:close()
+print(#all, select(2, all:gsub("\n", "")))
+local g = assert(io.open(dir .. "/lua-bin.dat", "wb"))
+local bytes = {}
+for i = 0, 255 do bytes[#bytes + 1] = string.char(i) end
+g:write(table.concat(bytes):rep(64))
+g:close()
+g = assert(io.open(dir .. "/lua-bin.dat", "rb"))
+local data = g:read("a")
+g:close()
+print(#data, data:byte(1), data:byte(-1), data:sub(257, 260) == "\0\1\2\3")
+print(os.rename(name, name .. ".moved"))
+print(io.open(name))
+print(os.remove(name .. ".moved"), os.remove(dir .. "/lua-bin.dat"))
+print(os.remove(name))
+print(io.open("/nonexistent/dir/file", "w"))
+print(pcall(io.lines, "/nonexistent"))
+local tmp = os.tmpname()
+local t = assert(io.open(tmp, "w"))
+t:write("temporary")
+t:close()
+print(io.open(tmp):read("a"), os.remove(tmp))
+f = io.tmpfile()
+f:write("in a temporary file")
+f:seek("set")
+print(f:read("a"))
+f:close()
+io.write("to stdout via io.write\n")
+io.stderr:write("to stderr\n")
+print(io.output() == io.stdout, io.input() == io.stdin, io.type(io.stdout))
+f = assert(io.open(dir .. "/lua-buf.txt", "w"))
+f:setvbuf("full", 1024)
+for i = 1, 1000 do f:write(i, "\n") end
+f:close()
+local total = 0
+for l in io.lines(dir .. "/lua-buf.txt", "n") do total = total + l end
+print("sum", total)
+os.remove(dir .. "/lua-buf.txt")

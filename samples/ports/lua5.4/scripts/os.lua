@@ -1,0 +1,21 @@
+-- os: time and dates for fixed times (TZ=UTC on both sides), clock, environment, exit status.
+local t = os.time({year = 2024, month = 2, day = 29, hour = 12, min = 30, sec = 15})
+print(t, os.date("!%Y-%m-%d %H:%M:%S %A %B %j %U %w %p %y", t))
+print(os.date("!%c|%x|%X|%D|%F|%T|%R|%e|%I|%M|%S|%%", 0))
+local d = os.date("!*t", 1700000000)
+print(d.year, d.month, d.day, d.hour, d.min, d.sec, d.wday, d.yday, d.isdst)
+local norm = os.date("*t", os.time({year = 2023, month = 14, day = 35, hour = 25}))
+print(norm.year, norm.month, norm.day, norm.hour)
+print(os.time({year = 1970, month = 1, day = 1, hour = 0}), os.time({year = 2038, month = 1, day = 19, hour = 3, min = 14, sec = 8}))
+print(os.difftime(t, t - 3600), os.date("%Y", 0))
+print(math.type(os.time()), os.time() > 1700000000, type(os.clock()), os.clock() >= 0)
+local c0 = os.clock()
+local x = 0
+for i = 1, 200000 do x = x + i % 7 end
+print(x, os.clock() >= c0)
+print(os.getenv("LUA_PORT_TEST"), os.getenv("TZ"), os.getenv("NO_SUCH_VARIABLE_HERE"))
+print(os.setlocale(), os.setlocale("C"), os.setlocale(nil, "numeric"))
+print(#arg, arg[0], arg[1], arg[2])
+print(pcall(os.date, "%Ez", 0))
+io.stdout:flush()
+os.exit(3)
