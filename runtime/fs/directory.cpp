@@ -38,6 +38,7 @@ void build_index(Inode& directory)
     directory.name_buckets = static_cast<DirEntry**>(allocate_page());
     if (!directory.name_buckets)
         return;
+    fill_bytes(directory.name_buckets, 0, k_page_size); // allocate_page() promises no contents.
     directory.entries.for_each([&](DirEntry& e) { index_entry(directory, e); });
 }
 

@@ -17,7 +17,8 @@ namespace uk {
 
 void* kmalloc(size_t size);
 void kfree(void* pointer);
-// Pages are separate from kmalloc: a page has no room for a slab header.
+// Pages are separate from kmalloc: a page has no room for a slab header. Its contents are
+// unspecified (on the host: whatever it held before).
 void* allocate_page();
 void free_page(void* page);
 // Pages the runtime heap holds (slabs and whole pages), for /proc/meminfo.
