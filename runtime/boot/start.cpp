@@ -15,10 +15,12 @@
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/address_space.h"
+#include "mm/file_mapping.h"
 #include "mm/frame_allocator.h"
 #include "net/network_options.h"
 #include "net/stack.h"
 #include "sched/clock.h"
+#include "sched/locks.h"
 #include "sched/scheduler.h"
 
 extern "C" const unsigned char __ehdr_start[];
@@ -293,6 +295,8 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
         net::write_resolver_file(network.dns, network.dns_count);
     phase_done("files");
     sched::init();
+    // The mmap family changes file mappings only under the RuntimeLock (mm/file_mapping.h).
+    mm::set_file_mapping_permit([] { return arch::cpus_online() == 1 || sched::g_runtime_lock.is_held_here(); });
     size_t cpus = start_application_processors();
     phase_done("scheduler");
 

@@ -144,8 +144,12 @@ Result<void> unmap(u64 address, u64 length)
     u64 end = align_up(address + length, k_page_size);
     if (end < address || end > k_user_end)
         return error(EINVAL);
-    // Pages a shared file mapping borrowed go back to the file, not to the frame allocator.
-    before_unmap(address, end);
+    if (overlaps_file_mapping(address, end)) {
+        if (!may_change_file_mappings())
+            return error(k_needs_runtime_lock);
+        // Pages a shared file mapping borrowed go back to the file, not to the frame allocator.
+        before_unmap(address, end);
+    }
     return g_regions.remove(address, end, release_piece);
 }
 
@@ -189,6 +193,16 @@ Result<u64> remap(u64 address, u64 old_length, u64 new_length, u32 flags)
         return error(EINVAL);
     old_length = align_up(old_length, k_page_size);
     new_length = align_up(new_length, k_page_size);
+    if (overlaps_file_mapping(address, address + old_length)) {
+        if (!may_change_file_mappings())
+            return error(k_needs_runtime_lock);
+        // Shared file mappings can shrink; moving or growing them is not supported.
+        if (new_length > old_length)
+            return error(EINVAL);
+        if (new_length < old_length)
+            TRY(unmap(address + new_length, old_length - new_length));
+        return address;
+    }
     const Region* region = g_regions.find(address);
     if (!region || region->end < address + old_length)
         return error(EFAULT);
