@@ -109,9 +109,8 @@ Result<void> add_entry(Inode& directory, Name name, Inode& child)
     return {};
 }
 
-void remove_entry(Inode& directory, DirEntry& entry)
+void drop_entry(Inode& directory, DirEntry& entry)
 {
-    Inode& child = *entry.inode;
     if (directory.name_buckets)
         unindex_entry(directory, entry);
     IntrusiveList<DirEntry>::remove(entry);
@@ -121,6 +120,12 @@ void remove_entry(Inode& directory, DirEntry& entry)
         free_page(directory.name_buckets);
         directory.name_buckets = nullptr;
     }
+}
+
+void remove_entry(Inode& directory, DirEntry& entry)
+{
+    Inode& child = *entry.inode;
+    drop_entry(directory, entry);
     touch_modify(directory);
     touch_change(child);
     if (child.is_directory()) {

@@ -15,6 +15,9 @@ Inode* lookup_child(Inode& directory, Name name);
 Result<void> add_entry(Inode& directory, Name name, Inode& child);
 // Unlinks the entry (and frees the child if nothing else holds it).
 void remove_entry(Inode& directory, DirEntry& entry);
+// Takes the entry out of the directory's list and name index and frees it; the link counts, the
+// times and the child are the caller's (rename moving a directory).
+void drop_entry(Inode& directory, DirEntry& entry);
 // Points an existing entry at another inode (rename over an existing name).
 void replace_entry(Inode& directory, DirEntry& entry, Inode& child);
 // The first entry whose cookie is at least `position`, or null.

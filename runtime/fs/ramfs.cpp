@@ -215,9 +215,7 @@ Result<void> Ramfs::rename(Lookup& from, Lookup& to, u32 flags)
             // parent still counts this directory's "..".
             moving.link_count = saved_links;
             --saved_parent->link_count;
-            IntrusiveList<DirEntry>::remove(*old_entry);
-            kfree(old_entry);
-            --saved_parent->entry_count;
+            drop_entry(*saved_parent, *old_entry);
             touch_modify(*saved_parent);
         } else {
             remove_entry(*from.parent, *old_entry);

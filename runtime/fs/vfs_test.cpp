@@ -137,6 +137,25 @@ TEST_F(VfsTest, LargeDirectoryIndex)
     check_link_counts(root());
 }
 
+// Renaming a directory takes its old entry out of the index too (the path fuzzer found a lookup
+// that followed a freed entry still chained there).
+TEST_F(VfsTest, RenamingDirectoriesInALargeDirectory)
+{
+    ASSERT_EQ(error_of(create_node(root(), "/big", k_mode_directory | 0755)), 0);
+    for (int i = 0; i < 100; ++i)
+        ASSERT_EQ(error_of(create_node(root(), ("/big/d" + std::to_string(i)).c_str(), k_mode_directory | 0755)), 0);
+    for (int i = 0; i < 100; ++i)
+        ASSERT_EQ(error_of(rename(root(), ("/big/d" + std::to_string(i)).c_str(), root(),
+                      ("/big/e" + std::to_string(i)).c_str(), 0)), 0);
+    for (int i = 0; i < 100; ++i) {
+        ASSERT_EQ(node(("/big/d" + std::to_string(i)).c_str()), nullptr) << i;
+        ASSERT_NE(node(("/big/e" + std::to_string(i)).c_str()), nullptr) << i;
+        // The old name is free again, in the index as in the list.
+        ASSERT_EQ(error_of(create_node(root(), ("/big/d" + std::to_string(i)).c_str(), k_mode_regular | 0644)), 0);
+    }
+    check_link_counts(root());
+}
+
 TEST_F(VfsTest, Symlinks)
 {
     ASSERT_EQ(error_of(make_directories("/d/e")), 0);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The guest side of the tests that reach the guest through the NIC (inet_host.py drives them):
 //   serve     one edge-triggered epoll loop: TCP echo and UDP echo on port 7000, a tiny HTTP/1.1
-//             server on 8080 (for wrk), a control port 7001 ("stats" answers the lowest free
-//             descriptor and free memory, "udp" the datagrams received so far: count, bytes and
-//             a hash of their contents in order, "quit" exits 0)
+//             server on 8080 (for wrk; "Connection: close" closes after the response, the
+//             server first, as HTTP servers do), a control port 7001 ("stats" answers the lowest
+//             free descriptor and free memory, "udp" the datagrams received so far: count, bytes
+//             and a hash of their contents in order, "peer" the address and port of the last HTTP
+//             client, "quit" exits 0)
 //   threaded  a thread per TCP echo connection on 7000, control on 7001
 //   client P N  connects to 10.0.2.100:P (the runner's --guestfwd), sends N bytes of a pattern
 //             while reading the echo back, and checks it
@@ -77,6 +79,8 @@ static void udp_received(const char* data, size_t length)
         g_udp_hash = (g_udp_hash ^ (uint8_t)data[i]) * 1099511628211ull; // FNV-1a
 }
 
+static char g_http_peer[INET6_ADDRSTRLEN + 8] = "none"; // The last HTTP client, for "peer".
+
 // A control command; returns 1 to quit.
 static int control(int fd, const char* command)
 {
@@ -89,6 +93,11 @@ static int control(int fd, const char* command)
     }
     if (!strncmp(command, "stats", 5)) {
         int n = snprintf(reply, sizeof reply, "fd %d mem %ld\n", next_fd(), mem_free_kb());
+        send(fd, reply, n, MSG_NOSIGNAL);
+        return 0;
+    }
+    if (!strncmp(command, "peer", 4)) {
+        int n = snprintf(reply, sizeof reply, "peer %s\n", g_http_peer);
         send(fd, reply, n, MSG_NOSIGNAL);
         return 0;
     }
@@ -111,6 +120,7 @@ struct conn {
     size_t pending_capacity;
     char request[4096]; // http: a request not complete yet; control: a line.
     size_t request_length;
+    int close_after_output; // http: the request said "Connection: close".
 };
 
 static int g_epoll;
@@ -161,6 +171,9 @@ static int flush(struct conn* c)
     }
     memmove(c->pending, c->pending + done, c->pending_length - done);
     c->pending_length -= done;
+    // All written after "Connection: close": the server closes first (its side goes to TIME_WAIT).
+    if (c->close_after_output && c->pending_length == 0)
+        return -1;
     return 0;
 }
 
@@ -173,6 +186,8 @@ static int readable(struct conn* c)
     for (;;) {
         if (c->kind == k_echo && c->pending_length > (1 << 20))
             return 0; // Back-pressure: wait for EPOLLOUT before reading more.
+        if (c->close_after_output)
+            return 0; // The response is still being written; then the connection closes.
         ssize_t n = recv(c->fd, buf, sizeof buf, 0);
         if (n == 0)
             return -1;
@@ -195,6 +210,11 @@ static int readable(struct conn* c)
                     return 1;
             } else if (c->kind == k_http && c->request_length >= 4
                 && !memcmp(c->request + c->request_length - 4, "\r\n\r\n", 4)) {
+                static const char k_close[] = "\r\nConnection: close\r\n";
+                if (memmem(c->request, c->request_length, k_close, sizeof k_close - 1)) {
+                    c->close_after_output = 1;
+                    i = n; // Nothing after this request counts.
+                }
                 c->request_length = 0;
                 queue_output(c, k_http_response, sizeof k_http_response - 1);
             }
@@ -232,12 +252,17 @@ static int serve(void)
             struct conn* c = events[i].data.ptr;
             if (c->kind == k_listener) {
                 for (;;) {
-                    int s = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK);
+                    struct sockaddr_in6 peer;
+                    socklen_t peer_length = sizeof peer;
+                    int s = accept4(c->fd, (struct sockaddr*)&peer, &peer_length, SOCK_NONBLOCK);
                     if (s < 0)
                         break;
                     if (c->listen_kind == k_http) {
                         int one = 1;
                         setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                        char address[INET6_ADDRSTRLEN];
+                        inet_ntop(AF_INET6, &peer.sin6_addr, address, sizeof address);
+                        snprintf(g_http_peer, sizeof g_http_peer, "%s %d", address, ntohs(peer.sin6_port));
                     }
                     struct conn* added = add(c->listen_kind, s, 0);
                     // Data may have come with the connection: the edge was before the add.
