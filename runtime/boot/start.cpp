@@ -146,6 +146,9 @@ void apply_runtime_options(const CommandLine& cmdline)
 size_t start_application_processors()
 {
     size_t online = 1;
+    if (arch::cpu_count() > arch::k_max_cpus)
+        printk("uk: warning: the machine has %zu CPUs; the runtime uses the first %zu\n", arch::cpu_count(),
+            arch::k_max_cpus);
     for (u32 index = 1; index < arch::cpu_count() && index < arch::k_max_cpus; ++index) {
         u64 record = mm::allocate_kernel_frame();
         auto stacks = mm::allocate_stack(arch::k_cpu_interrupt_stacks, k_page_size);

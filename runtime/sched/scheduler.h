@@ -106,6 +106,15 @@ private:
     Thread* m_thread;
 };
 
+// A PreemptGuard whose probe covers as much stack as any runtime call may use: for calls that
+// run without the RuntimeLock yet go as deep as those under it (the mmap family: region changes,
+// page-table walks, TLB shootdowns). The stack must not fault under the address-space lock: a
+// fault then would read the regions while they are being changed.
+class DeepPreemptGuard : public PreemptGuard {
+public:
+    [[gnu::always_inline]] DeepPreemptGuard() : PreemptGuard(arch::k_runtime_stack_reserve) {}
+};
+
 // What a system call runs under by default (docs/architecture.md, "Locking on many CPUs"): no
 // preemption, and the RuntimeLock, which a sleep releases and takes again. With one CPU, code
 // that cannot be preempted excludes all other runtime code by itself, as it always did there:

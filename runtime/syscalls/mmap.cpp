@@ -58,7 +58,7 @@ auto with_runtime_lock_if_needed(Call call) -> decltype(call())
 } // namespace
 
 // Files are mapped under the RuntimeLock (descriptors, the file system); anonymous memory without.
-UK_SYSCALL_HANDLER_UNLOCKED(mmap)
+UK_SYSCALL_HANDLER_UNLOCKED_DEEP(mmap)
 {
     u64 length = static_cast<u64>(a1);
     u32 protection = static_cast<u32>(a2) & 7;
@@ -77,7 +77,7 @@ UK_SYSCALL_HANDLER_UNLOCKED(mmap)
     return TRY(with_runtime_lock_if_needed([&] { return mm::map_anonymous(static_cast<u64>(a0), length, protection, flags); }));
 }
 
-UK_SYSCALL_HANDLER_UNLOCKED(munmap)
+UK_SYSCALL_HANDLER_UNLOCKED_DEEP(munmap)
 {
     u64 start = static_cast<u64>(a0), length = static_cast<u64>(a1);
     if (start % k_page_size || length == 0 || start + length < start)
@@ -86,19 +86,19 @@ UK_SYSCALL_HANDLER_UNLOCKED(munmap)
     return 0;
 }
 
-UK_SYSCALL_HANDLER_UNLOCKED(mprotect)
+UK_SYSCALL_HANDLER_UNLOCKED_DEEP(mprotect)
 {
     TRY(mm::protect(static_cast<u64>(a0), static_cast<u64>(a1), static_cast<u32>(a2) & 7));
     return 0;
 }
 
-UK_SYSCALL_HANDLER_UNLOCKED(mremap)
+UK_SYSCALL_HANDLER_UNLOCKED_DEEP(mremap)
 {
     u64 start = static_cast<u64>(a0), old_length = static_cast<u64>(a1), new_length = static_cast<u64>(a2);
     return TRY(with_runtime_lock_if_needed([&] { return mm::remap(start, old_length, new_length, static_cast<u32>(a3)); }));
 }
 
-UK_SYSCALL_HANDLER_UNLOCKED(brk) { return static_cast<long>(mm::set_break(static_cast<u64>(a0))); }
+UK_SYSCALL_HANDLER_UNLOCKED_DEEP(brk) { return static_cast<long>(mm::set_break(static_cast<u64>(a0))); }
 
 // [madvise(2)] MADV_DONTNEED drops private pages (they read as zeros afterwards). MADV_FREE lets
 // the kernel reclaim pages under memory pressure, keeping them if they are written first; with no
@@ -108,7 +108,7 @@ UK_SYSCALL_HANDLER_UNLOCKED(brk) { return static_cast<long>(mm::set_break(static
 // is accepted after the checks Linux makes.
 // Partial: MADV_FREE keeps the pages; MADV_DONTNEED on a private file mapping reads zeros
 // afterwards; MADV_REMOVE is EOPNOTSUPP (docs/syscalls.md, Memory).
-UK_SYSCALL_HANDLER_UNLOCKED(madvise)
+UK_SYSCALL_HANDLER_UNLOCKED_DEEP(madvise)
 {
     constexpr long k_madv_dontneed = 4, k_madv_remove = 9, k_madv_last = 25;
     u64 start = static_cast<u64>(a0), length = static_cast<u64>(a1);
@@ -126,7 +126,7 @@ UK_SYSCALL_HANDLER_UNLOCKED(madvise)
     return 0;
 }
 // Nothing is ever paged out; mlock makes the pages resident now, as Linux does.
-UK_SYSCALL_HANDLER_UNLOCKED(mlock)
+UK_SYSCALL_HANDLER_UNLOCKED_DEEP(mlock)
 {
     u64 start = align_down(static_cast<u64>(a0), k_page_size), length = static_cast<u64>(a1);
     u64 end = align_up(static_cast<u64>(a0) + length, k_page_size);
@@ -138,12 +138,12 @@ UK_SYSCALL_HANDLER_UNLOCKED(mlock)
         return error(ENOMEM);
     return zero_or_error(mm::populate(start, end));
 }
-UK_SYSCALL_HANDLER_UNLOCKED(munlock) { return 0; }
+UK_SYSCALL_HANDLER_UNLOCKED_DEEP(munlock) { return 0; }
 // Partial: succeeds and changes nothing (nothing is paged out); MCL_CURRENT does not populate.
-UK_SYSCALL_HANDLER_UNLOCKED(mlockall) { return 0; }
-UK_SYSCALL_HANDLER_UNLOCKED(munlockall) { return 0; }
+UK_SYSCALL_HANDLER_UNLOCKED_DEEP(mlockall) { return 0; }
+UK_SYSCALL_HANDLER_UNLOCKED_DEEP(munlockall) { return 0; }
 // MAP_SHARED file mappings are the file's own pages: there is nothing to write back.
-UK_SYSCALL_HANDLER_UNLOCKED(msync)
+UK_SYSCALL_HANDLER_UNLOCKED_DEEP(msync)
 {
     if (a0 % static_cast<long>(k_page_size))
         return error(EINVAL);

@@ -57,6 +57,8 @@ inline bool signals_due(const sched::Thread& self)
 #define UK_SYSCALL_HANDLER_NO_RESTART(name) UK_SYSCALL_HANDLER_WITH(name, false, ::uk::sched::RuntimeGuard)
 #define UK_SYSCALL_HANDLER_UNLOCKED(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::sched::PreemptGuard)
 #define UK_SYSCALL_HANDLER_UNLOCKED_NO_RESTART(name) UK_SYSCALL_HANDLER_WITH(name, false, ::uk::sched::PreemptGuard)
+// Without the RuntimeLock, but as deep into the runtime as a locked call (the mmap family).
+#define UK_SYSCALL_HANDLER_UNLOCKED_DEEP(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::sched::DeepPreemptGuard)
 // Leaf calls (getpid, getuid, ...) take no lock, never sleep and touch no runtime state that
 // changes: they run as the program's own code would, with no guard at all.
 namespace uk {
