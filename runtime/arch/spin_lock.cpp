@@ -15,6 +15,7 @@ const char* rank_name(u32 rank)
     switch (static_cast<LockRank>(rank)) {
     case LockRank::Runtime: return "RuntimeLock";
     case LockRank::Network: return "network core lock";
+    case LockRank::Descriptors: return "descriptor-table lock";
     case LockRank::AddressSpace: return "address-space lock";
     case LockRank::PageTables: return "page-table lock";
     case LockRank::Scheduler: return "SchedulerLock";

@@ -30,14 +30,15 @@ namespace uk::arch {
 // earlier rank. One bit each in the per-CPU mask of held ranks (debug builds).
 enum class LockRank : u8 {
     Runtime = 1,      // The RuntimeLock: the runtime's state not listed below.
-    Network = 2,      // net::CoreLock: lwIP and the sockets' buffers.
-    AddressSpace = 3, // The program's regions (mm/address_space).
-    PageTables = 4,   // The page tables and TLB shootdowns (arch/x86_64/paging).
-    Scheduler = 5,    // The SchedulerLock: threads, queues, timers, and what interrupt handlers share.
-    Heap = 6,         // kmalloc's slabs.
-    Frames = 7,       // The frame allocator and the commit charge.
-    Devices = 8,      // Registers shared by drivers (PCI configuration space, interrupt routing).
-    Console = 9,      // Whole lines on the UART.
+    Network = 2,      // net::CoreLock: lwIP and the inet sockets' state.
+    Descriptors = 3,  // The descriptor table's slots (fs/fd_table).
+    AddressSpace = 4, // The program's regions (mm/address_space).
+    PageTables = 5,   // The page tables and TLB shootdowns (arch/x86_64/paging).
+    Scheduler = 6,    // The SchedulerLock: threads, queues, timers, and what interrupt handlers share.
+    Heap = 7,         // kmalloc's slabs.
+    Frames = 8,       // The frame allocator and the commit charge.
+    Devices = 9,      // Registers shared by drivers (PCI configuration space, interrupt routing).
+    Console = 10,     // Whole lines on the UART.
 };
 
 #ifdef UKSDK_RUNTIME_DEBUG

@@ -13,6 +13,7 @@
 #include "mm/file_mapping.h"
 #include "mm/kmalloc.h"
 #include "sched/locks.h"
+#include "sched/scheduler.h"
 
 namespace uk::fs {
 
@@ -39,9 +40,23 @@ Result<void> FileDescription::stat(Stat& out)
 
 void FileDescription::unref()
 {
-    VERIFY(m_references > 0);
-    if (--m_references)
+    u32 left = __atomic_sub_fetch(&m_references, 1, __ATOMIC_ACQ_REL);
+    VERIFY(left != ~0u);
+    if (left)
         return;
+    // Descriptions' release() touches runtime state (the file tree, pipes, lwIP's pcbs through
+    // the CoreLock, which comes after the RuntimeLock). A call that runs without the RuntimeLock
+    // drops its reference holding no lock at all, so it may take it here.
+    if (arch::cpus_online() > 1 && !sched::g_runtime_lock.is_held_here()) {
+        sched::RuntimeGuard guard;
+        release_and_free();
+        return;
+    }
+    release_and_free();
+}
+
+void FileDescription::release_and_free()
+{
     // Observers (epoll entries) forget the description first: epoll drops a description when its
     // last descriptor is closed, not when one of several dup'd descriptors is.
     {

@@ -6,8 +6,10 @@
 // may take again, second in the runtime's lock order (after the RuntimeLock). Interrupt handlers
 // never take it (drivers/network_device.h), so interrupts stay enabled while it is held; its
 // holders are runtime code, never preempted. Nothing sleeps while holding it (unlocked()
-// releases it around the sleep), and nothing outside it reads network state except readiness
-// predicates, which look at single flags and counters. lwIP asserts it
+// releases it around the sleep), and nothing outside it reads network state except the sockets'
+// readiness(), which looks at single fields (never a pcb, which another CPU may free). Inet
+// sockets' reads and writes run under it without the RuntimeLock (net/inet_socket_base.h), so
+// with several CPUs it is what keeps them apart. lwIP asserts it
 // (LWIP_ASSERT_CORE_LOCKED), and its outermost release runs the work deferred to the end of a
 // call (delivering loopback packets, telling the stack's thread about a new, earlier timeout).
 #pragma once

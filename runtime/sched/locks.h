@@ -7,10 +7,11 @@
 //   input ring, epoll ready lists, timerfd counts, virtqueues). Taken with interrupts disabled,
 //   from anywhere including interrupt handlers; recursive, as disabling interrupts was; held
 //   across a thread switch and released by the thread switched to.
-// - the RuntimeLock: the rest of the runtime's state (the file tree, descriptions, the fd table,
-//   sockets outside lwIP, process state). System calls take it by default (RuntimeGuard in
+// - the RuntimeLock: the rest of the runtime's state (the file tree, descriptions other than inet
+//   sockets, AF_UNIX sockets, process state). System calls take it by default (RuntimeGuard in
 //   sched/scheduler.h), kernel threads hold it while they run; a sleep releases it. Interrupts stay
-//   enabled while it is held or awaited, and its holder is never preempted.
+//   enabled while it is held or awaited, and its holder is never preempted. The descriptor table
+//   has a lock of its own (fs/fd_table.cpp), and inet sockets are under the CoreLock.
 #pragma once
 
 #include "arch/arch.h"

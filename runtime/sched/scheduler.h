@@ -140,4 +140,26 @@ private:
     bool m_locked;
 };
 
+// The RuntimeLock for a scope if `needed`, for the calls that learn only from the description
+// they work on whether they need it (fs::FileDescription::runs_without_runtime_lock()). The caller
+// holds a PreemptGuard that made the stack present as deep as RuntimeGuard's does.
+class RuntimeGuardIf {
+public:
+    [[gnu::always_inline]] explicit RuntimeGuardIf(bool needed) : m_locked(needed && arch::cpus_online() > 1)
+    {
+        if (m_locked)
+            g_runtime_lock.lock();
+    }
+    [[gnu::always_inline]] ~RuntimeGuardIf()
+    {
+        if (m_locked)
+            g_runtime_lock.unlock();
+    }
+    RuntimeGuardIf(const RuntimeGuardIf&) = delete;
+    RuntimeGuardIf& operator=(const RuntimeGuardIf&) = delete;
+
+private:
+    bool m_locked;
+};
+
 }

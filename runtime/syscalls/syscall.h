@@ -59,6 +59,12 @@ inline bool signals_due(const sched::Thread& self)
 #define UK_SYSCALL_HANDLER_UNLOCKED_NO_RESTART(name) UK_SYSCALL_HANDLER_WITH(name, false, ::uk::sched::PreemptGuard)
 // Without the RuntimeLock, but as deep into the runtime as a locked call (the mmap family).
 #define UK_SYSCALL_HANDLER_UNLOCKED_DEEP(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::sched::DeepPreemptGuard)
+// The read/write family and the socket data calls (read, write, readv, writev, sendto, recvfrom,
+// sendmsg, recvmsg, sendmmsg, recvmmsg) decide per description: the handler looks the descriptor
+// up without the RuntimeLock (the descriptor table has its own lock) and takes it with
+// sched::RuntimeGuardIf unless the description runs_without_runtime_lock() (inet sockets). Their
+// guard makes the stack present as deep as RuntimeGuard's, since either may follow.
+#define UK_SYSCALL_HANDLER_PER_DESCRIPTION(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::sched::DeepPreemptGuard)
 // Leaf calls (getpid, getuid, ...) take no lock, never sleep and touch no runtime state that
 // changes: they run as the program's own code would, with no guard at all.
 namespace uk {
