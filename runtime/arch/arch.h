@@ -13,7 +13,11 @@ struct MemoryRange;
 namespace uk::arch {
 
 struct TrapFrame;
+using InterruptHandler = void (*)(void* context);
 
+// Makes the boot CPU's per-CPU record reachable (through GS): the first thing boot does, since
+// locks and the scheduler's guards read it.
+void set_boot_cpu_record();
 void cpu_init();
 
 void port_write8(u16 port, u8 value);
@@ -59,7 +63,8 @@ Result<void> map_page(u64 virt, u64 phys, u32 protection);
 // Removes a mapping and returns the frame it pointed to (0 if none).
 u64 unmap_page(u64 virt);
 // Range operations: they cost what is mapped in the range, not its size, and free page tables
-// they leave empty. unmap_range calls released(frame, context) for each frame it removes and
+// they leave empty. Every change that removes or alters mappings is complete on every CPU (TLB
+// shootdown) before it returns, and before the frames it took out are released. unmap_range calls released(frame, context) for each frame it removes and
 // returns their number; protect_range returns the number of pages holding a frame.
 u64 unmap_range(u64 start, u64 end, void (*released)(u64 frame, void* context), void* context);
 u64 protect_range(u64 start, u64 end, u32 protection);
@@ -70,14 +75,40 @@ u64 lowest_populated(u64 start, u64 end);
 Result<void> move_range(u64 from, u64 to, u64 length);
 // True when `virt` is mapped, and readable (and writable if asked).
 bool is_mapped(u64 virt, bool writable = false);
+// True when the page of `virt` is present and allows `access` (k_prot_* bits): a fault on it is
+// spurious (another CPU mapped it meanwhile, or this CPU's TLB held an older, stricter entry).
+bool page_permits(u64 virt, u32 access);
 
 // Interrupts. Runtime code runs with interrupts enabled except in short critical sections.
+// Inline in an image: every lock that disables interrupts pays for them (and under TCG every
+// call and return costs a translation-block lookup).
 inline constexpr u8 k_timer_vector = 32;
 inline constexpr u8 k_spurious_vector = 0xff;
+#if defined(__linux__)
 u64 save_and_disable_interrupts();
 void restore_interrupts(u64 saved);
 void enable_interrupts();
 bool interrupts_enabled();
+#else
+inline u64 save_and_disable_interrupts()
+{
+    u64 flags;
+    asm volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+    return flags;
+}
+inline void restore_interrupts(u64 saved)
+{
+    if (saved & (1u << 9))
+        asm volatile("sti" ::: "memory");
+}
+inline void enable_interrupts() { asm volatile("sti" ::: "memory"); }
+inline bool interrupts_enabled()
+{
+    u64 flags;
+    asm volatile("pushfq; popq %0" : "=r"(flags));
+    return flags & (1u << 9);
+}
+#endif
 // Halts until the next interrupt; returns with interrupts disabled.
 void wait_for_interrupt();
 
@@ -110,12 +141,25 @@ void interrupts_init(u64 rsdp);
 size_t cpu_count();
 inline constexpr size_t k_max_cpus = 64;
 
-// The processor running this code (0: the boot CPU), and a per-CPU slot the scheduler owns; both
-// through the GS base, one load each.
+// The processor running this code (0: the boot CPU), a per-CPU slot the scheduler owns, and the
+// thread the CPU runs: each one GS-relative load (arch/x86_64/per_cpu.h). A thread may move to
+// another CPU whenever it can be preempted, so this_cpu() and this_cpu_slot() mean something only
+// where it cannot (runtime code, interrupts disabled); the current thread is read in one
+// instruction, so it is right everywhere. The host unit tests (built for Linux, which the target
+// never is) have one CPU whose record runtime/host/fakes.cpp keeps.
+#if defined(__linux__)
+u32 this_cpu();
+void* this_cpu_slot();
+void* this_cpu_current();
+void set_this_cpu_current(void* thread);
+u32& this_cpu_held_locks();
+inline void enter_no_fault_section() {}
+inline void leave_no_fault_section() {}
+#else
 inline u32 this_cpu()
 {
     u32 index;
-    asm volatile("movl %%gs:16, %0" : "=r"(index));
+    asm volatile("movl %%gs:24, %0" : "=r"(index));
     return index;
 }
 inline void* this_cpu_slot()
@@ -124,12 +168,40 @@ inline void* this_cpu_slot()
     asm volatile("movq %%gs:8, %0" : "=r"(slot));
     return slot;
 }
+inline void* this_cpu_current()
+{
+    void* thread;
+    asm volatile("movq %%gs:16, %0" : "=r"(thread));
+    return thread;
+}
+inline void set_this_cpu_current(void* thread) { asm volatile("movq %0, %%gs:16" ::"r"(thread) : "memory"); }
+// Locks this CPU holds under which a page fault must not be taken even for an interrupt
+// handler's stack (the address-space and page-table locks): interrupts do not probe the stack
+// then (arch.h, probe_stack).
+inline void enter_no_fault_section() { asm volatile("incl %%gs:40" ::: "memory"); }
+inline void leave_no_fault_section() { asm volatile("decl %%gs:40" ::: "memory"); }
+// The ranks of the locks this CPU holds, one bit each (debug builds: arch/spin_lock.h).
+inline u32& this_cpu_held_locks()
+{
+    u32* self;
+    asm volatile("movq %%gs:0, %0" : "=r"(self));
+    return self[8]; // PerCpu::held_locks, at offset 32.
+}
+#endif
 void set_this_cpu_slot(void* slot);
+
+// One turn of a spin-wait loop: a PAUSE, and the TLB shootdown another CPU may be waiting for
+// (a CPU spinning with interrupts disabled still answers it, so that the CPU that holds the lock
+// it wants and shoots down cannot wait for it forever).
+void spin_wait();
 
 // What an application processor needs from whoever starts it: a zeroed page for its record, its
 // interrupt stacks (k_cpu_interrupt_stacks bytes, every page already present: they serve page
 // faults) and the stack its entry runs on.
 inline constexpr size_t k_cpu_interrupt_stacks = 3 * 16384;
+// The page start_cpu() copies the real-mode trampoline to (the startup IPI names it): boot keeps
+// the frame allocator away from it.
+inline constexpr u64 k_ap_trampoline_page = 0x8000;
 struct CpuMemory {
     u64 record_page;
     u64 interrupt_stacks;
@@ -143,6 +215,36 @@ bool start_cpu(u32 index, const CpuMemory& memory, void (*entry)(u32 index));
 // Interprocessor interrupts: `vector` on processor `index`; an NMI on every other processor.
 void send_ipi(u32 index, u8 vector);
 void send_nmi_to_others();
+
+// Processors that run the runtime (the boot CPU and the started application processors).
+#if defined(__linux__)
+size_t cpus_online();
+#else
+extern u32 g_cpus_online;
+inline size_t cpus_online() { return __atomic_load_n(&g_cpus_online, __ATOMIC_RELAXED); }
+#endif
+bool is_cpu_online(u32 index);
+// A CPU has started and takes part in TLB shootdowns from now on.
+void mark_cpu_online(u32 index);
+// An idle CPU (running no program thread) tells the TLB shootdowns that it need not be woken for
+// them (unless page tables are freed): it flushes its TLB when it leaves idle, before it switches
+// to a thread.
+void enter_idle_tlb_mode();
+void leave_idle_tlb_mode();
+// The reschedule IPI: wakes an idle CPU or makes a busy one look at the run queue. Its handler
+// (the scheduler's) runs in interrupt context like a device's.
+inline constexpr u8 k_reschedule_vector = 0xf0;
+inline constexpr u8 k_tlb_shootdown_vector = 0xf1;
+void set_reschedule_handler(InterruptHandler handler);
+void send_reschedule(u32 index);
+
+// Crashes and hangs on many CPUs. stop_other_cpus(): every other CPU halts at once (an NMI),
+// wherever it is, so that one report comes out alone; their interrupted registers stay readable
+// through stopped_cpu_frame(). claim_report(): true for the first CPU to ask, so that of the NMIs
+// the runner's timeout sends to every CPU only one reports.
+void stop_other_cpus();
+bool claim_report();
+const TrapFrame* stopped_cpu_frame(u32 index);
 // One line on what interrupts_init found (uk.verbose).
 void describe_interrupts();
 
@@ -155,7 +257,6 @@ void describe_interrupts();
 // device (so that a level-triggered line drops) and hands the rest of the work to a thread by
 // waking a sched::WaitQueue, which is interrupt-safe. Once every handler of the vector has run
 // and the interrupt has ended, the scheduler may switch to a thread the handler woke.
-using InterruptHandler = void (*)(void* context);
 enum class Trigger : u8 { Edge, Level };
 enum class Polarity : u8 { ActiveHigh, ActiveLow };
 struct InterruptLine {
@@ -199,8 +300,17 @@ void set_fault_signal_hook(bool (*hook)(TrapFrame& frame, int signal, int code, 
 // A non-maskable interrupt is the runner asking why the guest has not finished (its timeout
 // expired): `hook` prints what every thread is doing; the machine then exits with status 124.
 void set_hang_report_hook(void (*hook)(const TrapFrame& frame));
-// True while interrupt handlers (device handlers, the timer's) run.
+// True while interrupt handlers (device handlers, the timer's) run on this CPU.
+#if defined(__linux__)
 bool in_interrupt();
+#else
+inline bool in_interrupt()
+{
+    u32 depth;
+    asm volatile("movl %%gs:36, %0" : "=r"(depth));
+    return depth != 0;
+}
+#endif
 
 // The local APIC timer: one interrupt on k_timer_vector at (or just after) a TSC value.
 void timer_init(u64 tsc_hz);
@@ -244,6 +354,25 @@ void redirect_trap(TrapFrame& frame, u64 function, u64 stack_pointer, u64 a0, u6
 // alternate stack).
 void call_on_other_stack(u64 stack_top, void (*function)(void*), void* argument);
 u64 stack_pointer();
+
+// Runtime code runs on the stack of the thread that called it, and a program's stacks are paged
+// in on first touch. A page fault is not allowed while the runtime holds a lock that comes after
+// the address space's (docs/architecture.md), so each entry into the runtime first makes the
+// stack present below it: probe_stack(low, high) touches every page of [low, high) from the top.
+// A page that cannot be made present (the guard page of a small stack, no memory left) is passed
+// over: the probe is a precaution, and a real overflow still faults where it happens.
+void probe_stack(u64 low, u64 high);
+inline constexpr u64 k_runtime_stack_reserve = 16 * 1024;
+#if defined(__linux__)
+inline u64 current_stack_pointer() { return reinterpret_cast<u64>(__builtin_frame_address(0)); }
+#else
+inline u64 current_stack_pointer()
+{
+    u64 sp;
+    asm volatile("mov %%rsp, %0" : "=r"(sp));
+    return sp;
+}
+#endif
 // A signal frame's return address for handlers registered without a restorer: it calls
 // `handler(stack_pointer)` (rt_sigreturn), which never returns.
 void set_signal_return_handler(void (*handler)(u64 context));

@@ -12,7 +12,7 @@
 namespace uk {
 
 namespace {
-bool g_crashing;
+bool g_crashing; // Set by the reporting CPU only.
 constexpr int k_max_walk = 1 << 20;
 constexpr int k_head_frames = 40;
 constexpr int k_tail_frames = 12;
@@ -41,6 +41,36 @@ int walk_frames(u64 fp, Visit&& visit)
     return depth;
 }
 
+// Starts a crash report on this CPU: the first CPU to crash reports and stops the others (one
+// report, not interleaved ones); a CPU that crashes while another reports just stops; a crash
+// inside the report itself ends the machine at once.
+void begin_report(int signal)
+{
+    if (!arch::claim_report())
+        arch::halt_forever();
+    if (g_crashing)
+        arch::machine_exit(128 + signal);
+    g_crashing = true;
+    arch::stop_other_cpus();
+}
+
+// After the crashing CPU's own backtrace: where the NMI stopped each other CPU.
+void report_other_cpus()
+{
+    if (arch::cpus_online() < 2)
+        return;
+    for (u32 index = 0; index < arch::k_max_cpus; ++index) {
+        if (index == arch::this_cpu())
+            continue;
+        if (const arch::TrapFrame* frame = arch::stopped_cpu_frame(index)) {
+            printk("uk: CPU %u was at:\n", index);
+            print_backtrace(arch::trap_pc(*frame), arch::trap_frame_pointer(*frame));
+        } else if (arch::is_cpu_online(index)) {
+            printk("uk: CPU %u did not stop\n", index);
+        }
+    }
+}
+
 } // namespace
 
 void print_backtrace(u64 pc, u64 fp)
@@ -59,27 +89,29 @@ void print_backtrace(u64 pc, u64 fp)
 
 void crash_after_trap(const arch::TrapFrame& frame, int signal, const char* what)
 {
-    if (g_crashing)
-        arch::machine_exit(128 + signal);
-    g_crashing = true;
+    begin_report(signal);
     arch::before_crash_report();
     printk("uk: %s\n", what);
+    if (arch::cpus_online() > 1)
+        printk("uk: on CPU %u of %zu (the others are stopped)\n", arch::this_cpu(), arch::cpus_online());
     arch::dump_registers(frame);
     print_backtrace(arch::trap_pc(frame), arch::trap_frame_pointer(frame));
+    report_other_cpus();
     arch::machine_exit(128 + signal);
 }
 
 void crash_here(int signal, const char* what)
 {
-    if (g_crashing)
-        arch::machine_exit(128 + signal);
-    g_crashing = true;
+    begin_report(signal);
     arch::before_crash_report();
     printk("uk: %s\n", what);
+    if (arch::cpus_online() > 1)
+        printk("uk: on CPU %u of %zu (the others are stopped)\n", arch::this_cpu(), arch::cpus_online());
     // This function's own frame (live: a frame_pointer() call's would be dead by now, and an
     // interrupt pushed onto the stack overwrites it): the backtrace starts at our caller.
     auto* frame = static_cast<const u64*>(__builtin_frame_address(0));
     print_backtrace(frame[1], frame[0]);
+    report_other_cpus();
     arch::machine_exit(128 + signal);
 }
 
@@ -88,9 +120,7 @@ void crash_here(int signal, const char* what)
 // __stack_chk_fail has. Frame #1 of the backtrace is the return address into that function.
 extern "C" [[noreturn, gnu::no_stack_protector]] void __stack_chk_fail()
 {
-    if (g_crashing)
-        arch::machine_exit(128 + k_sigabrt);
-    g_crashing = true;
+    begin_report(k_sigabrt);
     printk("uk: stack smashing detected: the function of frame #1 overwrote its stack protector canary\n");
     print_backtrace(reinterpret_cast<u64>(&__stack_chk_fail), reinterpret_cast<u64>(__builtin_frame_address(0)));
     arch::machine_exit(128 + k_sigabrt);

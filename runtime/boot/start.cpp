@@ -15,10 +15,12 @@
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/address_space.h"
+#include "mm/file_mapping.h"
 #include "mm/frame_allocator.h"
 #include "net/network_options.h"
 #include "net/stack.h"
 #include "sched/clock.h"
+#include "sched/locks.h"
 #include "sched/scheduler.h"
 
 extern "C" const unsigned char __ehdr_start[];
@@ -139,27 +141,26 @@ void apply_runtime_options(const CommandLine& cmdline)
         boot_failure(problem);
 }
 
-// Until the scheduler runs threads on them, application processors wait with interrupts
-// disabled (only an NMI reaches them).
-[[noreturn]] void park(u32) { arch::halt_forever(); }
-
 // Starts every processor the firmware reports, each with its record, interrupt stacks (touched
 // now: they must never fault) and first stack. Returns how many run, the boot CPU included.
 size_t start_application_processors()
 {
     size_t online = 1;
+    if (arch::cpu_count() > arch::k_max_cpus)
+        printk("uk: warning: the machine has %zu CPUs; the runtime uses the first %zu\n", arch::cpu_count(),
+            arch::k_max_cpus);
     for (u32 index = 1; index < arch::cpu_count() && index < arch::k_max_cpus; ++index) {
         u64 record = mm::allocate_kernel_frame();
         auto stacks = mm::allocate_stack(arch::k_cpu_interrupt_stacks, k_page_size);
         auto stack = mm::allocate_stack(16 * 1024, k_page_size);
-        if (!record || stacks.is_error() || stack.is_error()) {
+        if (!record || stacks.is_error() || stack.is_error() || sched::prepare_application_processor(index).is_error()) {
             printk("uk: warning: no memory to start CPU %u\n", index);
             break;
         }
         u64 stacks_base = stacks.value() - arch::k_cpu_interrupt_stacks;
         fill_bytes(reinterpret_cast<void*>(stacks_base), 0, arch::k_cpu_interrupt_stacks);
         fill_bytes(reinterpret_cast<void*>(stack.value() - 16 * 1024), 0, 16 * 1024);
-        if (!arch::start_cpu(index, { record, stacks_base, stack.value() }, park)) {
+        if (!arch::start_cpu(index, { record, stacks_base, stack.value() }, sched::run_application_processor)) {
             printk("uk: warning: CPU %u did not start\n", index);
             continue;
         }
@@ -204,6 +205,8 @@ void check_memory_or_fail(const mm::MemoryRange* modules, size_t module_count)
 // Not protected itself: it runs from before the canary is set to the program's entry.
 extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
 {
+    arch::set_boot_cpu_record();
+    sched::early_init();
     draw_random_and_set_canary();
     console::init();
     arch::cpu_init();
@@ -228,13 +231,16 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
     phase_done("cmdline");
 
     // Boot modules (the initrd) keep their frames until the file system has unpacked them.
-    mm::MemoryRange reserved[BootInfo::k_max_modules + 1];
+    mm::MemoryRange reserved[BootInfo::k_max_modules + 2];
     for (size_t i = 0; i < g_boot_info.module_count; ++i)
         reserved[i] = { g_boot_info.modules[i].address, g_boot_info.modules[i].size };
     check_memory_or_fail(reserved, g_boot_info.module_count);
     u64 image_start = align_down(reinterpret_cast<u64>(__ehdr_start), k_page_size);
     reserved[g_boot_info.module_count] = { image_start, reinterpret_cast<u64>(_end) - image_start };
-    mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reserved, g_boot_info.module_count + 1);
+    // The page the application processors start from (below 1 MiB) is never handed out: starting
+    // one copies the trampoline there (with little RAM it would otherwise hold a page table).
+    reserved[g_boot_info.module_count + 1] = { arch::k_ap_trampoline_page, k_page_size };
+    mm::frames_init(g_boot_info.ram, g_boot_info.ram_count, reserved, g_boot_info.module_count + 2);
     arch::paging_init(g_boot_info.ram, g_boot_info.ram_count);
     phase_done("memory");
     arch::interrupts_init(g_boot_info.rsdp);
@@ -292,12 +298,14 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
         net::write_resolver_file(network.dns, network.dns_count);
     phase_done("files");
     sched::init();
+    // The mmap family changes file mappings only under the RuntimeLock (mm/file_mapping.h).
+    mm::set_file_mapping_permit([] { return arch::cpus_online() == 1 || sched::g_runtime_lock.is_held_here(); });
     size_t cpus = start_application_processors();
     phase_done("scheduler");
 
     sched::start();
     {
-        sched::PreemptGuard preempt_guard;
+        sched::RuntimeGuard runtime_guard;
         console::start_devices();
         phase_done("devices");
         // Shares need the scheduler (their requests sleep until the host answers).

@@ -5,12 +5,14 @@
 #include <stdarg.h>
 
 #include "arch/arch.h"
+#include "arch/spin_lock.h"
 #include "drivers/serial.h"
 #include "drivers/virtio/console.h"
-#include "arch/arch.h"
-#include "lib/string.h"
 #include "lib/format.h"
+#include "lib/string.h"
+#include "mm/address_space.h"
 #include "sched/clock.h"
+#include "sched/locks.h"
 #include "sched/wait_queue.h"
 
 namespace uk {
@@ -54,6 +56,9 @@ constinit sched::WaitQueue g_writers(sched::WakeSource::External);
 Stream g_last_stream = Stream::Output;
 // A crash report is being written: everything goes to the UART from now on.
 bool g_crash;
+// Whole writes on the UARTs: the CPUs' messages and writes do not mix within a line. Interrupts
+// are disabled while it is held (printk runs anywhere, interrupt handlers included).
+constinit arch::SpinLock g_uart_lock { arch::LockRank::Console };
 
 bool next_byte(u8& byte)
 {
@@ -167,7 +172,11 @@ bool input_ready_locked()
 }
 
 // The COM1 receive interrupt: moves the bytes into the ring and wakes readers and pollers.
-void on_receive(void*) { drain_and_notify_locked(); }
+void on_receive(void*)
+{
+    sched::SchedulerGuard guard;
+    drain_and_notify_locked();
+}
 
 // The virtio console's receive interrupt.
 void on_virtio_input() { drain_and_notify_locked(); }
@@ -180,7 +189,7 @@ void start_virtio()
     g_virtio_tried = true;
     if (!virtio::console_start() || !virtio::console_has_port(virtio::ConsolePort::Input))
         return;
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     virtio::console_set_input_handler(on_virtio_input);
     g_virtio_input = true;
     // Bytes the UART decoder took already (none under uk-run) stay in g_input; the framing
@@ -195,7 +204,26 @@ virtio::ConsolePort port_of(Stream stream)
 void write_uart(Stream stream, const char* data, size_t length)
 {
     bool error_port = stream == Stream::Error && g_has_com2;
-    serial::write(error_port ? serial::Port::Com2 : serial::Port::Com1, data, length);
+    serial::Port port = error_port ? serial::Port::Com2 : serial::Port::Com1;
+    if (g_crash) {
+        // The CPU that held the lock may be stopped for good (or be this one, crashing in the
+        // middle of a write): wait a while once, then write without it.
+        static bool s_abandoned;
+        u64 saved = arch::save_and_disable_interrupts();
+        bool locked = false;
+        if (!s_abandoned && !g_uart_lock.is_held_here()) {
+            for (int spin = 0; spin < 1'000'000 && !(locked = g_uart_lock.try_lock()); ++spin)
+                arch::spin_wait();
+            s_abandoned = !locked;
+        }
+        serial::write(port, data, length);
+        if (locked)
+            g_uart_lock.unlock();
+        arch::restore_interrupts(saved);
+        return;
+    }
+    arch::IrqLockGuard guard(g_uart_lock);
+    serial::write(port, data, length);
 }
 
 } // namespace
@@ -304,14 +332,14 @@ void set_input_framing(bool framed) { g_framed = framed; }
 bool input_ready()
 {
     start_virtio();
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     return input_ready_locked();
 }
 
 size_t input_pending()
 {
     start_virtio();
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     drain_and_notify_locked();
     return g_input_count;
 }
@@ -321,7 +349,10 @@ Result<size_t> read(void* buffer, size_t length, bool nonblocking)
     if (length == 0)
         return static_cast<size_t>(0);
     start_virtio();
-    arch::InterruptGuard guard;
+    // The copy below runs under the SchedulerLock, where program memory must not fault.
+    u64 start = reinterpret_cast<u64>(buffer);
+    TRY(mm::populate(align_down(start, k_page_size), align_up(start + length, k_page_size)));
+    sched::SchedulerGuard guard;
     if (!input_ready_locked()) {
         if (nonblocking)
             return error(EAGAIN);

@@ -224,7 +224,7 @@ extern "C" long uk_network_self_test(uint32_t own_ip, uint32_t gateway_ip, uint3
     size_t report_size) noexcept
 {
     using namespace uk;
-    sched::PreemptGuard preempt_guard;
+    sched::RuntimeGuard runtime_guard;
     drivers::Test t {};
     t.device = drivers::first_network_device();
     if (!t.device)

@@ -2,6 +2,7 @@
 // PCI configuration space, bus scan, capabilities, BARs and MSI-X tables ([PCI 3.0]).
 #include "drivers/pci.h"
 
+#include "arch/spin_lock.h"
 #include "lib/format.h"
 
 namespace uk::pci {
@@ -20,6 +21,8 @@ constexpr size_t k_max_functions = 64;
 Function g_functions[k_max_functions];
 size_t g_function_count;
 bool g_scanned;
+// The address/data pair is one register window for every CPU.
+constinit arch::SpinLock g_config_lock { arch::LockRank::Devices };
 
 void select(Address a, u16 offset)
 {
@@ -83,42 +86,42 @@ void scan()
 
 u32 read32(Address a, u16 offset)
 {
-    arch::InterruptGuard guard; // The address/data pair is one shared register window.
+    arch::IrqLockGuard guard(g_config_lock);
     select(a, offset);
     return arch::port_read32(k_config_data);
 }
 
 u16 read16(Address a, u16 offset)
 {
-    arch::InterruptGuard guard;
+    arch::IrqLockGuard guard(g_config_lock);
     select(a, offset);
     return arch::port_read16(k_config_data + (offset & 2));
 }
 
 u8 read8(Address a, u16 offset)
 {
-    arch::InterruptGuard guard;
+    arch::IrqLockGuard guard(g_config_lock);
     select(a, offset);
     return arch::port_read8(k_config_data + (offset & 3));
 }
 
 void write32(Address a, u16 offset, u32 value)
 {
-    arch::InterruptGuard guard;
+    arch::IrqLockGuard guard(g_config_lock);
     select(a, offset);
     arch::port_write32(k_config_data, value);
 }
 
 void write16(Address a, u16 offset, u16 value)
 {
-    arch::InterruptGuard guard;
+    arch::IrqLockGuard guard(g_config_lock);
     select(a, offset);
     arch::port_write16(k_config_data + (offset & 2), value);
 }
 
 void write8(Address a, u16 offset, u8 value)
 {
-    arch::InterruptGuard guard;
+    arch::IrqLockGuard guard(g_config_lock);
     select(a, offset);
     arch::port_write8(k_config_data + (offset & 3), value);
 }

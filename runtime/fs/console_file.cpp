@@ -13,6 +13,7 @@
 #include "lib/string.h"
 #include "mm/address_space.h"
 #include "mm/kmalloc.h"
+#include "sched/locks.h"
 
 namespace uk::fs {
 
@@ -67,7 +68,7 @@ public:
         , m_inode(inode)
     {
         if (reads_input(role)) {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             static bool s_listening;
             if (!s_listening) {
                 console::set_input_listener(input_arrived);
@@ -180,7 +181,7 @@ protected:
     void release() override
     {
         if (reads_input(m_role)) {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             IntrusiveList<Console>::remove(*this);
         }
         if (m_inode)

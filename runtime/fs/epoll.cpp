@@ -10,6 +10,7 @@
 
 #include "lib/verify.h"
 #include "mm/kmalloc.h"
+#include "sched/locks.h"
 
 namespace uk::fs {
 
@@ -54,7 +55,7 @@ public:
     {
         if (&target == this)
             return error(EINVAL);
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         Registration* existing = find(fd, target);
         switch (operation) {
         case EpollOperation::Add: {
@@ -122,7 +123,7 @@ public:
 
     u32 readiness() override
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         u32 events = 0;
         m_ready.for_each([&](Registration& r) {
             if (!events && !r.disabled && (r.file->readiness() & r.wanted()))
@@ -147,7 +148,7 @@ public:
 protected:
     void release() override
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         if (m_buckets) {
             for (size_t i = 0; i < k_buckets; ++i) {
                 while (Registration* r = m_buckets[i]) {
@@ -236,7 +237,7 @@ private:
     // the others), edge-triggered ones wait for the next notification, one-shot ones for MOD.
     size_t collect(EpollEvent* out, size_t capacity)
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         IntrusiveList<Registration, ReadyTag> again;
         size_t n = 0;
         while (n < capacity) {

@@ -6,6 +6,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "sched/locks.h"
 
 namespace uk::fs {
 
@@ -28,7 +29,7 @@ public:
             return error(EINVAL);
         u64 value;
         {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             if (m_count == 0) {
                 if (is_nonblocking())
                     return error(EAGAIN);
@@ -55,7 +56,7 @@ public:
         if (value == ~0ull)
             return error(EINVAL);
         {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             if (value > k_max_count - m_count) {
                 if (is_nonblocking())
                     return error(EAGAIN);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The descriptor table: lowest-free allocation, dup and dup2 sharing one description (with
-// close-on-exec per descriptor), EMFILE and EBADF, and closing a descriptor while another thread
-// still uses its description.
+// close-on-exec per descriptor), EMFILE and EBADF, closing a descriptor while another thread
+// still uses its description, and releases that use the table (no reference is dropped under the
+// table's lock).
 #include "host/threads.h"
 
 #include "fs/fd_table.h"
@@ -129,6 +130,70 @@ TEST_F(FdTableTest, CloseWhileAnotherThreadUsesTheDescription)
     EXPECT_NE(writer->readiness() & k_poll_err, 0u) << "the last reference went with the reader";
     EXPECT_EQ(error_of(fs::close(reused)), 0);
     EXPECT_EQ(error_of(fs::close(wfd)), 0);
+}
+
+// A description whose release() uses the descriptor table, as releasing a description can (an
+// AF_UNIX socket's queued SCM_RIGHTS messages close what they carry): close, dup2 and a refused
+// install drop their reference after letting go of the table's lock, or the table would be taken
+// again by the CPU holding it (the host's spin_wait() reports that).
+class TableUsingFile final : public FileDescription {
+public:
+    TableUsingFile(int* closed) : FileDescription(DescriptionKind::Socket, k_o_rdwr), m_closed(closed) {}
+    int carried = -1; // A descriptor the release closes.
+
+protected:
+    void release() override
+    {
+        if (carried >= 0 && !fs::close(carried).is_error())
+            ++*m_closed;
+    }
+
+private:
+    int* m_closed;
+};
+
+TEST_F(FdTableTest, ReleaseMayUseTheTable)
+{
+    int closed = 0;
+    int released = 0;
+    auto* first = make<TableUsingFile>(&closed);
+    int fd = install(first, 0).value();
+    first->carried = install(make_test_file(DescriptionKind::Socket, &released), 0).value();
+    EXPECT_EQ(error_of(fs::close(fd)), 0);
+    EXPECT_EQ(closed, 1) << "close";
+    EXPECT_EQ(released, 1);
+
+    auto* second = make<TableUsingFile>(&closed);
+    fd = install(second, 0).value();
+    second->carried = install(make_test_file(DescriptionKind::Socket, &released), 0).value();
+    EXPECT_EQ(error_of(install_at(fd, make_test_file(DescriptionKind::Socket, &released), 0)), 0);
+    EXPECT_EQ(closed, 2) << "dup2 over it";
+    EXPECT_EQ(error_of(fs::close(fd)), 0);
+    EXPECT_EQ(released, 3);
+
+    auto* third = make<TableUsingFile>(&closed);
+    third->carried = install(make_test_file(DescriptionKind::Socket, &released), 0).value();
+    EXPECT_EQ(install(third, 0, -1).error_code(), EINVAL);
+    EXPECT_EQ(closed, 3) << "a refused install";
+    EXPECT_EQ(released, 4);
+}
+
+// The reference count is atomic (calls without the RuntimeLock take and drop references): a
+// description outlives any number of get()s until each is matched, whatever the order.
+TEST_F(FdTableTest, ReferencesFromGetOutliveTheDescriptor)
+{
+    int released = 0;
+    int fd = install(make_test_file(DescriptionKind::Socket, &released), 0).value();
+    std::vector<FileDescription*> held;
+    for (int i = 0; i < 100; ++i)
+        held.push_back(get(fd).value());
+    EXPECT_EQ(error_of(fs::close(fd)), 0);
+    EXPECT_EQ(get(fd).error_code(), EBADF);
+    for (FileDescription* d : held) {
+        EXPECT_EQ(released, 0);
+        d->unref();
+    }
+    EXPECT_EQ(released, 1);
 }
 
 }

@@ -12,6 +12,8 @@
 #include "arch/arch.h"
 #include "mm/file_mapping.h"
 #include "mm/kmalloc.h"
+#include "sched/locks.h"
+#include "sched/scheduler.h"
 
 namespace uk::fs {
 
@@ -38,13 +40,27 @@ Result<void> FileDescription::stat(Stat& out)
 
 void FileDescription::unref()
 {
-    VERIFY(m_references > 0);
-    if (--m_references)
+    u32 left = __atomic_sub_fetch(&m_references, 1, __ATOMIC_ACQ_REL);
+    VERIFY(left != ~0u);
+    if (left)
         return;
+    // Descriptions' release() touches runtime state (the file tree, pipes, lwIP's pcbs through
+    // the CoreLock, which comes after the RuntimeLock). A call that runs without the RuntimeLock
+    // drops its reference holding no lock at all, so it may take it here.
+    if (arch::cpus_online() > 1 && !sched::g_runtime_lock.is_held_here()) {
+        sched::RuntimeGuard guard;
+        release_and_free();
+        return;
+    }
+    release_and_free();
+}
+
+void FileDescription::release_and_free()
+{
     // Observers (epoll entries) forget the description first: epoll drops a description when its
     // last descriptor is closed, not when one of several dup'd descriptors is.
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         while (ReadinessObserver* observer = m_observers.pop_front())
             observer->description_released(*this);
     }
@@ -54,20 +70,20 @@ void FileDescription::unref()
 
 void FileDescription::notify_readiness(u32 events)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     m_readiness_changed.wake_all_locked();
     m_observers.for_each([&](ReadinessObserver& observer) { observer.readiness_changed(*this, events); });
 }
 
 void FileDescription::add_observer(ReadinessObserver& observer)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     m_observers.push_back(observer);
 }
 
 void FileDescription::remove_observer(ReadinessObserver& observer)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     if (static_cast<ListLink<ObserverTag>&>(observer).is_linked())
         IntrusiveList<ReadinessObserver, ObserverTag>::remove(observer);
 }

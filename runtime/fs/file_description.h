@@ -4,7 +4,9 @@
 // timerfd, signalfd, epoll, sockets) is a subclass; dup'd descriptors share one description (and
 // its offset and status flags). Descriptions are reference counted: every descriptor holds one
 // reference, and so does a system call while it uses the description (it may sleep in a WaitQueue
-// while another thread closes the descriptor).
+// while another thread closes the descriptor). The count is atomic: calls that run without the
+// RuntimeLock (socket reads and writes, runs_without_runtime_lock()) take and drop references too;
+// the last one's release() always runs under the RuntimeLock.
 //
 // Readiness: readiness() says which poll events hold now. Whenever they may have changed, the
 // description calls notify_readiness(), which wakes the threads sleeping on readiness_queue()
@@ -118,19 +120,29 @@ public:
     // The file-system node behind the description, if any (fchdir, fstatfs, *at system calls).
     virtual Inode* inode();
     virtual bool is_terminal() const { return false; }
+    // Whether read, write and the socket data calls on this description may run without the
+    // RuntimeLock (docs/architecture.md, "Locking on many CPUs"): true for descriptions whose
+    // every state those calls touch is under locks of their own (inet sockets: the CoreLock).
+    // Fixed for the description's life.
+    virtual bool runs_without_runtime_lock() const { return false; }
 
-    void ref() { ++m_references; }
+    void ref() { __atomic_add_fetch(&m_references, 1, __ATOMIC_RELAXED); }
+    // Drops a reference; the last one releases the description under the RuntimeLock, taken here
+    // if the caller does not hold it (a call without it whose description was closed meanwhile).
     void unref();
 
-    u32 access_mode() const { return m_status_flags & k_o_accmode; }
-    bool is_path_only() const { return m_status_flags & k_o_path; }
+    u32 access_mode() const { return status_flags() & k_o_accmode; }
+    bool is_path_only() const { return status_flags() & k_o_path; }
     bool can_read() const { return !is_path_only() && access_mode() != k_o_wronly; }
     bool can_write() const { return !is_path_only() && access_mode() != k_o_rdonly; }
-    bool is_nonblocking() const { return m_status_flags & k_o_nonblock; }
-    u32 status_flags() const { return m_status_flags; }
+    bool is_nonblocking() const { return status_flags() & k_o_nonblock; }
+    // Read without a lock by the calls that run without the RuntimeLock; written (F_SETFL,
+    // FIONBIO) under it, so writers never race each other.
+    u32 status_flags() const { return __atomic_load_n(&m_status_flags, __ATOMIC_RELAXED); }
     void set_status_flags(u32 flags)
     {
-        m_status_flags = (m_status_flags & ~k_settable_status_flags) | (flags & k_settable_status_flags);
+        u32 kept = status_flags() & ~k_settable_status_flags;
+        __atomic_store_n(&m_status_flags, kept | (flags & k_settable_status_flags), __ATOMIC_RELAXED);
     }
 
     DescriptionKind kind() const { return m_kind; }
@@ -159,17 +171,19 @@ protected:
     {
     }
     ~FileDescription() = default;
-    // The last reference is gone: release what the description holds. The memory itself is
-    // freed by unref(), so subclasses must not need a destructor.
+    // The last reference is gone: release what the description holds (under the RuntimeLock).
+    // The memory itself is freed by unref(), so subclasses must not need a destructor.
     virtual void release() {}
 
     u64 m_offset = 0;
 
 private:
+    void release_and_free();
+
     sched::WaitQueue m_readiness_changed;
     IntrusiveList<ReadinessObserver, ObserverTag> m_observers;
     u32 m_status_flags;
-    u32 m_references = 1;
+    u32 m_references = 1; // Atomic.
     DescriptionKind m_kind;
 };
 

@@ -7,6 +7,7 @@
 #include "lib/intrusive_list.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "sched/locks.h"
 #include "sched/scheduler.h"
 #include "sched/signal.h"
 
@@ -48,7 +49,7 @@ public:
         : FileDescription(DescriptionKind::SignalFd, k_o_rdwr | (flags & k_o_nonblock))
         , m_mask(mask)
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         static bool s_listening;
         if (!s_listening) {
             sched::set_pending_listener(signal_became_pending);
@@ -72,7 +73,7 @@ public:
                 if (is_nonblocking())
                     return error(EAGAIN);
                 // Signals come from other threads; waiting for them is like a sigtimedwait.
-                arch::InterruptGuard guard;
+                sched::SchedulerGuard guard;
                 auto r = sched::block_for_signal_locked(m_mask, 0);
                 if (r == sched::WaitResult::Interrupted)
                     return error(EINTR);
@@ -102,7 +103,7 @@ public:
 protected:
     void release() override
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         IntrusiveList<SignalFd>::remove(*this);
     }
 
@@ -112,6 +113,7 @@ private:
 
 void signal_became_pending()
 {
+    sched::SchedulerGuard guard; // The list changes under it as signalfds come and go.
     g_signalfds.for_each([](SignalFd& file) { file.notify_readiness(k_poll_in | k_poll_rdnorm); });
 }
 

@@ -15,6 +15,7 @@
 #include "mm/frame_allocator.h"
 #include "mm/kmalloc.h"
 #include "sched/clock.h"
+#include "sched/scheduler.h"
 
 namespace uk::fs {
 
@@ -55,26 +56,62 @@ size_t generate_meminfo(char* buffer, size_t capacity)
         total, free, available, 0ul, files, 0ul, files, runtime_heap, 0ul, 0ul);
 }
 
+// One entry per CPU that runs threads, as many as the page holds (16 or more).
 size_t generate_cpuinfo(char* buffer, size_t capacity)
 {
     char brand[64];
     arch::cpu_vendor_and_brand(brand, sizeof(brand));
     u64 khz = clock::tsc_hz() / 1000;
-    // One vCPU is all the runtime drives today.
-    return format(buffer, capacity,
-        "processor\t: 0\n"
-        "model name\t: %s\n"
-        "cpu MHz\t\t: %lu.%03lu\n"
-        "physical id\t: 0\n"
-        "siblings\t: 1\n"
-        "core id\t\t: 0\n"
-        "cpu cores\t: 1\n"
-        "bogomips\t: %lu.%02lu\n"
-        "clflush size\t: 64\n"
-        "cache_alignment\t: 64\n"
-        "address sizes\t: 48 bits virtual\n"
-        "\n",
-        brand, khz / 1000, khz % 1000, khz * 2 / 1000, (khz * 2 / 10) % 100);
+    size_t cpus = sched::cpus_running();
+    u64 mask = sched::running_cpus_mask();
+    size_t length = 0;
+    for (u32 index = 0; index < arch::k_max_cpus; ++index) {
+        if (!(mask & (1ull << index)))
+            continue;
+        char entry[512];
+        size_t n = format(entry, sizeof(entry),
+            "processor\t: %u\n"
+            "model name\t: %s\n"
+            "cpu MHz\t\t: %lu.%03lu\n"
+            "physical id\t: 0\n"
+            "siblings\t: %zu\n"
+            "core id\t\t: %u\n"
+            "cpu cores\t: %zu\n"
+            "apicid\t\t: %u\n"
+            "bogomips\t: %lu.%02lu\n"
+            "clflush size\t: 64\n"
+            "cache_alignment\t: 64\n"
+            "address sizes\t: 48 bits virtual\n"
+            "\n",
+            index, brand, khz / 1000, khz % 1000, cpus, index, cpus, index, khz * 2 / 1000, (khz * 2 / 10) % 100);
+        if (length + n > capacity)
+            break;
+        copy_bytes(buffer + length, entry, n);
+        length += n;
+    }
+    return length;
+}
+
+// /sys/devices/system/cpu/online and /possible: the CPUs as a list of ranges ("0-3").
+size_t generate_cpu_list(char* buffer, size_t capacity)
+{
+    u64 mask = sched::running_cpus_mask();
+    size_t length = 0;
+    for (u32 index = 0; index < arch::k_max_cpus;) {
+        if (!(mask & (1ull << index))) {
+            ++index;
+            continue;
+        }
+        u32 last = index;
+        while (last + 1 < arch::k_max_cpus && (mask & (1ull << (last + 1))))
+            ++last;
+        const char* separator = length ? "," : "";
+        length += last == index ? format(buffer + length, capacity - length, "%s%u", separator, index)
+                                : format(buffer + length, capacity - length, "%s%u-%u", separator, index, last);
+        index = last + 1;
+    }
+    length += format(buffer + length, capacity - length, "\n");
+    return length;
 }
 
 size_t generate_mounts(char* buffer, size_t capacity)
@@ -145,6 +182,12 @@ Result<void> create_proc_files(const char* program_name)
     TRY(synthetic("/proc/mounts", generate_mounts));
     TRY(synthetic("/proc/self/mounts", generate_mounts));
     TRY(synthetic("/proc/uptime", generate_uptime));
+    // Where glibc's get_nprocs() and some runtimes (Go, Java, .NET) count the CPUs.
+    Inode* cpu = TRY(make_directories("/sys/devices/system/cpu"));
+    cpu->mode = k_mode_directory | 0555;
+    TRY(synthetic("/sys/devices/system/cpu/online", generate_cpu_list));
+    TRY(synthetic("/sys/devices/system/cpu/possible", generate_cpu_list));
+    TRY(synthetic("/sys/devices/system/cpu/present", generate_cpu_list));
     return {};
 }
 

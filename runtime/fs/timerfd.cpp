@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "sched/clock.h"
+#include "sched/locks.h"
 #include "sched/timer.h"
 
 namespace uk::fs {
@@ -30,7 +31,7 @@ public:
             return error(EINVAL);
         u64 ticks;
         {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             if (m_ticks == 0) {
                 if (is_nonblocking())
                     return error(EAGAIN);
@@ -61,7 +62,7 @@ public:
 
     TimerSetting set(TimerSetting setting, bool absolute)
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         TimerSetting old = setting_locked();
         sched::cancel_timer_locked(m_timer);
         m_ticks = 0;
@@ -155,7 +156,7 @@ Result<TimerSetting> get_timer(FileDescription& file)
     TimerFd* timer = as_timerfd(file);
     if (!timer)
         return error(EINVAL);
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     return timer->setting_locked();
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Host stand-ins for the machine and the console, so the runtime's portable parts link into the
-// unit tests: panic() aborts (death tests match its message), printk() writes to stderr, and the
-// port I/O functions emulate the CMOS RTC at ports 0x70/0x71.
+// unit tests: panic() aborts (death tests match its message), printk() writes to stderr, the port
+// I/O functions emulate the CMOS RTC at ports 0x70/0x71, and one CPU's per-CPU record holds what
+// the locks and the scheduler keep there (arch/arch.h). The interrupt flag is the fake machine's
+// (host/machine.cpp) where a test links it; elsewhere these weak stand-ins keep none.
 //
 // The runtime headers come before the C library's: lib/errno.h declares the errno names as
 // enumerators, which <cerrno>'s macros would otherwise rewrite into numbers.
@@ -133,5 +135,23 @@ u8 port_read8(u16 port)
         return host::cmos::read_data();
     return 0xff; // Nothing decodes other ports, so the bus floats high.
 }
+
+namespace {
+void* g_cpu_slot;
+void* g_cpu_current;
+u32 g_cpu_held_locks;
+}
+
+u32 this_cpu() { return 0; }
+void* this_cpu_slot() { return g_cpu_slot; }
+void set_this_cpu_slot(void* slot) { g_cpu_slot = slot; }
+void* this_cpu_current() { return g_cpu_current; }
+void set_this_cpu_current(void* thread) { g_cpu_current = thread; }
+u32& this_cpu_held_locks() { return g_cpu_held_locks; }
+void spin_wait() { panic("host: a lock is held by another CPU, but the host tests have one"); }
+size_t cpus_online() { return 1; }
+
+[[gnu::weak]] u64 save_and_disable_interrupts() { return 0; }
+[[gnu::weak]] void restore_interrupts(u64) {}
 
 } // namespace uk::arch

@@ -10,6 +10,7 @@ add_executable(ukrt_machine_tests
     memory.cpp
     ramfs_fakes.cpp
     threads.cpp
+    ${runtime}/arch/spin_lock.cpp
     ${runtime}/fs/directory.cpp
     ${runtime}/fs/epoll.cpp
     ${runtime}/fs/eventfd.cpp
@@ -32,6 +33,7 @@ add_executable(ukrt_machine_tests
     ${runtime}/sched/signal.cpp
     ${runtime}/sched/wait_queue.cpp
     # The tests.
+    ${runtime}/arch/spin_lock_test.cpp
     ${runtime}/fs/epoll_test.cpp
     ${runtime}/fs/event_files_test.cpp
     ${runtime}/fs/fd_table_test.cpp
@@ -44,8 +46,10 @@ add_executable(ukrt_machine_tests
 target_include_directories(ukrt_machine_tests PRIVATE ${runtime})
 target_compile_features(ukrt_machine_tests PRIVATE cxx_std_20)
 # UKSDK_VERIFY_INTERRUPT_STATE: every `_locked` operation checks that interrupts are disabled
-# (arch/arch.h), which the fake machine's interrupt flag makes meaningful.
-target_compile_definitions(ukrt_machine_tests PRIVATE UKSDK_VERIFY_INTERRUPT_STATE)
+# (arch/arch.h), which the fake machine's interrupt flag makes meaningful. UKSDK_RUNTIME_DEBUG:
+# the debug build's lock checks (arch/spin_lock.h): the order of every acquisition, and that the
+# `_locked` operations' callers hold the SchedulerLock.
+target_compile_definitions(ukrt_machine_tests PRIVATE UKSDK_VERIFY_INTERRUPT_STATE UKSDK_RUNTIME_DEBUG)
 target_compile_options(ukrt_machine_tests PRIVATE -Wall -Wextra
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 target_link_options(ukrt_machine_tests PRIVATE -fsanitize=address,undefined -fno-sanitize-recover=all)

@@ -26,7 +26,7 @@
 //   (rt_sigreturn through sched::sigreturn).
 // What it cannot model: preemption at arbitrary instructions (interrupts are taken only where a
 // test runs program code, raises one, or where the runtime re-enables interrupts or halts),
-// more than one CPU, CPU exceptions and page faults, real FPU registers (one 64-bit stand-in),
+// more than one CPU (the locks run, uncontended, with their order checked), CPU exceptions and page faults, real FPU registers (one 64-bit stand-in),
 // resume_trap (rt_sigreturn's jump into a context), and entering program code.
 #include "host/machine.h"
 
@@ -52,6 +52,7 @@
 #endif
 #endif
 #ifdef UKSDK_HOST_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -133,19 +134,13 @@ void finish_switch([[maybe_unused]] void* fake_stack)
 #endif
 }
 
-// The scheduler's exit stack (sched/scheduler.cpp's g_exit_stack), the one stack the runtime
-// switches to that no allocation announced: call_on_stack assumes its size.
-constexpr u64 k_exit_stack_size = 16384;
-
-Bounds stack_below(u64 top, bool allow_exit_stack)
+Bounds stack_below(u64 top)
 {
     for (size_t i = 0; i < g_stack_count; ++i)
         if (top > g_stacks[i].base && top <= g_stacks[i].base + g_stacks[i].size)
             return { reinterpret_cast<void*>(g_stacks[i].base), static_cast<size_t>(top - g_stacks[i].base) };
-    if (!allow_exit_stack)
-        panic("host machine: no known stack below %#llx (tests announce theirs with machine::add_stack)",
-            static_cast<unsigned long long>(top));
-    return { reinterpret_cast<void*>(top - k_exit_stack_size), k_exit_stack_size };
+    panic("host machine: no known stack below %#llx (tests announce theirs with machine::add_stack)",
+        static_cast<unsigned long long>(top));
 }
 
 void fiber_entry(unsigned high, unsigned low)
@@ -162,9 +157,9 @@ void fiber_entry(unsigned high, unsigned low)
 }
 
 // A context at the top of the stack below `stack_top` that starts with entry(argument).
-Context* make_context(u64 stack_top, void (*entry)(void*), void* argument, bool allow_exit_stack)
+Context* make_context(u64 stack_top, void (*entry)(void*), void* argument)
 {
-    Bounds whole = stack_below(stack_top, allow_exit_stack);
+    Bounds whole = stack_below(stack_top);
     u64 at = (stack_top - sizeof(Context)) & ~u64(63);
     auto* context = new (reinterpret_cast<void*>(at)) Context;
     context->stack = { whole.bottom, static_cast<size_t>(at - reinterpret_cast<u64>(whole.bottom)) };
@@ -479,6 +474,12 @@ void dispatch_interrupt(u8 vector, TrapFrame& frame)
 
 void set_fault_signal_hook(bool (*)(TrapFrame&, int, int, u64)) {}
 void set_hang_report_hook(void (*)(const TrapFrame&)) {}
+void set_reschedule_handler(InterruptHandler) {}
+void enter_idle_tlb_mode() {}
+void leave_idle_tlb_mode() {}
+void send_reschedule(u32 index) { panic("host machine: a reschedule IPI to CPU %u (the fake has one CPU)", index); }
+const TrapFrame* stopped_cpu_frame(u32) { return nullptr; }
+void dump_registers(const TrapFrame&) {}
 
 void timer_init(u64 tsc_hz) { VERIFY(tsc_hz == k_tsc_hz); }
 
@@ -498,7 +499,7 @@ void fpu_init_state(void* area) { memset(area, 0, sizeof(g_fpu)); }
 
 u64 prepare_thread_stack(u64 stack_top, void (*entry)(void*), void* argument)
 {
-    return reinterpret_cast<u64>(make_context(stack_top, entry, argument, false));
+    return reinterpret_cast<u64>(make_context(stack_top, entry, argument));
 }
 
 void switch_context(u64* save_stack_pointer, u64 new_stack_pointer)
@@ -517,7 +518,13 @@ void switch_context(u64* save_stack_pointer, u64 new_stack_pointer)
 
 void call_on_stack(u64 stack_top, void (*function)(void*), void* argument)
 {
-    Context* context = make_context(stack_top, function, argument, true);
+#ifdef UKSDK_HOST_ASAN
+    // The stack may have been left for good before (a CPU's exit stack, used by every thread that
+    // exits there): its old frames' redzones are still poisoned.
+    Bounds whole = stack_below(stack_top);
+    __asan_unpoison_memory_region(whole.bottom, whole.size);
+#endif
+    Context* context = make_context(stack_top, function, argument);
     start_switch(nullptr, context->stack); // This stack is left for good.
     setcontext(&context->uc);
     panic("host machine: setcontext failed");
@@ -525,7 +532,7 @@ void call_on_stack(u64 stack_top, void (*function)(void*), void* argument)
 
 void call_on_other_stack(u64 stack_top, void (*function)(void*), void* argument)
 {
-    Context* context = make_context(stack_top, function, argument, false);
+    Context* context = make_context(stack_top, function, argument);
     Context here;
     here.stack = g_running;
     context->return_to = &here;
@@ -537,6 +544,7 @@ void call_on_other_stack(u64 stack_top, void (*function)(void*), void* argument)
 }
 
 u64 stack_pointer() { return reinterpret_cast<u64>(__builtin_frame_address(0)); }
+void probe_stack(u64, u64) {} // Host stacks are always present.
 
 // gregs[] in Linux's order (see arch/x86_64/machine.cpp): r8-r15, rdi, rsi, rbp, rbx, rdx, rax, rcx,
 // rsp, rip, eflags, segments, err, trapno, oldmask, cr2.

@@ -72,6 +72,7 @@ bool is_user_range(u64 address, u64 length, bool)
 
 // Host memory is always present.
 Result<void> populate(u64, u64) { return {}; }
+void set_release_listener(void (*)(u64, u64)) {}
 
 } // namespace uk::mm
 

@@ -2,9 +2,15 @@
 // Anonymous memory for the program. Mappings are backed lazily, on first touch, but charged
 // against physical memory when created (unless MAP_NORESERVE), so exhaustion shows up as ENOMEM
 // from mmap (std::bad_alloc in C++), never as a crash on first use.
+//
+// Every CPU runs threads of the one address space: the regions, the break and the limits change
+// and are read under the address-space lock (AddressSpaceGuard), which page faults take too, so
+// that first touches on several CPUs proceed without the RuntimeLock. Runtime code that holds it
+// may touch program memory (a fault then finds it held by its own CPU and goes on).
 #include "mm/address_space.h"
 
 #include "arch/arch.h"
+#include "arch/spin_lock.h"
 #include "lib/verify.h"
 #include "mm/file_mapping.h"
 #include "mm/frame_allocator.h"
@@ -12,9 +18,19 @@
 
 namespace uk::mm {
 
+constinit arch::SpinLock g_address_space_lock { arch::LockRank::AddressSpace };
+u32 g_address_space_sequence;
+
 namespace {
 
 RegionMap g_regions;
+void (*g_release_listener)(u64 start, u64 end);
+
+void announce_release(u64 start, u64 end)
+{
+    if (g_release_listener)
+        g_release_listener(start, end);
+}
 u64 g_break = k_brk_base;
 u64 g_data_limit = k_unlimited;
 u64 g_address_space_limit = k_unlimited;
@@ -71,6 +87,7 @@ Result<void> check_limits(u64 length, bool data)
 
 Result<u64> map_anonymous(u64 hint, u64 length, u32 protection, u32 flags)
 {
+    AddressSpaceGuard guard;
     if (length == 0 || length > k_user_end)
         return error(EINVAL);
     length = align_up(length, k_page_size);
@@ -121,18 +138,24 @@ Result<u64> map_anonymous(u64 hint, u64 length, u32 protection, u32 flags)
 
 Result<void> unmap(u64 address, u64 length)
 {
+    AddressSpaceGuard guard;
     if (address % k_page_size || length == 0)
         return error(EINVAL);
     u64 end = align_up(address + length, k_page_size);
     if (end < address || end > k_user_end)
         return error(EINVAL);
-    // Pages a shared file mapping borrowed go back to the file, not to the frame allocator.
-    before_unmap(address, end);
+    if (overlaps_file_mapping(address, end)) {
+        if (!may_change_file_mappings())
+            return error(k_needs_runtime_lock);
+        // Pages a shared file mapping borrowed go back to the file, not to the frame allocator.
+        before_unmap(address, end);
+    }
     return g_regions.remove(address, end, release_piece);
 }
 
 Result<void> protect(u64 address, u64 length, u32 protection)
 {
+    AddressSpaceGuard guard;
     if (address % k_page_size)
         return error(EINVAL);
     u64 end = align_up(address + length, k_page_size);
@@ -164,11 +187,22 @@ Result<void> protect(u64 address, u64 length, u32 protection)
 
 Result<u64> remap(u64 address, u64 old_length, u64 new_length, u32 flags)
 {
+    AddressSpaceGuard guard;
     constexpr u32 k_mremap_maymove = 1;
     if (address % k_page_size || new_length == 0 || (flags & ~k_mremap_maymove))
         return error(EINVAL);
     old_length = align_up(old_length, k_page_size);
     new_length = align_up(new_length, k_page_size);
+    if (overlaps_file_mapping(address, address + old_length)) {
+        if (!may_change_file_mappings())
+            return error(k_needs_runtime_lock);
+        // Shared file mappings can shrink; moving or growing them is not supported.
+        if (new_length > old_length)
+            return error(EINVAL);
+        if (new_length < old_length)
+            TRY(unmap(address + new_length, old_length - new_length));
+        return address;
+    }
     const Region* region = g_regions.find(address);
     if (!region || region->end < address + old_length)
         return error(EFAULT);
@@ -213,6 +247,14 @@ Result<u64> remap(u64 address, u64 old_length, u64 new_length, u32 flags)
 
 Result<void> populate(u64 start, u64 end)
 {
+    // Usually every page is there already (a buffer used again): found without the lock.
+    u64 page = start;
+    while (page < end && arch::is_mapped(page))
+        page += k_page_size;
+    if (page >= end)
+        return {};
+    start = page;
+    AddressSpaceGuard guard;
     for (u64 page = start; page < end; page += k_page_size) {
         const Region* region = g_regions.find(page);
         // Pages the program cannot read (PROT_NONE, guards) stay as they are; so do present ones.
@@ -224,10 +266,15 @@ Result<void> populate(u64 start, u64 end)
     return {};
 }
 
-bool is_mapped_range(u64 start, u64 end) { return g_regions.is_covered(start, end); }
+bool is_mapped_range(u64 start, u64 end)
+{
+    AddressSpaceGuard guard;
+    return g_regions.is_covered(start, end);
+}
 
 Result<void> discard(u64 address, u64 length)
 {
+    AddressSpaceGuard guard;
     if (address % k_page_size)
         return error(EINVAL);
     u64 end = align_up(address + length, k_page_size);
@@ -240,12 +287,14 @@ Result<void> discard(u64 address, u64 length)
             return;
         release_frames(r, r.start > address ? r.start : address, r.end < end ? r.end : end);
     });
+    announce_release(address, end);
     // Like Linux: the mapped parts are discarded, and a hole in the range is reported.
     return g_regions.is_covered(address, end) ? Result<void>() : error(ENOMEM);
 }
 
 u64 set_break(u64 requested)
 {
+    AddressSpaceGuard guard;
     if (requested < k_brk_base || requested > k_brk_limit)
         return g_break;
     u64 old_end = align_up(g_break, k_page_size);
@@ -268,9 +317,15 @@ u64 set_break(u64 requested)
 
 Result<u64> allocate_stack(u64 size, u64 guard_size)
 {
+    AddressSpaceGuard guard;
     size = align_up(size, k_page_size);
     guard_size = align_up(guard_size, k_page_size);
-    u64 base = g_regions.find_gap(size + guard_size, k_mmap_base, k_mmap_end);
+    // The runtime's stacks (kernel threads, each CPU's idle thread and interrupt stacks) go to the
+    // top of the mapping area, first: program mappings start at its bottom and do not share page
+    // tables with them (which would make, say, releasing a large reservation walk those tables).
+    u64 base = g_regions.find_gap(size + guard_size, k_runtime_stacks_base, k_mmap_end);
+    if (!base)
+        base = g_regions.find_gap(size + guard_size, k_mmap_base, k_mmap_end);
     if (!base)
         return error(ENOMEM);
     TRY(g_regions.insert({ base, base + guard_size, arch::k_prot_none, k_region_guard }));
@@ -282,6 +337,7 @@ Result<u64> allocate_stack(u64 size, u64 guard_size)
 
 Result<u64> allocate_main_stack(u64 size)
 {
+    AddressSpaceGuard guard;
     size = align_up(size, k_page_size);
     u64 bottom = k_main_stack_top - size;
     TRY(g_regions.insert({ bottom - k_main_stack_guard, bottom, arch::k_prot_none, k_region_guard }));
@@ -293,6 +349,7 @@ Result<u64> allocate_main_stack(u64 size)
 
 Result<void> set_main_stack_size(u64 size)
 {
+    AddressSpaceGuard guard;
     // The change below needs at most one more region, plus one for a split.
     if (g_regions.count() + 2 > RegionMap::k_capacity)
         return error(ENOMEM);
@@ -318,11 +375,23 @@ Result<void> set_main_stack_size(u64 size)
     return {};
 }
 
-void set_data_limit(u64 bytes) { g_data_limit = bytes; }
-void set_address_space_limit(u64 bytes) { g_address_space_limit = bytes; }
+void set_release_listener(void (*listener)(u64 start, u64 end)) { g_release_listener = listener; }
+
+void set_data_limit(u64 bytes)
+{
+    AddressSpaceGuard guard;
+    g_data_limit = bytes;
+}
+
+void set_address_space_limit(u64 bytes)
+{
+    AddressSpaceGuard guard;
+    g_address_space_limit = bytes;
+}
 
 FaultResult handle_page_fault(u64 address, FaultAccess access, bool page_present)
 {
+    AddressSpaceGuard guard;
     const Region* region = g_regions.find(address);
     if (!region)
         return FaultResult::NotMapped;
@@ -331,9 +400,15 @@ FaultResult handle_page_fault(u64 address, FaultAccess access, bool page_present
     u32 needed = access == FaultAccess::Write ? arch::k_prot_write
         : access == FaultAccess::Execute    ? arch::k_prot_exec
                                             : arch::k_prot_read;
-    if (page_present || !(region->protection & needed))
+    if (!(region->protection & needed))
         return FaultResult::ProtectionViolation;
     u64 page = align_down(address, k_page_size);
+    // Another CPU backed the page first, or this CPU's TLB held the entry an mprotect has since
+    // widened (no shootdown is needed for that): the access succeeds when tried again.
+    if (arch::page_permits(page, needed))
+        return FaultResult::Handled;
+    if (page_present)
+        return FaultResult::ProtectionViolation;
     u64 phys = (region->flags & k_region_committed) ? allocate_committed_frame() : allocate_uncommitted_frame();
     if (!phys)
         return FaultResult::OutOfMemory;
@@ -348,7 +423,9 @@ FaultResult handle_page_fault(u64 address, FaultAccess access, bool page_present
 
 namespace uk::mm {
 
-bool is_user_range(u64 address, u64 length, bool write)
+namespace {
+
+bool check_user_range(u64 address, u64 length, bool write)
 {
     if (length == 0)
         return true;
@@ -369,9 +446,32 @@ bool is_user_range(u64 address, u64 length, bool write)
         u32 needed = write ? arch::k_prot_write : arch::k_prot_read;
         if (!(region->protection & needed))
             return false;
+        if (region->end <= at)
+            return false; // A region read while it changed (the caller tries again).
         at = region->end;
     }
     return true;
+}
+
+} // namespace
+
+// Every system call checks its pointers: the regions are read without the lock (they change
+// rarely), and read again if the address space's lock was taken meanwhile.
+bool is_user_range(u64 address, u64 length, bool write)
+{
+    if (g_address_space_lock.is_held_here())
+        return check_user_range(address, length, write);
+    for (;;) {
+        u32 sequence = __atomic_load_n(&g_address_space_sequence, __ATOMIC_ACQUIRE);
+        if (sequence & 1) {
+            arch::spin_wait();
+            continue;
+        }
+        bool result = check_user_range(address, length, write);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&g_address_space_sequence, __ATOMIC_RELAXED) == sequence)
+            return result;
+    }
 }
 
 }

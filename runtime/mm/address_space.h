@@ -2,6 +2,7 @@
 // The program's virtual memory: mmap, munmap, mprotect, mremap, brk, demand paging and stacks.
 #pragma once
 
+#include "arch/spin_lock.h"
 #include "lib/result.h"
 #include "lib/types.h"
 
@@ -12,6 +13,8 @@ inline constexpr u64 k_brk_base = 0x0000080000000000ull;
 inline constexpr u64 k_brk_limit = 0x0000080040000000ull; // 1 GiB of brk heap at most.
 inline constexpr u64 k_mmap_base = 0x0000100000000000ull;
 inline constexpr u64 k_mmap_end = 0x00007ff000000000ull;
+// Where allocate_stack() puts the runtime's own stacks (the last 512 GiB of the mapping area).
+inline constexpr u64 k_runtime_stacks_base = k_mmap_end - (512ull << 30);
 inline constexpr u64 k_user_end = 0x0000800000000000ull;
 
 // mmap's flags (Linux x86_64 values).
@@ -38,7 +41,7 @@ bool is_mapped_range(u64 start, u64 end);
 Result<void> discard(u64 address, u64 length);
 u64 set_break(u64 requested);
 
-// A stack of `size` bytes with a guard region below it; returns its top.
+// A runtime stack of `size` bytes with a guard region below it; returns its top.
 Result<u64> allocate_stack(u64 size, u64 guard_size);
 
 // The main thread's stack ends where program mappings begin and can grow down to the brk area's
@@ -57,6 +60,42 @@ Result<void> set_main_stack_size(u64 size);
 inline constexpr u64 k_unlimited = ~0ull;
 void set_data_limit(u64 bytes);
 void set_address_space_limit(u64 bytes);
+
+// Holds the address-space lock for a scope, unless this CPU holds it already (the functions above
+// take it themselves; file mappings take it around their own page-table changes).
+// The sequence is odd while the lock is held: is_user_range() reads the regions without the lock
+// and tries again when a holder may have changed them meanwhile (a sequence lock).
+extern arch::SpinLock g_address_space_lock;
+extern u32 g_address_space_sequence;
+class AddressSpaceGuard {
+public:
+    UK_LOCK_INLINE AddressSpaceGuard() : m_taken(!g_address_space_lock.is_held_here())
+    {
+        if (m_taken) {
+            arch::enter_no_fault_section(); // An interrupt's stack probe must not read the regions now.
+            g_address_space_lock.lock();
+            __atomic_store_n(&g_address_space_sequence, g_address_space_sequence + 1, __ATOMIC_RELAXED);
+            __atomic_thread_fence(__ATOMIC_RELEASE);
+        }
+    }
+    UK_LOCK_INLINE ~AddressSpaceGuard()
+    {
+        if (m_taken) {
+            __atomic_store_n(&g_address_space_sequence, g_address_space_sequence + 1, __ATOMIC_RELEASE);
+            g_address_space_lock.unlock();
+            arch::leave_no_fault_section();
+        }
+    }
+    AddressSpaceGuard(const AddressSpaceGuard&) = delete;
+    AddressSpaceGuard& operator=(const AddressSpaceGuard&) = delete;
+
+private:
+    bool m_taken;
+};
+
+// Called with each range whose pages MADV_DONTNEED took away (the scheduler forgets which thread
+// stacks it knew to be present there; a stack that is unmapped has no thread left on it).
+void set_release_listener(void (*listener)(u64 start, u64 end));
 
 enum class FaultAccess { Read, Write, Execute };
 enum class FaultResult { Handled, NotMapped, ProtectionViolation, GuardPage, OutOfMemory };

@@ -20,11 +20,15 @@ struct SharedMapping {
 };
 
 constexpr size_t k_max_mappings = 512;
+// Changed only with both the RuntimeLock (may_change_file_mappings()) and the address-space lock
+// held; read under either.
 SharedMapping g_mappings[k_max_mappings];
 size_t g_count;
+bool (*g_permitted)();
 
 void release_pages(u64 start, u64 end)
 {
+    AddressSpaceGuard guard;
     for (u64 page = start; page < end; page += k_page_size)
         arch::unmap_page(page);
 }
@@ -37,6 +41,9 @@ void drop(size_t index)
 }
 
 } // namespace
+
+void set_file_mapping_permit(bool (*permitted)()) { g_permitted = permitted; }
+bool may_change_file_mappings() { return !g_permitted || g_permitted(); }
 
 bool overlaps_file_mapping(u64 start, u64 end)
 {
@@ -150,6 +157,10 @@ Result<u64> map_file(u64 hint, u64 length, u32 protection, u32 flags, MappedFile
         return error(EOVERFLOW);
     u32 fixed = flags & (k_map_fixed | k_map_fixed_noreplace);
 
+    VERIFY(may_change_file_mappings());
+    // One hold from the range's creation to its record: a page fault or an munmap on another CPU
+    // meanwhile would find a region without its file.
+    AddressSpaceGuard guard;
     if (g_count == k_max_mappings)
         return error(ENOMEM);
     u64 start = TRY(map_anonymous(hint, aligned, protection, fixed | k_map_shared | k_map_anonymous | k_map_noreserve));

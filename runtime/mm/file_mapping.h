@@ -42,8 +42,19 @@ Result<u64> map_private_copy(u64 hint, u64 length, u32 protection, u32 flags, u6
 // Gives borrowed pages in [start, end) back to their files; mm::unmap runs it (munmap, MAP_FIXED,
 // mremap all unmap through it).
 void before_unmap(u64 start, u64 end);
-// True when [start, end) touches a MAP_SHARED file mapping.
+// True when [start, end) touches a MAP_SHARED file mapping. Under the address-space lock or the
+// RuntimeLock: the mappings change only under both.
 bool overlaps_file_mapping(u64 start, u64 end);
+
+// Changing a MAP_SHARED file mapping calls into the file system, which runs under the RuntimeLock
+// (sched/locks.h); the mmap family of system calls runs without it (anonymous memory needs only
+// the address-space lock). mm/ sits below sched/ and asks `permitted` (registered at boot) whether
+// this CPU may: when it may not, an operation that meets a file mapping fails with
+// k_needs_runtime_lock before it changes anything, and the system call repeats it under the lock.
+// The code never reaches the program.
+inline constexpr int k_needs_runtime_lock = 1000;
+void set_file_mapping_permit(bool (*permitted)());
+bool may_change_file_mappings();
 // The file's pages numbered `first_page` and up are about to be freed (truncation): mappings
 // let go of them (later touches get zeroed anonymous pages instead).
 void file_pages_removed(void* file, u64 first_page);

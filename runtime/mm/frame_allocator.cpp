@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Global frame allocator and commit accounting.
+// Global frame allocator and commit accounting, one lock for both. Interrupts are disabled while
+// it is held and other CPUs run (any CPU allocates, including under the SchedulerLock, which
+// interrupt handlers take: arch::SmpIrqLockGuard); pages are zeroed outside it.
 #include "mm/frame_allocator.h"
 
+#include "arch/spin_lock.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/frame_bitmap.h"
@@ -13,6 +16,8 @@ FrameBitmap g_bitmap;
 u64 g_uncommitted;
 u64 g_total;
 u64 g_ram_end;
+constinit arch::SpinLock g_lock { arch::LockRank::Frames };
+using Guard = arch::SmpIrqLockGuard<arch::SpinLock>;
 }
 
 void frames_init(const MemoryRange* ram, size_t count, const MemoryRange* reserved, size_t reserved_count)
@@ -67,6 +72,7 @@ void release_boot_range(const MemoryRange& range)
     u64 last = align_down(range.base + range.length, k_page_size) / k_page_size;
     if (last <= first)
         return;
+    Guard guard(g_lock);
     u64 before = g_bitmap.free_count();
     g_bitmap.release_range(first, last - first);
     u64 gained = g_bitmap.free_count() - before;
@@ -76,6 +82,7 @@ void release_boot_range(const MemoryRange& range)
 
 bool commit(u64 pages)
 {
+    Guard guard(g_lock);
     if (pages > g_uncommitted)
         return false;
     g_uncommitted -= pages;
@@ -84,13 +91,18 @@ bool commit(u64 pages)
 
 void uncommit(u64 pages)
 {
+    Guard guard(g_lock);
     g_uncommitted += pages;
     VERIFY(g_uncommitted <= g_total);
 }
 
 u64 allocate_committed_frame()
 {
-    u64 frame = g_bitmap.allocate();
+    u64 frame;
+    {
+        Guard guard(g_lock);
+        frame = g_bitmap.allocate();
+    }
     if (!frame)
         return 0;
     u64 phys = frame * k_page_size;
@@ -104,7 +116,11 @@ u64 allocate_uncommitted_frame()
     return allocate_kernel_frame();
 }
 
-void free_frame(u64 phys) { g_bitmap.release(phys / k_page_size); }
+void free_frame(u64 phys)
+{
+    Guard guard(g_lock);
+    g_bitmap.release(phys / k_page_size);
+}
 
 u64 allocate_kernel_frame()
 {
@@ -118,12 +134,17 @@ u64 allocate_kernel_frame()
 
 void free_kernel_frame(u64 phys)
 {
-    free_frame(phys);
-    uncommit(1);
+    Guard guard(g_lock);
+    g_bitmap.release(phys / k_page_size);
+    g_uncommitted += 1;
 }
 
 u64 total_frames() { return g_total; }
-u64 free_frames() { return g_bitmap.free_count(); }
+u64 free_frames()
+{
+    Guard guard(g_lock);
+    return g_bitmap.free_count();
+}
 u64 uncommitted_frames() { return g_uncommitted; }
 u64 ram_end() { return g_ram_end; }
 

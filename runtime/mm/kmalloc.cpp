@@ -4,6 +4,7 @@
 // an allocation failure, never an overcommitted page.
 #include "mm/kmalloc.h"
 
+#include "arch/spin_lock.h"
 #include "mm/frame_allocator.h"
 #include "mm/slab.h"
 
@@ -22,17 +23,31 @@ void page_to_frames(void* page)
 }
 
 constinit mm::SlabAllocator g_slabs { mm::PageSource { page_from_frames, page_to_frames } };
+// Any CPU allocates, the SchedulerLock's holders included (it comes before this lock), so
+// interrupts are disabled while it is held and other CPUs run (arch::SmpIrqLockGuard): an
+// interrupt handler taking the SchedulerLock on top of it could otherwise deadlock with a CPU
+// that holds the SchedulerLock and allocates.
+constinit arch::SpinLock g_lock { arch::LockRank::Heap };
 
 } // namespace
 
-void* kmalloc(size_t size) { return g_slabs.allocate(size); }
-void kfree(void* pointer) { g_slabs.release(pointer); }
+void* kmalloc(size_t size)
+{
+    arch::SmpIrqLockGuard guard(g_lock);
+    return g_slabs.allocate(size);
+}
+
+void kfree(void* pointer)
+{
+    arch::SmpIrqLockGuard guard(g_lock);
+    g_slabs.release(pointer);
+}
 
 void* allocate_page()
 {
     void* page = page_from_frames();
     if (page)
-        ++g_whole_pages;
+        __atomic_fetch_add(&g_whole_pages, 1, __ATOMIC_RELAXED);
     return page;
 }
 
@@ -40,7 +55,7 @@ void free_page(void* page)
 {
     if (!page)
         return;
-    --g_whole_pages;
+    __atomic_fetch_sub(&g_whole_pages, 1, __ATOMIC_RELAXED);
     page_to_frames(page);
 }
 

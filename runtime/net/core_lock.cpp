@@ -1,32 +1,31 @@
 // SPDX-License-Identifier: MIT
-// CoreLock's bookkeeping: the nesting depth and the deferred work run at the outermost release.
+// CoreLock: the recursive spinlock and the deferred work run at the outermost release.
 #include "net/core_lock.h"
 
+#include "arch/spin_lock.h"
 #include "lib/verify.h"
 #include "net/stack.h"
 
 namespace uk::net {
 
 namespace {
-// Nesting depth: lwIP callbacks run inside a locked call and may lock again (closing a socket
-// from a callback, the stack thread delivering loopback packets).
-int g_depth;
+constinit arch::RecursiveSpinLock g_lock { arch::LockRank::Network };
 }
 
 CoreLock::CoreLock() { acquire(); }
 CoreLock::~CoreLock() { release(); }
 
-void CoreLock::acquire() { ++g_depth; }
+void CoreLock::acquire() { g_lock.lock(); }
 
 void CoreLock::release()
 {
-    VERIFY(g_depth > 0);
-    if (g_depth == 1)
+    VERIFY(g_lock.is_held_here());
+    if (g_lock.depth() == 1)
         finish_core_work_locked();
-    --g_depth;
+    g_lock.unlock();
 }
 
-bool core_locked() { return g_depth > 0; }
+bool core_locked() { return g_lock.is_held_here(); }
 
 }
 

@@ -3,6 +3,15 @@
 // IPV6_V6ONLY choice), the IPPROTO_IP/IPPROTO_IPV6 options, the SOL_SOCKET options lwIP's pcbs
 // carry (mirrored from Socket's, which stores and reports them all), blocking with the CoreLock
 // released, and FIONREAD/SIOCOUTQ.
+//
+// Locking (docs/architecture.md, "Locking on many CPUs"): an inet socket's reads and writes run
+// without the RuntimeLock. Everything they touch is under the CoreLock (every field of the socket
+// and its kind, Socket's options, lwIP's pcb), atomic (the pending error, the description's status
+// flags and reference count), under the SchedulerLock (the readiness queue and observers) or fixed
+// at creation (family, type, protocol). readiness() alone reads without the CoreLock: single
+// fields that every change is announced for by notify_readiness(), never the pcb (TCP keeps a copy
+// of what it needs). Every other socket call still runs under the RuntimeLock, and takes the
+// CoreLock as well.
 #pragma once
 
 #include "lib/result.h"
@@ -10,6 +19,7 @@
 #include "net/core_lock.h"
 #include "net/inet_address.h"
 #include "net/socket.h"
+#include "sched/wait_queue.h"
 
 namespace uk::net {
 
@@ -39,6 +49,7 @@ public:
     Result<long> ioctl(unsigned long request, long argument) override;
 
     bool v6only() const { return m_v6only; }
+    bool runs_without_runtime_lock() const override { return true; }
 
 protected:
     InetSocket(int family, int type, int protocol, u32 status_flags);
@@ -46,13 +57,34 @@ protected:
     // The pcb's address type for this socket: IPv4, IPv6 only, or both (a dual-stack AF_INET6).
     u8 pcb_address_type() const;
 
-    // Waits within `limit` until `ready()` holds (the caller re-checks its state afterwards),
-    // with the CoreLock released: EAGAIN (no waiting allowed, or the deadline passed), EINTR.
+    // Waits within `limit` until `ready()` holds (the caller re-checks its state afterwards):
+    // EAGAIN (no waiting allowed, or the deadline passed), EINTR. `ready()` looks at the socket
+    // under the CoreLock, which only the sleep releases; the thread is queued on the readiness
+    // queue before each look, so a change made after it (under the CoreLock, then announced by
+    // notify_readiness()) wakes the sleep (WaitSet's protocol, with one queue).
     template<typename Ready>
     Result<void> block(CoreLock& lock, const WaitLimit& limit, Ready&& ready)
     {
-        return lock.unlocked([&] { return wait_for(limit, ready); });
+        if (ready())
+            return {};
+        if (!limit.may_wait)
+            return error(EAGAIN);
+        sched::Waiter storage;
+        sched::WaitSet waits(&storage, 1);
+        waits.prepare();
+        waits.add(readiness_queue());
+        for (;;) {
+            if (ready())
+                return {};
+            note_readiness_locked();
+            sched::WaitResult result = lock.unlocked([&] { return waits.wait(limit.deadline_ns); });
+            waits.prepare();
+            if (result != sched::WaitResult::Ready)
+                return ready() ? Result<void>() : wait_result(result);
+        }
     }
+    // Brings what readiness() reads up to date with lwIP's state (under the CoreLock).
+    virtual void note_readiness_locked() {}
 
     // Per-kind options at other levels; IPPROTO_IP and IPPROTO_IPV6 here. Under the CoreLock.
     virtual Result<void> get_protocol_option(int level, int name, void* value, u32& length);

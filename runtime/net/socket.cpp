@@ -146,13 +146,6 @@ Result<void> Socket::shutdown(int) { return error(EOPNOTSUPP); }
 Result<void> Socket::local_address(SocketAddress&) { return error(EOPNOTSUPP); }
 Result<void> Socket::peer_address(SocketAddress&) { return error(EOPNOTSUPP); }
 
-int Socket::take_pending_error()
-{
-    int code = m_pending_error;
-    m_pending_error = 0;
-    return code;
-}
-
 Result<size_t> Socket::read(void* buffer, size_t length)
 {
     IoSegment segment { buffer, length };

@@ -214,10 +214,11 @@ public:
     int protocol() const { return m_protocol; }
 
     // SO_ERROR's pending error (a positive errno, 0 if none), cleared by taking it: Linux's
-    // sock_error(). Kinds record asynchronous errors with set_pending_error().
-    int take_pending_error();
-    int pending_error() const { return m_pending_error; }
-    void set_pending_error(int code) { m_pending_error = code; }
+    // sock_error(). Kinds record asynchronous errors with set_pending_error(). Atomic, as Linux's
+    // sk_err: readiness() reads it without locks, recvmmsg sets it outside the kind's lock.
+    int take_pending_error() { return __atomic_exchange_n(&m_pending_error, 0, __ATOMIC_RELAXED); }
+    int pending_error() const { return __atomic_load_n(&m_pending_error, __ATOMIC_RELAXED); }
+    void set_pending_error(int code) { __atomic_store_n(&m_pending_error, code, __ATOMIC_RELAXED); }
 
     u32 send_buffer_size() const { return m_send_buffer; }
     u32 receive_buffer_size() const { return m_receive_buffer; }

@@ -7,6 +7,12 @@
 // lwIP owns its pcb: it frees it on a reset, a timeout or the end of a close, telling us through
 // the error callback, after which m_pcb is null. A socket whose connection went through both
 // FINs lets go of the pcb itself (lwIP retires TIME_WAIT pcbs without a callback).
+//
+// Everything here is under the CoreLock (inet_socket_base.h), except readiness(): it runs without
+// it (poll and epoll call it, epoll with the SchedulerLock held) while another CPU may change or
+// free the pcb, so it reads copies of the pcb's state and of writable() (m_seen_state,
+// m_seen_writable) that every call brings up to date before it lets the CoreLock go (TcpLock,
+// block()) and every callback before it announces a change (changed()).
 #include "net/tcp_socket.h"
 
 #include "fs/file_description.h"
@@ -112,6 +118,7 @@ public:
 
 protected:
     void release() override;
+    void note_readiness_locked() override;
     Result<void> get_protocol_option(int level, int name, void* value, u32& length) override;
     Result<void> set_protocol_option(int level, int name, const void* value, u32 length) override;
     void apply_socket_options() override;
@@ -121,8 +128,21 @@ protected:
     int unsent_bytes() override;
 
 private:
+    // The CoreLock for one of the socket's calls; on the way out the copies readiness() reads
+    // are brought up to date.
+    class TcpLock : public CoreLock {
+    public:
+        explicit TcpLock(TcpSocket& socket) : m_socket(socket) {}
+        ~TcpLock() { m_socket.note_readiness_locked(); }
+
+    private:
+        TcpSocket& m_socket;
+    };
+
     LinuxState state() const;
     bool writable() const;
+    // note_readiness_locked(), then notify_readiness(events).
+    void changed(u32 events = fs::k_poll_all);
     Result<void> ensure_pcb();
     void attach(struct tcp_pcb* pcb);
     void detach();
@@ -175,6 +195,9 @@ private:
     int m_fastopen = 0;
     int m_notsent_low_water = -1;
     int m_max_segment = 0;
+    // What readiness() knows of the pcb (atomic: written under the CoreLock, read without).
+    u8 m_seen_state = static_cast<u8>(LinuxState::Close);
+    bool m_seen_writable = true;
 };
 
 LinuxState TcpSocket::state() const
@@ -204,10 +227,23 @@ bool TcpSocket::writable() const
     return space > 0 && space >= used / 2 && tcp_sndqueuelen(m_pcb) + 4 < TCP_SND_QUEUELEN;
 }
 
-// Reads only fields (epoll calls it with interrupts disabled): no lwIP call, no CoreLock.
+void TcpSocket::note_readiness_locked()
+{
+    __atomic_store_n(&m_seen_state, static_cast<u8>(state()), __ATOMIC_RELAXED);
+    __atomic_store_n(&m_seen_writable, writable(), __ATOMIC_RELAXED);
+}
+
+void TcpSocket::changed(u32 events)
+{
+    note_readiness_locked();
+    notify_readiness(events);
+}
+
+// Reads only fields (epoll calls it with interrupts disabled): no lwIP call, no CoreLock, and not
+// the pcb, which another CPU may free meanwhile; the copies of its state instead.
 u32 TcpSocket::readiness()
 {
-    LinuxState s = state();
+    auto s = static_cast<LinuxState>(__atomic_load_n(&m_seen_state, __ATOMIC_RELAXED));
     if (s == LinuxState::Listen)
         return m_accept_queue.empty() ? 0 : k_poll_in | k_poll_rdnorm;
     // Linux's tcp_poll(), bit for bit.
@@ -219,7 +255,7 @@ u32 TcpSocket::readiness()
     if (s != LinuxState::SynSent && s != LinuxState::SynRecv) {
         if (!m_received.empty())
             mask |= k_poll_in | k_poll_rdnorm;
-        if (m_snd_shutdown || writable())
+        if (m_snd_shutdown || __atomic_load_n(&m_seen_writable, __ATOMIC_RELAXED))
             mask |= k_poll_out | k_poll_wrnorm;
     }
     if (pending_error())
@@ -390,7 +426,7 @@ Result<void> TcpSocket::bind_locked(const ip_addr_t& address, u16 port)
 
 Result<void> TcpSocket::bind(const SocketAddress& address)
 {
-    CoreLock lock;
+    TcpLock lock(*this);
     Endpoint endpoint = TRY(decode_address(family(), m_v6only, address, AddressUse::Bind));
     if (m_bound || state() != LinuxState::Close || m_connection != Connection::Unconnected)
         return error(EINVAL);
@@ -405,7 +441,7 @@ Result<void> TcpSocket::bind(const SocketAddress& address)
 
 Result<void> TcpSocket::listen(int backlog)
 {
-    CoreLock lock;
+    TcpLock lock(*this);
     // Linux caps the backlog at net.core.somaxconn (4096); a negative one means the cap. The
     // queue holds backlog + 1 connections; lwIP counts at most 255.
     unsigned requested = static_cast<unsigned>(backlog) > 4096 ? 4096 : static_cast<unsigned>(backlog);
@@ -458,18 +494,19 @@ err_t TcpSocket::on_accept(void* arg, struct tcp_pcb* pcb, err_t err)
     socket->m_established = true;
     socket->m_connection = Connection::Connected;
     socket->remember_endpoints();
+    socket->note_readiness_locked();
     // The connection occupies a backlog slot until accept() takes it (lwIP counted only the
     // handshake), so a full queue makes lwIP drop new SYNs as Linux does.
     tcp_backlog_delayed(pcb);
     socket->m_listener = listener;
     listener->m_accept_queue.push_back(*socket);
-    listener->notify_readiness(k_poll_in | k_poll_rdnorm);
+    listener->changed(k_poll_in | k_poll_rdnorm);
     return ERR_OK;
 }
 
 Result<Socket*> TcpSocket::accept(u32 flags, SocketAddress* peer)
 {
-    CoreLock lock;
+    TcpLock lock(*this);
     if (!m_listening)
         return error(EINVAL);
     WaitLimit limit = receive_limit(is_nonblocking());
@@ -504,7 +541,7 @@ void TcpSocket::stop_listening()
         socket->abort_connection();
         socket->unref();
     }
-    notify_readiness();
+    changed();
 }
 
 Result<void> TcpSocket::start_connect(const SocketAddress& address)
@@ -532,13 +569,13 @@ err_t TcpSocket::on_connected(void* arg, struct tcp_pcb*, err_t)
         return ERR_OK;
     socket->m_established = true;
     socket->remember_endpoints();
-    socket->notify_readiness(k_poll_out | k_poll_wrnorm);
+    socket->changed(k_poll_out | k_poll_wrnorm);
     return ERR_OK;
 }
 
 Result<void> TcpSocket::connect(const SocketAddress& address)
 {
-    CoreLock lock;
+    TcpLock lock(*this);
     if (address.length >= 2 && address_family(address) == k_af_unspec) {
         // connect(AF_UNSPEC) dissolves the connection (Linux's tcp_disconnect).
         if (m_listening)
@@ -547,7 +584,7 @@ Result<void> TcpSocket::connect(const SocketAddress& address)
         m_connection = Connection::Unconnected;
         m_rcv_shutdown = m_snd_shutdown = m_fin_received = false;
         m_bound = m_user_bound;
-        notify_readiness();
+        changed();
         return {};
     }
     int code;
@@ -601,7 +638,7 @@ void TcpSocket::received(struct pbuf* p)
         return;
     }
     m_received.append(p);
-    notify_readiness(k_poll_in | k_poll_rdnorm);
+    changed(k_poll_in | k_poll_rdnorm);
 }
 
 err_t TcpSocket::on_receive(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t)
@@ -629,14 +666,19 @@ err_t TcpSocket::on_receive(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_
         socket->detach();
         socket->m_snd_shutdown = true;
     }
-    socket->notify_readiness(k_poll_in | k_poll_rdnorm | k_poll_rdhup | k_poll_hup);
+    socket->changed(k_poll_in | k_poll_rdnorm | k_poll_rdhup | k_poll_hup);
     return ERR_OK;
 }
 
 err_t TcpSocket::on_sent(void* arg, struct tcp_pcb*, u16_t)
 {
     auto* socket = static_cast<TcpSocket*>(arg);
-    if (socket && socket->m_want_space && socket->writable()) {
+    if (!socket)
+        return ERR_OK;
+    // The acknowledged data freed room: readiness() sees it now, and a writer that found the
+    // buffer full is told.
+    socket->note_readiness_locked();
+    if (socket->m_want_space && socket->writable()) {
         socket->m_want_space = false;
         socket->notify_readiness(k_poll_out | k_poll_wrnorm);
     }
@@ -659,12 +701,12 @@ void TcpSocket::on_error(void* arg, err_t err)
         else
             socket->set_pending_error(err == ERR_ABRT ? ETIMEDOUT : ECONNABORTED);
     }
-    socket->notify_readiness();
+    socket->changed();
 }
 
 Result<size_t> TcpSocket::send(const Message& message, int flags)
 {
-    CoreLock lock;
+    TcpLock lock(*this);
     if (flags & k_msg_oob)
         return error(EOPNOTSUPP);
     WaitLimit limit = send_limit(flags & k_msg_dontwait);
@@ -776,7 +818,7 @@ void TcpSocket::consume(size_t length)
 
 Result<size_t> TcpSocket::receive(Message& message, int flags)
 {
-    CoreLock lock;
+    TcpLock lock(*this);
     message.result_flags = 0;
     message.address_length = 0;
     message.control_length = 0;
@@ -838,7 +880,7 @@ Result<size_t> TcpSocket::receive(Message& message, int flags)
 
 Result<void> TcpSocket::shutdown(int how)
 {
-    CoreLock lock;
+    TcpLock lock(*this);
     if (how < k_shut_rd || how > k_shut_rdwr)
         return error(EINVAL);
     bool rd = how != k_shut_wr;
@@ -848,7 +890,7 @@ Result<void> TcpSocket::shutdown(int how)
         // Linux still marks the socket (and wakes pollers, who see EPOLLHUP) before failing.
         m_rcv_shutdown |= rd;
         m_snd_shutdown |= wr;
-        notify_readiness();
+        changed();
         return error(ENOTCONN);
     case LinuxState::Listen:
         if (rd)
@@ -858,7 +900,7 @@ Result<void> TcpSocket::shutdown(int how)
         abort_connection();
         m_connection = Connection::Unconnected;
         m_bound = m_user_bound;
-        notify_readiness();
+        changed();
         return {};
     default:
         break;
@@ -873,13 +915,13 @@ Result<void> TcpSocket::shutdown(int how)
                 tcp_output(m_pcb);
         }
     }
-    notify_readiness();
+    changed();
     return {};
 }
 
 Result<void> TcpSocket::local_address(SocketAddress& out)
 {
-    CoreLock lock;
+    TcpLock lock(*this);
     if (m_pcb) {
         ip_addr_copy(m_local.address, m_pcb->local_ip);
         m_local.port = m_pcb->local_port;
@@ -896,7 +938,7 @@ Result<void> TcpSocket::local_address(SocketAddress& out)
 
 Result<void> TcpSocket::peer_address(SocketAddress& out)
 {
-    CoreLock lock;
+    TcpLock lock(*this);
     LinuxState s = state();
     if (!m_pcb || s == LinuxState::Listen || s == LinuxState::SynSent || s == LinuxState::Close)
         return error(ENOTCONN);

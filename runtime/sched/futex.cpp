@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
-// Futex wait queues: one list of sleeping threads per hash bucket of the word's address.
+// Futex wait queues: one list of sleeping threads per hash bucket of the word's address, under the
+// SchedulerLock (futex calls do not take the RuntimeLock). The word is program memory, which must
+// not fault under that lock (docs/architecture.md): each call touches it first, so that it is
+// present by the time the lock is held.
 #include "sched/futex.h"
 
 #include "arch/arch.h"
 #include "lib/errno.h"
+#include "sched/locks.h"
 #include "sched/scheduler.h"
 
 namespace uk::sched {
@@ -16,14 +20,20 @@ WaitQueue g_buckets[k_buckets];
 
 WaitQueue& bucket(u64 address) { return g_buckets[(address >> 2) % k_buckets]; }
 
+// Makes the word's page present (and writable, for the calls that change the word) before the
+// SchedulerLock is taken: a fault here is the program's (SIGSEGV), as it would be on Linux.
+void touch(u64 address) { (void)*reinterpret_cast<volatile u32*>(address); }
+void touch_for_write(u64 address) { __atomic_fetch_or(reinterpret_cast<u32*>(address), 0u, __ATOMIC_RELAXED); }
+
 }
 
 Result<void> futex_wait(u64 address, u32 expected, u64 deadline_ns, u32 bitset)
 {
     if (bitset == 0)
         return error(EINVAL);
-    arch::InterruptGuard guard;
-    // Checked with interrupts off: no wake can slip in between the check and the sleep.
+    touch(address);
+    sched::SchedulerGuard guard;
+    // Checked under the lock: no wake can slip in between the check and the sleep.
     if (*reinterpret_cast<volatile u32*>(address) != expected)
         return error(EAGAIN);
     Thread& self = current_thread();
@@ -49,7 +59,7 @@ Result<long> futex_wake(u64 address, int count, u32 bitset)
 {
     if (bitset == 0)
         return error(EINVAL);
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     long woken = 0;
     bucket(address).for_each_locked([&](Waiter& w) {
         if (woken < count && w.key == address && (w.bitset & bitset)) { // PI waiters have no bits.
@@ -96,7 +106,8 @@ Result<bool> try_take_pi_locked(u64 address, int tid)
 
 Result<void> futex_lock_pi(u64 address, u64 deadline_ns)
 {
-    arch::InterruptGuard guard;
+    touch_for_write(address);
+    sched::SchedulerGuard guard;
     Thread& self = current_thread();
     for (;;) {
         if (TRY(try_take_pi_locked(address, self.tid)))
@@ -129,7 +140,8 @@ Result<void> futex_lock_pi(u64 address, u64 deadline_ns)
 
 Result<void> futex_trylock_pi(u64 address)
 {
-    arch::InterruptGuard guard;
+    touch_for_write(address);
+    sched::SchedulerGuard guard;
     if (TRY(try_take_pi_locked(address, current_thread().tid)))
         return {};
     return error(EAGAIN);
@@ -137,7 +149,8 @@ Result<void> futex_trylock_pi(u64 address)
 
 Result<void> futex_unlock_pi(u64 address)
 {
-    arch::InterruptGuard guard;
+    touch_for_write(address);
+    sched::SchedulerGuard guard;
     Thread& self = current_thread();
     volatile u32& value = word(address);
     if ((value & k_futex_tid_mask) != static_cast<u32>(self.tid))
@@ -206,7 +219,7 @@ void release_robust_futexes(u64 list_head, int tid)
         if (seen & k_futex_waiters) {
             (void)futex_wake(address, 1, 0xffffffff);
             // A PI waiter takes the lock over when it finds the owner dead.
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             bucket(address).for_each_locked([&](Waiter& w) {
                 if (w.key == address && w.bitset == k_pi_waiter)
                     WaitQueue::wake_locked(w);
@@ -226,7 +239,7 @@ void release_robust_futexes(u64 list_head, int tid)
 
 Result<long> futex_requeue(u64 address, int wake, int requeue, u64 target)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     long woken = 0, moved = 0;
     WaitQueue& from = bucket(address);
     WaitQueue& to = bucket(target);

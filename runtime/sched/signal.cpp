@@ -22,6 +22,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/address_space.h"
+#include "sched/locks.h"
 #include "sched/scheduler.h"
 
 namespace uk::sched {
@@ -135,7 +136,7 @@ void announce_pending()
 // with what its sender said about it.
 int take_deliverable(PendingInfo& info)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     Thread& self = current_thread();
     u64 ready = deliverable(self);
     if (!ready)
@@ -326,7 +327,7 @@ Result<void> set_signal_action(int signal, const SignalAction* action, SignalAct
         g_actions[signal].mask &= ~k_unblockable;
         // Setting SIG_IGN (or SIG_DFL for a signal ignored by default) discards what is pending.
         if (is_ignored(signal)) {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             current_thread().pending_signals &= ~signal_bit(signal);
             g_process_pending &= ~signal_bit(signal);
         }
@@ -336,6 +337,8 @@ Result<void> set_signal_action(int signal, const SignalAction* action, SignalAct
 
 Result<u64> change_signal_mask(MaskChange how, u64 set)
 {
+    // Under the lock: a sender decides whether to interrupt a thread from its mask.
+    sched::SchedulerGuard guard;
     u64 previous = blocked();
     u64 value = set & ~k_unblockable;
     switch (how) {
@@ -392,10 +395,11 @@ void deliver_at_interrupt_return(arch::TrapFrame& frame)
 
 bool deliver_fault(arch::TrapFrame& frame, int signal, int code, u64 address)
 {
-    // Faults inside the runtime are runtime bugs or unchecked pointers: always a crash report.
-    // A blocked or ignored fault signal cannot be delivered: Linux kills the process then too.
-    Thread& self = current_thread();
-    if (self.preempt_disabled || self.kernel)
+    // Faults inside the runtime are runtime bugs or unchecked pointers: always a crash report (so
+    // are faults on a CPU that runs no thread yet). A blocked or ignored fault signal cannot be
+    // delivered: Linux kills the process then too.
+    Thread* current = sched::current();
+    if (!current || current->preempt_disabled || current->kernel)
         return false;
     const SignalAction& action = g_actions[signal];
     if (action.handler == k_sig_default || action.handler == k_sig_ignore || (blocked() & signal_bit(signal)))
@@ -425,7 +429,7 @@ Result<void> raise_signal(int signal)
     if (signal == 0 || is_ignored(signal))
         return {};
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         current_thread().pending_signals |= signal_bit(signal);
     }
     announce_pending();
@@ -436,24 +440,25 @@ Result<void> raise_signal(int signal)
 
 Result<void> send_signal_to_thread(int tid, int signal)
 {
-    Thread* target = find_thread(tid);
-    if (!target)
-        return error(ESRCH);
-    if (target == &current_thread())
+    if (tid == current_thread().tid)
         return raise_signal(signal);
-    if (signal < 0 || signal >= k_signal_count)
-        return error(EINVAL);
-    if (signal == 0 || is_ignored(signal))
-        return {};
     {
-        arch::InterruptGuard guard;
+        // The target may exit (and be freed) on another CPU: it is used under the lock only.
+        sched::SchedulerGuard guard;
+        Thread* target = find_thread(tid);
+        if (!target)
+            return error(ESRCH);
+        if (signal < 0 || signal >= k_signal_count)
+            return error(EINVAL);
+        if (signal == 0 || is_ignored(signal))
+            return {};
         target->pending_signals |= signal_bit(signal);
+        // A blocked system call ends with EINTR and the signal is delivered on its way out; a
+        // thread running program code gets it when an interrupt next returns to it.
+        if (!(target->signal_mask & signal_bit(signal)) || (target->signals_waited & signal_bit(signal)))
+            interrupt_thread(*target);
     }
     announce_pending();
-    // A blocked system call ends with EINTR and the signal is delivered on its way out; a thread
-    // running program code gets it when an interrupt next returns to it.
-    if (!(target->signal_mask & signal_bit(signal)) || (target->signals_waited & signal_bit(signal)))
-        interrupt_thread(*target);
     return {};
 }
 
@@ -466,31 +471,31 @@ Result<void> send_signal_to_process(int signal, int code, u64 value)
     // [POSIX 2.4.1] A process-directed signal goes to one thread that does not block it: the
     // caller if it can take it, else any other; if all block it, it waits for the first to unblock.
     u64 bit = signal_bit(signal);
-    Thread* target = nullptr;
-    if (!(current_thread().signal_mask & bit))
-        target = &current_thread();
-    else
-        target = find_thread_where([&](const Thread& t) { return !(t.signal_mask & bit) && !t.kernel; });
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
+        Thread* target = nullptr;
+        if (!(current_thread().signal_mask & bit))
+            target = &current_thread();
+        else
+            target = find_thread_where([&](const Thread& t) { return !(t.signal_mask & bit) && !t.kernel; });
         if (target && target != &current_thread()) {
             target->pending_signals |= bit;
         } else {
             g_process_pending |= bit;
             g_process_info[signal] = { code, 1, value };
         }
+        if (!target)
+            target = find_thread_where([&](const Thread& t) { return (t.signals_waited & bit) != 0; });
+        if (target && target != &current_thread())
+            interrupt_thread(*target);
     }
     announce_pending();
-    if (!target)
-        target = find_thread_where([&](const Thread& t) { return (t.signals_waited & bit) != 0; });
-    if (target && target != &current_thread())
-        interrupt_thread(*target);
     return {};
 }
 
 int take_pending_signal(u64 set, int* code, u64* value)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     Thread& self = current_thread();
     u64 candidates = (self.pending_signals | g_process_pending) & set;
     if (!candidates)

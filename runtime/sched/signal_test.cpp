@@ -7,6 +7,7 @@
 #include "host/threads.h"
 
 #include "fs/pipe.h"
+#include "sched/locks.h"
 #include "sched/signal.h"
 
 namespace {
@@ -118,7 +119,7 @@ TEST_F(SignalTest, BlockedSignalsWaitAndSigtimedwaitTakesThem)
         EXPECT_EQ(take_pending_signal(signal_bit(k_sigusr1)), k_sigusr1);
         // sigtimedwait: the signal is blocked, and its arrival ends the wait.
         WaitResult r = in_runtime([] {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             return block_for_signal_locked(signal_bit(k_sigusr1), 0);
         });
         EXPECT_EQ(r, WaitResult::Ready);

@@ -24,8 +24,27 @@ struct Thread
     int tid = 0;
     ThreadState state = ThreadState::Runnable;
     int preempt_disabled = 0;
+    // The time slice is over, or a thread woken for this CPU should run: switch at the next
+    // preemption point (interrupt return to program code, or the end of the system call). Set only
+    // by the CPU that runs the thread, cleared when it stops running.
+    bool need_reschedule = false;
     // A kernel thread: runtime code that never ends the program and does not keep it alive.
     bool kernel = false;
+    // A CPU's idle thread: never queued, runs only when nothing else may run on its CPU.
+    bool idle = false;
+    // The depth of the SchedulerLock this thread held when it switched away (the next thread to
+    // run on the CPU gets the lock at its own depth).
+    u32 scheduler_depth = 1;
+    // [stack_ready_low, stack_ready_high) of the stack it runs on is known to be present
+    // (arch::probe_stack): an entry into the runtime with its stack pointer at most
+    // stack_ready_high and a reserve above stack_ready_low probes nothing (PreemptGuard).
+    // A signal handler on the alternate stack, or the boot thread entering the program, moves to
+    // another stack, which is probed in turn.
+    u64 stack_ready_low = 0;
+    u64 stack_ready_high = 0;
+    // The CPUs this thread may run on (sched_setaffinity), and the one it runs or last ran on.
+    u64 affinity = ~0ull;
+    u32 cpu = 0;
     u64 thread_pointer = 0; // FS base.
     int* clear_child_tid = nullptr;
     int (*entry)(void*) = nullptr;
@@ -72,13 +91,16 @@ Result<Thread*> create_kernel_thread(void (*entry)(void*), void* argument);
 [[noreturn]] void exit_current_thread_and_unmap(u64 base, u64 size);
 
 Thread& current_thread();
-// The live thread with this tid, or null.
+// The live thread with this tid, or null. The SchedulerLock must be held for as long as the
+// caller uses the thread (a thread that exits is freed under it).
 Thread* find_thread(int tid);
-// The first live thread for which `matches(thread)` holds, or null.
+// The first live thread for which `matches(thread)` holds, or null. The same rule.
 template<typename Predicate>
 Thread* find_thread_where(Predicate&& matches);
 // A signal became deliverable to `thread`: if it sleeps, its sleep ends with
-// WaitResult::Interrupted (a sleep also never starts while a signal is deliverable).
+// WaitResult::Interrupted (a sleep also never starts while a signal is deliverable); if it runs
+// program code on another CPU, that CPU is asked to look (the signal is delivered when it
+// returns from the interrupt).
 void interrupt_thread(Thread& thread);
 // Program threads alive.
 size_t thread_count();

@@ -4,13 +4,14 @@
 
 #include "arch/arch.h"
 #include "lib/verify.h"
+#include "sched/locks.h"
 #include "sched/scheduler.h"
 
 namespace uk::sched {
 
 void WaitQueue::add_locked(Waiter& waiter)
 {
-    VERIFY_INTERRUPTS_DISABLED();
+    VERIFY_SCHEDULER_LOCKED();
     VERIFY(!waiter.is_linked());
     waiter.queue = this;
     m_waiters.push_back(waiter);
@@ -18,48 +19,48 @@ void WaitQueue::add_locked(Waiter& waiter)
 
 void WaitQueue::remove_locked(Waiter& waiter)
 {
-    VERIFY_INTERRUPTS_DISABLED();
+    VERIFY_SCHEDULER_LOCKED();
     if (waiter.is_linked())
         IntrusiveList<Waiter>::remove(waiter);
 }
 
 void WaitQueue::wake_locked(Waiter& waiter)
 {
-    VERIFY_INTERRUPTS_DISABLED();
+    VERIFY_SCHEDULER_LOCKED();
     IntrusiveList<Waiter>::remove(waiter);
     wake_thread_locked(*waiter.thread);
 }
 
 void WaitQueue::move_locked(Waiter& waiter)
 {
-    VERIFY_INTERRUPTS_DISABLED();
+    VERIFY_SCHEDULER_LOCKED();
     remove_locked(waiter);
     add_locked(waiter);
 }
 
 void WaitQueue::wake_all_locked()
 {
-    VERIFY_INTERRUPTS_DISABLED();
+    VERIFY_SCHEDULER_LOCKED();
     while (Waiter* w = m_waiters.front())
         wake_locked(*w);
 }
 
 void WaitQueue::wake_one()
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     if (Waiter* w = m_waiters.front())
         wake_locked(*w);
 }
 
 void WaitQueue::wake_all()
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     wake_all_locked();
 }
 
 WaitResult WaitQueue::sleep_locked(Waiter& waiter, u64 deadline_ns)
 {
-    VERIFY_INTERRUPTS_DISABLED();
+    VERIFY_SCHEDULER_LOCKED();
     Thread& self = current_thread();
     if (!waiter.is_linked()) {
         // The caller checked its condition with interrupts disabled since the last sleep, so a
@@ -73,14 +74,14 @@ WaitResult WaitQueue::sleep_locked(Waiter& waiter, u64 deadline_ns)
 
 WaitSet::~WaitSet()
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     for (size_t i = 0; i < m_count; ++i)
         WaitQueue::remove_locked(m_waiters[i]);
 }
 
 void WaitSet::prepare()
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     current_thread().wake_pending = false;
     for (size_t i = 0; i < m_count; ++i)
         if (!m_waiters[i].is_linked())
@@ -95,14 +96,14 @@ bool WaitSet::add(WaitQueue& queue)
     waiter.thread = &current_thread();
     if (queue.is_external())
         m_external = true;
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     queue.add_locked(waiter);
     return true;
 }
 
 WaitResult WaitSet::wait(u64 deadline_ns)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     return block_current_locked(deadline_ns, m_external ? WakeSource::External : WakeSource::ProgramThreads);
 }
 

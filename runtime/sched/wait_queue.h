@@ -18,6 +18,7 @@
 #include "arch/arch.h"
 #include "lib/intrusive_list.h"
 #include "lib/types.h"
+#include "sched/locks.h"
 
 namespace uk::sched {
 
@@ -56,7 +57,7 @@ public:
     template<typename Predicate>
     WaitResult wait_until(Predicate&& ready, u64 deadline_ns = 0)
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         Waiter waiter;
         while (!ready()) {
             WaitResult r = sleep_locked(waiter, deadline_ns);
@@ -86,7 +87,7 @@ public:
     template<typename Visit>
     void for_each_locked(Visit&& visit)
     {
-        VERIFY_INTERRUPTS_DISABLED();
+        VERIFY_SCHEDULER_LOCKED();
         m_waiters.for_each(visit);
     }
     void move_locked(Waiter& waiter);

@@ -4,6 +4,7 @@
 // contract of the `_locked` operations.
 #include "host/threads.h"
 
+#include "sched/locks.h"
 #include "sched/scheduler.h"
 #include "sched/wait_queue.h"
 
@@ -211,14 +212,21 @@ TEST_F(WaitQueueTest, WaitUntilTimesOutAtItsDeadline)
     EXPECT_EQ(machine::idle_count(), idle);
 }
 
-TEST_F(WaitQueueTest, QueueOperationsWithInterruptsEnabledAreCaught)
+TEST_F(WaitQueueTest, QueueOperationsWithoutTheSchedulerLockAreCaught)
 {
     WaitQueue queue;
     Waiter waiter;
     waiter.thread = &sched::current_thread();
-    EXPECT_DEATH(queue.add_locked(waiter), "VERIFY\\(!::uk::arch::interrupts_enabled\\(\\)\\) failed");
-    EXPECT_DEATH(queue.wake_all_locked(), "interrupts_enabled");
-    arch::InterruptGuard guard;
+    EXPECT_DEATH(queue.add_locked(waiter), "VERIFY\\(::uk::sched::g_scheduler_lock.is_held_here\\(\\)\\) failed");
+    EXPECT_DEATH(queue.wake_all_locked(), "is_held_here");
+    // The lock taken without disabling interrupts: an interrupt handler on this CPU would spin.
+    EXPECT_DEATH(
+        {
+            sched::g_scheduler_lock.lock();
+            queue.wake_all_locked();
+        },
+        "interrupts_enabled");
+    sched::SchedulerGuard guard;
     queue.add_locked(waiter);
     WaitQueue::remove_locked(waiter);
     EXPECT_TRUE(queue.empty());

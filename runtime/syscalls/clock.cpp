@@ -42,7 +42,7 @@ void store(Timespec* out, u64 ns)
 
 } // namespace
 
-UK_SYSCALL_HANDLER(clock_gettime)
+UK_SYSCALL_HANDLER_UNLOCKED(clock_gettime)
 {
     u64 ns = TRY(read_clock(a0));
     if (!mm::is_user_range(static_cast<u64>(a1), sizeof(Timespec), true))
@@ -75,7 +75,7 @@ extern "C" int __uk_vdso_clock_gettime(int id, Timespec* out) noexcept
     }
 }
 
-UK_SYSCALL_HANDLER(clock_getres)
+UK_SYSCALL_HANDLER_UNLOCKED(clock_getres)
 {
     TRY(read_clock(a0));
     if (a1) {
@@ -97,7 +97,7 @@ UK_SYSCALL_HANDLER(clock_settime)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(gettimeofday)
+UK_SYSCALL_HANDLER_UNLOCKED(gettimeofday)
 {
     u64 ns = clock::realtime_ns();
     if (a0) {
@@ -112,7 +112,7 @@ UK_SYSCALL_HANDLER(gettimeofday)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(time)
+UK_SYSCALL_HANDLER_UNLOCKED(time)
 {
     i64 seconds = static_cast<i64>(clock::realtime_ns() / 1'000'000'000);
     if (a0)
@@ -120,7 +120,7 @@ UK_SYSCALL_HANDLER(time)
     return seconds;
 }
 
-UK_SYSCALL_HANDLER_NO_RESTART(nanosleep)
+UK_SYSCALL_HANDLER_UNLOCKED_NO_RESTART(nanosleep)
 {
     auto* request = user_pointer<const Timespec>(a0);
     if (!mm::is_user_range(static_cast<u64>(a0), sizeof(Timespec), false))
@@ -139,7 +139,7 @@ UK_SYSCALL_HANDLER_NO_RESTART(nanosleep)
     return 0;
 }
 
-UK_SYSCALL_HANDLER_NO_RESTART(clock_nanosleep)
+UK_SYSCALL_HANDLER_UNLOCKED_NO_RESTART(clock_nanosleep)
 {
     // The raw call fails with -errno like every other; musl's clock_nanosleep negates it, since
     // the C function returns the error number itself.
@@ -161,7 +161,7 @@ UK_SYSCALL_HANDLER_NO_RESTART(clock_nanosleep)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(times)
+UK_SYSCALL_HANDLER_UNLOCKED(times)
 {
     struct Tms {
         long user, system, children_user, children_system;
@@ -175,7 +175,7 @@ UK_SYSCALL_HANDLER(times)
     return ticks;
 }
 
-UK_SYSCALL_HANDLER(getrusage)
+UK_SYSCALL_HANDLER_UNLOCKED(getrusage)
 {
     struct Rusage {
         Timeval user, system;

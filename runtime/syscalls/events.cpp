@@ -3,10 +3,11 @@
 // eventfd2, timerfd_create, timerfd_settime, timerfd_gettime, signalfd and signalfd4.
 #include "fs/epoll.h"
 #include "fs/event_files.h"
+#include "lib/linux/time.h"
+#include "mm/address_space.h"
 #include "sched/clock.h"
 #include "sched/signal.h"
 #include "syscalls/file_support.h"
-#include "lib/linux/time.h"
 
 namespace uk {
 
@@ -74,6 +75,9 @@ Result<long> epoll_wait(long epfd, long user_events, long capacity, u64 deadline
         if (sched::use_temporary_signal_mask(*user_pointer<const u64>(user_mask)))
             return error(EINTR);
     }
+    // The events are written under the SchedulerLock, where program memory must not fault.
+    u64 end = static_cast<u64>(user_events) + static_cast<u64>(capacity) * sizeof(fs::EpollEvent);
+    TRY(mm::populate(align_down(static_cast<u64>(user_events), k_page_size), align_up(end, k_page_size)));
     return static_cast<long>(TRY(fs::epoll_wait(*epoll, user_pointer<fs::EpollEvent>(user_events),
         static_cast<size_t>(capacity), deadline_ns)));
 }

@@ -117,18 +117,18 @@ UK_SYSCALL_HANDLER(exit_group)
 }
 
 
-UK_SYSCALL_HANDLER(getpid) { return k_process_id; }
-UK_SYSCALL_HANDLER(getppid) { return k_parent_process_id; }
-UK_SYSCALL_HANDLER(getuid) { return 0; }
-UK_SYSCALL_HANDLER(geteuid) { return 0; }
-UK_SYSCALL_HANDLER(getgid) { return 0; }
-UK_SYSCALL_HANDLER(getegid) { return 0; }
-UK_SYSCALL_HANDLER(getpgid) { return k_process_id; }
-UK_SYSCALL_HANDLER(getpgrp) { return k_process_id; }
-UK_SYSCALL_HANDLER(getsid) { return k_process_id; }
+UK_SYSCALL_HANDLER_LEAF(getpid) { return k_process_id; }
+UK_SYSCALL_HANDLER_LEAF(getppid) { return k_parent_process_id; }
+UK_SYSCALL_HANDLER_LEAF(getuid) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(geteuid) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(getgid) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(getegid) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(getpgid) { return k_process_id; }
+UK_SYSCALL_HANDLER_LEAF(getpgrp) { return k_process_id; }
+UK_SYSCALL_HANDLER_LEAF(getsid) { return k_process_id; }
 UK_SYSCALL_HANDLER(setsid) { return error(EPERM); }
 
-UK_SYSCALL_HANDLER(getresuid)
+UK_SYSCALL_HANDLER_LEAF(getresuid)
 {
     const long ids[] = { a0, a1, a2 };
     for (long p : ids)
@@ -136,8 +136,8 @@ UK_SYSCALL_HANDLER(getresuid)
             *user_pointer<u32>(p) = 0;
     return 0;
 }
-UK_SYSCALL_HANDLER(getresgid) { return sys_getresuid(a0, a1, a2, 0, 0, 0); }
-UK_SYSCALL_HANDLER(getgroups) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(getresgid) { return sys_getresuid(a0, a1, a2, 0, 0, 0); }
+UK_SYSCALL_HANDLER_LEAF(getgroups) { return 0; }
 // Everything runs as root in a unikernel; changing identity is accepted and has no effect.
 // Partial: the one process runs as root; changing identity succeeds and changes nothing.
 UK_SYSCALL_HANDLER(setuid) { return 0; }
@@ -220,27 +220,43 @@ UK_SYSCALL_HANDLER(sysinfo)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(sched_getaffinity)
+// [sched_setaffinity(2)] `pid` names a thread (0: the caller; the process's pid 1 is its main
+// thread's tid). The kernel's mask is 8 bytes (64 CPUs): a shorter buffer is EINVAL, as Linux's
+// check against nr_cpu_ids is; musl's sysconf(_SC_NPROCESSORS_ONLN) counts the bits.
+UK_SYSCALL_HANDLER_UNLOCKED(sched_getaffinity)
 {
-    // One vCPU until SMP arrives: CPU 0 only.
-    if (a1 < 8)
+    if (a1 < 8 || a1 % 8)
         return error(EINVAL);
+    u64 mask = TRY(sched::affinity(static_cast<int>(a0)));
     if (!mm::is_user_range(static_cast<u64>(a2), static_cast<u64>(a1), true))
         return error(EFAULT);
     fill_bytes(user_pointer<void>(a2), 0, static_cast<size_t>(a1));
-    *user_pointer<u8>(a2) = 1;
+    copy_bytes(user_pointer<void>(a2), &mask, sizeof(mask));
     return 8;
 }
-UK_SYSCALL_HANDLER(sched_setaffinity) { return 0; }
-UK_SYSCALL_HANDLER(getcpu)
+
+UK_SYSCALL_HANDLER_UNLOCKED(sched_setaffinity)
 {
+    if (a1 <= 0)
+        return error(EINVAL);
+    if (!mm::is_user_range(static_cast<u64>(a2), static_cast<u64>(a1), false))
+        return error(EFAULT);
+    u64 mask = 0;
+    copy_bytes(&mask, user_pointer<const void>(a2), a1 < 8 ? static_cast<size_t>(a1) : sizeof(mask));
+    TRY(sched::set_affinity(static_cast<int>(a0), mask));
+    return 0;
+}
+
+UK_SYSCALL_HANDLER_LEAF(getcpu)
+{
+    unsigned cpu = sched::current_cpu();
     if (a0)
-        *user_pointer<unsigned>(a0) = 0;
+        *user_pointer<unsigned>(a0) = cpu;
     if (a1)
         *user_pointer<unsigned>(a1) = 0;
     return 0;
 }
 UK_SYSCALL_HANDLER(umask) { return fs::set_umask(static_cast<u32>(a0)); }
-UK_SYSCALL_HANDLER(getpriority) { return 20; }
+UK_SYSCALL_HANDLER_LEAF(getpriority) { return 20; }
 // Partial: the scheduler has no priorities; accepted and ignored.
-UK_SYSCALL_HANDLER(setpriority) { return 0; }
+UK_SYSCALL_HANDLER_LEAF(setpriority) { return 0; }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The read/write family on any descriptor: read, write, pread64, pwrite64, readv, writev,
-// preadv(2), pwritev(2), lseek, ioctl, sendfile, copy_file_range.
+// preadv(2), pwritev(2), lseek, ioctl, sendfile, copy_file_range. read, write, readv and writev
+// take the RuntimeLock only for descriptions that need it (UK_SYSCALL_HANDLER_PER_DESCRIPTION):
+// on an inet socket they run without it.
 #include "fs/fd_table.h"
 #include "fs/file_description.h"
 #include "fs/inode.h"
@@ -24,6 +26,9 @@ constexpr long k_iov_max = 1024;
 constexpr u64 k_max_transfer = 0x7ffff000;
 
 enum class Positioned { No, Yes };
+// Whether the caller holds the RuntimeLock already (pread and friends), or the call takes it for
+// descriptions that need it (readv, writev).
+enum class Locking { Held, PerDescription };
 
 Result<fs::FileDescription*> get_readable(long fd)
 {
@@ -103,11 +108,12 @@ Result<size_t> socket_vector(net::Socket& socket, const IoVector* vectors, long 
     return socket.read_segments(segments, static_cast<size_t>(count));
 }
 
-Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned, i64 offset)
+Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned, i64 offset, Locking locking = Locking::Held)
 {
     auto* vectors = TRY(checked_vectors(iov, count, positioned, offset));
     auto* file = TRY(get_readable(fd));
     fs::DescriptionRef hold(file);
+    sched::RuntimeGuardIf guard(locking == Locking::PerDescription && !file->runs_without_runtime_lock());
     if (auto* socket = net::as_socket(*file); socket && positioned == Positioned::No)
         return socket_vector(*socket, vectors, count, false);
     u64 total = 0;
@@ -128,11 +134,12 @@ Result<size_t> read_vector(long fd, long iov, long count, Positioned positioned,
     return static_cast<size_t>(total);
 }
 
-Result<size_t> write_vector(long fd, long iov, long count, Positioned positioned, i64 offset)
+Result<size_t> write_vector(long fd, long iov, long count, Positioned positioned, i64 offset, Locking locking = Locking::Held)
 {
     auto* vectors = TRY(checked_vectors(iov, count, positioned, offset));
     auto* file = TRY(get_writable(fd));
     fs::DescriptionRef hold(file);
+    sched::RuntimeGuardIf guard(locking == Locking::PerDescription && !file->runs_without_runtime_lock());
     if (auto* socket = net::as_socket(*file); socket && positioned == Positioned::No)
         return socket_vector(*socket, vectors, count, true);
     u64 total = 0;
@@ -191,17 +198,20 @@ Result<size_t> copy_between(fs::FileDescription& in, fs::FileDescription& out, i
 
 using namespace uk;
 
-UK_SYSCALL_HANDLER(read)
+// The reference outlives the guard: dropping the last one takes the RuntimeLock if needed.
+UK_SYSCALL_HANDLER_PER_DESCRIPTION(read)
 {
     auto* file = TRY(get_readable(a0));
     fs::DescriptionRef hold(file);
+    sched::RuntimeGuardIf guard(!file->runs_without_runtime_lock());
     return TRY(do_read(*file, a1, static_cast<u64>(a2), Positioned::No, 0));
 }
 
-UK_SYSCALL_HANDLER(write)
+UK_SYSCALL_HANDLER_PER_DESCRIPTION(write)
 {
     auto* file = TRY(get_writable(a0));
     fs::DescriptionRef hold(file);
+    sched::RuntimeGuardIf guard(!file->runs_without_runtime_lock());
     return TRY(do_write(*file, a1, static_cast<u64>(a2), Positioned::No, 0));
 }
 
@@ -223,8 +233,8 @@ UK_SYSCALL_HANDLER(pwrite64)
     return TRY(do_write(*file, a1, static_cast<u64>(a2), Positioned::Yes, a3));
 }
 
-UK_SYSCALL_HANDLER(readv) { return TRY(read_vector(a0, a1, a2, Positioned::No, 0)); }
-UK_SYSCALL_HANDLER(writev) { return TRY(write_vector(a0, a1, a2, Positioned::No, 0)); }
+UK_SYSCALL_HANDLER_PER_DESCRIPTION(readv) { return TRY(read_vector(a0, a1, a2, Positioned::No, 0, Locking::PerDescription)); }
+UK_SYSCALL_HANDLER_PER_DESCRIPTION(writev) { return TRY(write_vector(a0, a1, a2, Positioned::No, 0, Locking::PerDescription)); }
 UK_SYSCALL_HANDLER(preadv) { return TRY(read_vector(a0, a1, a2, Positioned::Yes, a3)); }
 UK_SYSCALL_HANDLER(pwritev) { return TRY(write_vector(a0, a1, a2, Positioned::Yes, a3)); }
 

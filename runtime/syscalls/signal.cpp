@@ -5,6 +5,7 @@
 #include "lib/linux/time.h"
 #include "lib/string.h"
 #include "sched/clock.h"
+#include "sched/locks.h"
 #include "sched/signal.h"
 #include "syscalls/file_support.h"
 #include "syscalls/syscall.h"
@@ -41,7 +42,7 @@ UK_SYSCALL_HANDLER(rt_sigaction)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(rt_sigprocmask)
+UK_SYSCALL_HANDLER_UNLOCKED(rt_sigprocmask)
 {
     if (a3 != k_sigset_size)
         return error(EINVAL);
@@ -58,7 +59,7 @@ UK_SYSCALL_HANDLER(rt_sigprocmask)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(rt_sigpending)
+UK_SYSCALL_HANDLER_UNLOCKED(rt_sigpending)
 {
     if (a1 != k_sigset_size)
         return error(EINVAL);
@@ -66,13 +67,13 @@ UK_SYSCALL_HANDLER(rt_sigpending)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(tkill)
+UK_SYSCALL_HANDLER_UNLOCKED(tkill)
 {
     TRY(sched::send_signal_to_thread(static_cast<int>(a0), static_cast<int>(a1)));
     return 0;
 }
 
-UK_SYSCALL_HANDLER(tgkill)
+UK_SYSCALL_HANDLER_UNLOCKED(tgkill)
 {
     if (a0 != k_process_id)
         return error(ESRCH);
@@ -80,7 +81,7 @@ UK_SYSCALL_HANDLER(tgkill)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(kill)
+UK_SYSCALL_HANDLER_UNLOCKED(kill)
 {
     // The one process; 0 and -1 name it too (its group, every process it may signal).
     if (a0 != k_process_id && a0 != 0 && a0 != -1)
@@ -89,7 +90,7 @@ UK_SYSCALL_HANDLER(kill)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(sigaltstack)
+UK_SYSCALL_HANDLER_UNLOCKED(sigaltstack)
 {
     sched::AlternateStack stack, old;
     if (a0) {
@@ -150,7 +151,7 @@ Result<long> wait_for_signal(long user_set, long user_info, long user_timeout, l
         }
         // The signals waited for are normally blocked; a signal arriving for this thread ends
         // the sleep (as Interrupted only if it is deliverable, i.e. not one of `set`).
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         auto r = sched::block_for_signal_locked(set, deadline);
         if (r == sched::WaitResult::TimedOut)
             return error(EAGAIN);
@@ -166,7 +167,7 @@ Result<long> suspend(long user_mask, long set_size)
     if (!user_readable(user_mask, 8))
         return error(EFAULT);
     if (!sched::use_temporary_signal_mask(*user_pointer<const u64>(user_mask))) {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         while (sched::block_for_signal_locked(0, 0) != sched::WaitResult::Interrupted) { }
     }
     return error(EINTR); // The handler runs as the call returns.
@@ -188,9 +189,9 @@ Result<long> queue_signal(long pid, long signal, long user_info)
 
 } // namespace
 
-UK_SYSCALL_HANDLER_NO_RESTART(rt_sigtimedwait) { return wait_for_signal(a0, a1, a2, a3); }
-UK_SYSCALL_HANDLER_NO_RESTART(rt_sigsuspend) { return suspend(a0, a1); }
-UK_SYSCALL_HANDLER(rt_sigqueueinfo) { return queue_signal(a0, a1, a2); }
+UK_SYSCALL_HANDLER_UNLOCKED_NO_RESTART(rt_sigtimedwait) { return wait_for_signal(a0, a1, a2, a3); }
+UK_SYSCALL_HANDLER_UNLOCKED_NO_RESTART(rt_sigsuspend) { return suspend(a0, a1); }
+UK_SYSCALL_HANDLER_UNLOCKED(rt_sigqueueinfo) { return queue_signal(a0, a1, a2); }
 
 // Reached from the signal frame's restorer (musl's __restore_rt) with its stack pointer, where the
 // ucontext is: not a system call like the others, because it never returns to its caller.

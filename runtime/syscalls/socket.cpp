@@ -3,6 +3,8 @@
 // sendto, recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg, getsockopt, setsockopt, getsockname,
 // getpeername (send and recv are sendto and recvfrom in musl). Every check and copy of program
 // memory happens here, in Linux's order (net/socket.c), then the call goes to the net::Socket.
+// The data calls (send*, recv*) run without the RuntimeLock on sockets that allow it (inet
+// sockets: runs_without_runtime_lock()); the others take it, as every other call here does.
 #include "fs/fd_table.h"
 #include "lib/string.h"
 #include "net/socket.h"
@@ -61,6 +63,12 @@ Result<Socket*> socket_of(fs::FileDescription& file)
     auto* name##_file = TRY(fs::get(static_cast<int>(fd)));                    \
     fs::DescriptionRef name##_hold(name##_file);                               \
     Socket* name = TRY(socket_of(*name##_file))
+
+// The same for the data calls (UK_SYSCALL_HANDLER_PER_DESCRIPTION), which take the RuntimeLock
+// only for sockets that need it (not inet sockets); the reference outlives the guard.
+#define GET_SOCKET_FOR_DATA(name, fd)                                                          \
+    GET_SOCKET(name, fd);                                                                      \
+    sched::RuntimeGuardIf name##_guard(!name##_file->runs_without_runtime_lock())
 
 // move_addr_to_kernel: EINVAL for a negative length or one past sockaddr_storage.
 Result<void> copy_address_in(long user, long length, SocketAddress& out)
@@ -241,7 +249,7 @@ Result<const net::IoSegment*> checked_segments(u64 iov, u64 count, bool write)
 // sendto: one buffer, maybe an address.
 Result<size_t> send_to(long fd, long buffer, u64 length, int flags, long user_address, long address_length)
 {
-    GET_SOCKET(socket, fd);
+    GET_SOCKET_FOR_DATA(socket, fd);
     if (length > net::k_max_transfer)
         length = net::k_max_transfer;
     if (!user_readable(buffer, length))
@@ -264,7 +272,7 @@ Result<size_t> send_to(long fd, long buffer, u64 length, int flags, long user_ad
 // recvfrom: one buffer, maybe the sender's address (copied out after the data, as on Linux).
 Result<size_t> receive_from(long fd, long buffer, u64 length, int flags, long user_address, long user_length)
 {
-    GET_SOCKET(socket, fd);
+    GET_SOCKET_FOR_DATA(socket, fd);
     if (length > net::k_max_transfer)
         length = net::k_max_transfer;
     if (!user_writable(buffer, length))
@@ -376,7 +384,7 @@ Result<size_t> send_message(long fd, long user_header, int flags)
 {
     if (flags & net::k_msg_cmsg_compat)
         return error(EINVAL);
-    GET_SOCKET(socket, fd);
+    GET_SOCKET_FOR_DATA(socket, fd);
     return send_one(*socket, user_header, flags, nullptr);
 }
 
@@ -384,7 +392,7 @@ Result<size_t> receive_message(long fd, long user_header, int flags)
 {
     if (flags & net::k_msg_cmsg_compat)
         return error(EINVAL);
-    GET_SOCKET(socket, fd);
+    GET_SOCKET_FOR_DATA(socket, fd);
     return receive_one(*socket, user_header, flags);
 }
 
@@ -395,7 +403,7 @@ Result<size_t> send_messages(long fd, long user_vector, u64 count, int flags)
         return error(EINVAL);
     if (count > k_uio_maxiov)
         count = k_uio_maxiov;
-    GET_SOCKET(socket, fd);
+    GET_SOCKET_FOR_DATA(socket, fd);
     size_t done = 0;
     Result<size_t> failure = static_cast<size_t>(0);
     while (done < count) {
@@ -438,7 +446,7 @@ Result<size_t> receive_messages(long fd, long user_vector, u64 count, int flags,
         // A zero timeout ends after the first message.
         end_ns = timeout.seconds == 0 && timeout.nanoseconds == 0 ? 0 : clock::monotonic_ns() + timeout.to_ns();
     }
-    GET_SOCKET(socket, fd);
+    GET_SOCKET_FOR_DATA(socket, fd);
     if (!(flags & net::k_msg_errqueue)) {
         if (int code = socket->take_pending_error())
             return error(code);
@@ -533,21 +541,21 @@ UK_SYSCALL_HANDLER(accept4) { return accept_socket(a0, a1, a2, static_cast<int>(
 UK_SYSCALL_HANDLER(shutdown) { return zero_or_error(shutdown_socket(a0, a1)); }
 UK_SYSCALL_HANDLER(getsockname) { return zero_or_error(socket_name(a0, a1, a2, Side::Local)); }
 UK_SYSCALL_HANDLER(getpeername) { return zero_or_error(socket_name(a0, a1, a2, Side::Peer)); }
-UK_SYSCALL_HANDLER(sendto)
+UK_SYSCALL_HANDLER_PER_DESCRIPTION(sendto)
 {
     return Result<long>(send_to(a0, a1, static_cast<u64>(a2), static_cast<int>(a3), a4, a5));
 }
-UK_SYSCALL_HANDLER(recvfrom)
+UK_SYSCALL_HANDLER_PER_DESCRIPTION(recvfrom)
 {
     return Result<long>(receive_from(a0, a1, static_cast<u64>(a2), static_cast<int>(a3), a4, a5));
 }
-UK_SYSCALL_HANDLER(sendmsg) { return Result<long>(send_message(a0, a1, static_cast<int>(a2))); }
-UK_SYSCALL_HANDLER(recvmsg) { return Result<long>(receive_message(a0, a1, static_cast<int>(a2))); }
-UK_SYSCALL_HANDLER(sendmmsg)
+UK_SYSCALL_HANDLER_PER_DESCRIPTION(sendmsg) { return Result<long>(send_message(a0, a1, static_cast<int>(a2))); }
+UK_SYSCALL_HANDLER_PER_DESCRIPTION(recvmsg) { return Result<long>(receive_message(a0, a1, static_cast<int>(a2))); }
+UK_SYSCALL_HANDLER_PER_DESCRIPTION(sendmmsg)
 {
     return Result<long>(send_messages(a0, a1, static_cast<u32>(a2), static_cast<int>(a3)));
 }
-UK_SYSCALL_HANDLER(recvmmsg)
+UK_SYSCALL_HANDLER_PER_DESCRIPTION(recvmmsg)
 {
     return Result<long>(receive_messages(a0, a1, static_cast<u32>(a2), static_cast<int>(a3), a4));
 }

@@ -14,32 +14,35 @@ namespace uk {
 // true if the call, which failed with EINTR if `interrupted`, may start again (SA_RESTART).
 // `return_address` is the call's: a call from musl's cancellation point returns to __cp_end.
 bool deliver_signals_at_exit(bool interrupted, const void* return_address) noexcept;
-inline bool signals_due()
+inline bool signals_due(const sched::Thread& self)
 {
-    const sched::Thread& self = *sched::g_current_thread;
     return (self.pending_signals | sched::g_process_pending_signals) & ~self.signal_mask;
 }
 }
 
 // A handler returns Result<long> (`return error(EINVAL);`, `return TRY(...);`, plain values);
 // its extern "C" wrapper is the one place that turns the Result into the raw value musl expects.
-// Each handler runs under a PreemptGuard: runtime code is never preempted (see sched/wait_queue.h).
-// The handler is static, so it inlines into its wrapper: a handler that returns a constant
-// (getpid) compiles to little more than a raw `return 1;` would. Signals that became deliverable
-// during the call run their handlers as it returns (the check is a few loads when none did); a
-// call those handlers interrupted (EINTR) starts again if every one of them asked for SA_RESTART,
+// Each handler runs under a RuntimeGuard: runtime code is never preempted, and holds the
+// RuntimeLock (sched/locks.h), which a sleep gives up meanwhile. The calls that need no runtime
+// state beyond the scheduler's (futex, sched_yield, nanosleep, clock_gettime, ...) use
+// UK_SYSCALL_HANDLER_UNLOCKED: a PreemptGuard only, so the CPUs do not queue for them. The
+// handler is static, so it inlines into its wrapper: a handler that returns a constant (getpid)
+// compiles to little more than a raw `return 1;` would. Signals that became deliverable during
+// the call run their handlers as it returns (the check is a few loads when none did); a call
+// those handlers interrupted (EINTR) starts again if every one of them asked for SA_RESTART,
 // except the calls Linux never restarts (signal(7)), which use UK_SYSCALL_HANDLER_NO_RESTART.
-#define UK_SYSCALL_HANDLER_WITH(name, restartable)                                                              \
+#define UK_SYSCALL_HANDLER_WITH(name, restartable, Guard)                                                       \
     static ::uk::Result<long> sys_##name(long, long, long, long, long, long) noexcept;                          \
     extern "C" long __uk_sys_##name(long a0, long a1, long a2, long a3, long a4, long a5) noexcept              \
     {                                                                                                           \
         for (;;) {                                                                                              \
             long result;                                                                                        \
             {                                                                                                   \
-                ::uk::sched::PreemptGuard preempt_guard;                                                        \
+                [[maybe_unused]] Guard guard;                                                                   \
                 result = ::uk::to_syscall_result(sys_##name(a0, a1, a2, a3, a4, a5));                           \
             }                                                                                                   \
-            if (::uk::signals_due() || ::uk::sched::g_current_thread->restore_saved_mask) [[unlikely]] {       \
+            const ::uk::sched::Thread& self = *::uk::sched::current();                                          \
+            if (::uk::signals_due(self) || self.restore_saved_mask) [[unlikely]] {                              \
                 bool restart = ::uk::deliver_signals_at_exit(result == -EINTR, __builtin_return_address(0));    \
                 if ((restartable) && restart && result == -EINTR)                                               \
                     continue;                                                                                   \
@@ -50,8 +53,26 @@ inline bool signals_due()
     static ::uk::Result<long> sys_##name([[maybe_unused]] long a0, [[maybe_unused]] long a1,                    \
         [[maybe_unused]] long a2, [[maybe_unused]] long a3, [[maybe_unused]] long a4, [[maybe_unused]] long a5) \
         noexcept
-#define UK_SYSCALL_HANDLER(name) UK_SYSCALL_HANDLER_WITH(name, true)
-#define UK_SYSCALL_HANDLER_NO_RESTART(name) UK_SYSCALL_HANDLER_WITH(name, false)
+#define UK_SYSCALL_HANDLER(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::sched::RuntimeGuard)
+#define UK_SYSCALL_HANDLER_NO_RESTART(name) UK_SYSCALL_HANDLER_WITH(name, false, ::uk::sched::RuntimeGuard)
+#define UK_SYSCALL_HANDLER_UNLOCKED(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::sched::PreemptGuard)
+#define UK_SYSCALL_HANDLER_UNLOCKED_NO_RESTART(name) UK_SYSCALL_HANDLER_WITH(name, false, ::uk::sched::PreemptGuard)
+// Without the RuntimeLock, but as deep into the runtime as a locked call (the mmap family).
+#define UK_SYSCALL_HANDLER_UNLOCKED_DEEP(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::sched::DeepPreemptGuard)
+// The read/write family and the socket data calls (read, write, readv, writev, sendto, recvfrom,
+// sendmsg, recvmsg, sendmmsg, recvmmsg) decide per description: the handler looks the descriptor
+// up without the RuntimeLock (the descriptor table has its own lock) and takes it with
+// sched::RuntimeGuardIf unless the description runs_without_runtime_lock() (inet sockets). Their
+// guard makes the stack present as deep as RuntimeGuard's, since either may follow.
+#define UK_SYSCALL_HANDLER_PER_DESCRIPTION(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::sched::DeepPreemptGuard)
+// Leaf calls (getpid, getuid, ...) take no lock, never sleep and touch no runtime state that
+// changes: they run as the program's own code would, with no guard at all.
+namespace uk {
+struct LeafCall {
+    LeafCall() = default;
+};
+}
+#define UK_SYSCALL_HANDLER_LEAF(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::LeafCall)
 
 namespace uk {
 

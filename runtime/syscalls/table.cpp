@@ -16,9 +16,8 @@ Result<long> unsupported(int number, const char* name)
 {
     if (number >= 0 && number < k_table_size) {
         u64 bit = 1ull << (number % 64);
-        if (g_reported[number / 64] & bit)
+        if (__atomic_fetch_or(&g_reported[number / 64], bit, __ATOMIC_RELAXED) & bit)
             return error(ENOSYS);
-        g_reported[number / 64] |= bit;
     }
     printk("uk: unsupported system call %s (%d): returning ENOSYS\n", name, number);
     return error(ENOSYS);

@@ -46,18 +46,19 @@ extern "C" [[noreturn]] void __unmapself(void* base, size_t size) noexcept
     sched::exit_current_thread_and_unmap(reinterpret_cast<u64>(base), size);
 }
 
-UK_SYSCALL_HANDLER(exit) { sched::exit_current_thread(static_cast<int>(a0)); }
+// No guard: the exit disables interrupts and leaves for its CPU's exit stack at once.
+UK_SYSCALL_HANDLER_LEAF(exit) { sched::exit_current_thread(static_cast<int>(a0)); }
 
-UK_SYSCALL_HANDLER(set_tid_address)
+UK_SYSCALL_HANDLER_UNLOCKED(set_tid_address)
 {
     sched::current_thread().clear_child_tid = user_pointer<int>(a0);
     return sched::current_thread().tid;
 }
 
-UK_SYSCALL_HANDLER(gettid) { return sched::current_thread().tid; }
+UK_SYSCALL_HANDLER_LEAF(gettid) { return sched::current_thread().tid; }
 
 // The robust-list head: struct robust_list_head, 3 longs. [set_robust_list(2)]
-UK_SYSCALL_HANDLER(set_robust_list)
+UK_SYSCALL_HANDLER_UNLOCKED(set_robust_list)
 {
     if (a1 != 3 * sizeof(long))
         return error(EINVAL);
@@ -65,25 +66,30 @@ UK_SYSCALL_HANDLER(set_robust_list)
     return 0;
 }
 
-UK_SYSCALL_HANDLER(get_robust_list)
+UK_SYSCALL_HANDLER_UNLOCKED(get_robust_list)
 {
-    sched::Thread* thread = a0 == 0 ? &sched::current_thread() : sched::find_thread(static_cast<int>(a0));
-    if (!thread)
-        return error(ESRCH);
+    u64 head;
+    {
+        sched::SchedulerGuard guard; // The thread may exit meanwhile on another CPU.
+        sched::Thread* thread = a0 == 0 ? &sched::current_thread() : sched::find_thread(static_cast<int>(a0));
+        if (!thread)
+            return error(ESRCH);
+        head = thread->robust_list;
+    }
     if (!user_writable(a1, sizeof(u64)) || !user_writable(a2, sizeof(u64)))
         return error(EFAULT);
-    *user_pointer<u64>(a1) = thread->robust_list;
+    *user_pointer<u64>(a1) = head;
     *user_pointer<u64>(a2) = 3 * sizeof(long);
     return 0;
 }
 
-UK_SYSCALL_HANDLER(sched_yield)
+UK_SYSCALL_HANDLER_UNLOCKED(sched_yield)
 {
     sched::yield();
     return 0;
 }
 
-UK_SYSCALL_HANDLER(futex)
+UK_SYSCALL_HANDLER_UNLOCKED(futex)
 {
     constexpr long k_wait = 0, k_wake = 1, k_requeue = 3, k_cmp_requeue = 4, k_lock_pi = 6, k_unlock_pi = 7,
                    k_trylock_pi = 8, k_wait_bitset = 9, k_wake_bitset = 10, k_futex_private = 128,
@@ -111,8 +117,10 @@ UK_SYSCALL_HANDLER(futex)
         }
         auto r = sched::futex_wait(address, static_cast<u32>(a2), deadline,
             command == k_wait_bitset ? static_cast<u32>(a5) : 0xffffffff);
-        if (r.is_error() && r.error_code() == EDEADLK)
+        if (r.is_error() && r.error_code() == EDEADLK) {
+            sched::report_deadlock_threads();
             crash_here(k_sigabrt, "deadlock: futex wait with no other thread to wake it");
+        }
         TRY(r);
         return 0;
     }

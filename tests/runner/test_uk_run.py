@@ -163,7 +163,8 @@ class ParseArgs(unittest.TestCase):
             (["-e", "NOEQUALS", "img"], "--env expects KEY=VALUE"),
             (["-e", "=x", "img"], "--env expects KEY=VALUE"),
             (["-m", "", "img"], "--memory: empty size"),
-            (["--cpus", "0", "img"], "--cpus must be at least 1"),
+            (["--cpus", "0", "img"], "--cpus must be 1 to 64"),
+            (["--cpus", "65", "img"], "--cpus must be 1 to 64"),
             (["--cpus", "two", "img"], "not a number"),
             (["--machine", "virt", "img"], "--machine must be microvm, q35 or pc"),
             (["--accel", "hvf", "img"], "--accel must be auto, kvm or tcg"),
@@ -344,6 +345,16 @@ class Network(unittest.TestCase):
         self.assertNotIn("-global", cmd)
         with self.assertRaises(uk.UsageError):
             parse("--console", "vga", "img")
+
+    def test_several_cpus_run_multithreaded_tcg(self):
+        # One vCPU: the command line as before; several: one host thread each, asked for.
+        o, cmd = self.qemu()
+        self.assertEqual(cmd[cmd.index("-accel") + 1], "tcg")
+        self.assertEqual(cmd[cmd.index("-smp") + 1], "1")
+        o, cmd = self.qemu("--cpus", "4")
+        self.assertEqual(cmd[cmd.index("-accel") + 1], "tcg,thread=multi")
+        self.assertEqual(cmd[cmd.index("-smp") + 1], "4")
+        self.assertEqual(uk.qemu_command(o, "kvm", "CMDLINE", "/tmp/ctl")[4], "kvm")
 
     def test_publish_implies_user_networking(self):
         for argv in (["-p", "8080:80"], ["--guestfwd", "80:127.0.0.1:8000"], ["--net", "user"]):

@@ -71,6 +71,18 @@ uk_call_on_stack_returning:
         ret
         .size uk_call_on_stack_returning, . - uk_call_on_stack_returning
 
+        /* void uk_probe_page(const void *address): reads one byte at `address`. Entry: any state.
+         * If the read faults on a page that cannot be made present, the page-fault handler resumes
+         * at uk_probe_page_done instead (arch::probe_stack). */
+        .globl uk_probe_page, uk_probe_page_load, uk_probe_page_done
+        .type uk_probe_page, @function
+uk_probe_page:
+uk_probe_page_load:
+        movb    (%rdi), %al
+uk_probe_page_done:
+        ret
+        .size uk_probe_page, . - uk_probe_page
+
         /* void uk_resume_trap(const TrapFrame *frame): continues the context `frame` describes
          * (rt_sigreturn). Entry: interrupts disabled; the frame is a copy anywhere in memory that
          * stays intact until the iretq, which loads %rsp, %rflags and %rip from it. */

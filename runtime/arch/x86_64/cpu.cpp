@@ -133,6 +133,13 @@ void cpu_init_on(PerCpu& cpu)
 }
 
 PerCpu& per_cpu(u32 index) { return *g_cpus[index]; }
+
+void set_boot_cpu_record()
+{
+    g_boot_cpu.self = &g_boot_cpu;
+    g_boot_cpu.index = 0;
+    write_msr(k_msr_gs_base, reinterpret_cast<u64>(&g_boot_cpu));
+}
 void register_per_cpu(PerCpu& cpu) { g_cpus[cpu.index] = &cpu; }
 
 void cpu_init()

@@ -3,9 +3,11 @@
 // maps each vector to its handlers, MSI messages, and the dispatch of vectors 32-255.
 // [SDM 3A 11] [82093AA I/O APIC data sheet] [ACPI 6.5 5.2.12] [PCI 3.0 6.8 MSI]
 #include "arch/arch.h"
+#include "arch/spin_lock.h"
 #include "arch/x86_64/acpi_tables.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/local_apic.h"
+#include "arch/x86_64/per_cpu.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -53,7 +55,10 @@ Vector g_vectors[256];
 u8 g_next_vector = k_first_device_vector;
 void (*g_return_hook)(TrapFrame&);
 u64 g_unexpected_interrupts;
-u32 g_interrupt_depth;
+// Registration may happen on any CPU while others take interrupts: the vector table and the
+// I/O APICs' index/window pairs change under this lock; dispatch reads a vector's handlers
+// without it (a handler is written before the count that publishes it).
+constinit SpinLock g_routing_lock { LockRank::Devices };
 const char* g_source = "no MADT or MP table (standard PC assumed)";
 
 u32 ioapic_read(const IoApic& io, u32 reg)
@@ -146,7 +151,8 @@ Result<void> add_handler(Vector& v, InterruptHandler handler, void* context)
 {
     if (v.count == k_handlers_per_vector)
         return error(ENOSPC);
-    v.handlers[v.count++] = { handler, context };
+    v.handlers[v.count] = { handler, context };
+    __atomic_store_n(&v.count, v.count + 1, __ATOMIC_RELEASE);
     return {};
 }
 
@@ -234,7 +240,7 @@ InterruptLine pci_interrupt_line(u8 irq)
 
 Result<u8> register_interrupt(const InterruptLine& line, InterruptHandler handler, void* context)
 {
-    InterruptGuard guard;
+    IrqLockGuard guard(g_routing_lock);
     IoApic* io = ioapic_for(line.gsi);
     if (!io)
         return error(ENODEV);
@@ -262,7 +268,7 @@ Result<u8> register_interrupt(const InterruptLine& line, InterruptHandler handle
 
 Result<MsiMessage> register_msi(InterruptHandler handler, void* context)
 {
-    InterruptGuard guard;
+    IrqLockGuard guard(g_routing_lock);
     u8 vector = TRY(allocate_vector());
     TRY(add_handler(g_vectors[vector], handler, context));
     // [SDM 3A 11.11.1] Address: 0xfee, destination APIC id in bits 12-19. [11.11.2] Data: the
@@ -276,7 +282,6 @@ void set_timer_handler(InterruptHandler handler, void* context)
     g_vectors[k_timer_vector].count = 1;
 }
 
-bool in_interrupt() { return g_interrupt_depth != 0; }
 
 void set_interrupt_return_hook(void (*hook)(TrapFrame&)) { g_return_hook = hook; }
 
@@ -284,12 +289,27 @@ void dispatch_interrupt(u8 vector, TrapFrame& frame)
 {
     if (is_spurious_vector(vector))
         return;
+    // Handlers take the SchedulerLock, under which no page may fault: the interrupted thread's
+    // stack must be present for what they and the return hook use (arch.h, probe_stack). Not
+    // while the interrupted code changes the regions or the page tables, which the fault handler
+    // reads: its system call's own probe covers what the interrupt uses then.
+    if (per_cpu(this_cpu()).no_fault_depth == 0) {
+        u64 sp = current_stack_pointer();
+        probe_stack(sp - 2 * k_page_size, sp);
+    }
     Vector& v = g_vectors[vector];
-    ++g_interrupt_depth;
-    for (size_t i = 0; i < v.count; ++i)
+    u32& depth = per_cpu(this_cpu()).interrupt_depth;
+    ++depth;
+    size_t count = __atomic_load_n(&v.count, __ATOMIC_ACQUIRE);
+    if (vector == k_tlb_shootdown_vector)
+        service_tlb_shootdown();
+    else if (vector == k_reschedule_vector)
+        handle_reschedule_ipi();
+    for (size_t i = 0; i < count; ++i)
         v.handlers[i].function(v.handlers[i].context);
-    --g_interrupt_depth;
-    if (v.count == 0 && g_unexpected_interrupts++ == 0)
+    --depth;
+    if (count == 0 && vector != k_tlb_shootdown_vector && vector != k_reschedule_vector
+        && __atomic_fetch_add(&g_unexpected_interrupts, 1, __ATOMIC_RELAXED) == 0)
         printk("uk: warning: interrupt on vector %u, which has no handler\n", vector);
     end_of_interrupt();
     if (g_return_hook)

@@ -111,28 +111,6 @@ void dump_registers(const TrapFrame& f)
     printk("  vector %lu  error %lx  cs %lx  ss %lx\n", f.vector, f.error_code, f.cs, f.ss);
 }
 
-u64 save_and_disable_interrupts()
-{
-    u64 flags;
-    asm volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-    return flags;
-}
-
-void restore_interrupts(u64 saved)
-{
-    if (saved & (1u << 9))
-        asm volatile("sti" ::: "memory");
-}
-
-void enable_interrupts() { asm volatile("sti" ::: "memory"); }
-
-bool interrupts_enabled()
-{
-    u64 flags;
-    asm volatile("pushfq; popq %0" : "=r"(flags));
-    return flags & (1u << 9);
-}
-
 // STI's one-instruction shadow makes "sti; hlt" atomic: an interrupt that is already pending
 // wakes the HLT instead of being taken before it.
 void wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }
@@ -210,6 +188,14 @@ void call_on_other_stack(u64 stack_top, void (*function)(void*), void* argument)
 
 void set_signal_return_handler(void (*handler)(u64)) { uk_signal_return_handler = handler; }
 u64 signal_return_trampoline() { return reinterpret_cast<u64>(&uk_signal_return_trampoline); }
+
+extern "C" void uk_probe_page(const void* address);
+
+void probe_stack(u64 low, u64 high)
+{
+    for (u64 page = align_down(high - 1, k_page_size); page >= low && page >= k_page_size; page -= k_page_size)
+        uk_probe_page(reinterpret_cast<const void*>(page));
+}
 
 u64 stack_pointer()
 {

@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: MIT
 // 4-level x86_64 page tables: the identity map of RAM, the image's own permissions, and the
 // 4 KiB mappings the address space manager creates. [SDM 3A 4.5]
+//
+// All CPUs share these tables. Every change happens under one lock, and a change that takes
+// away or alters a mapping is followed by a TLB shootdown: the other CPUs drop their entries for
+// the range (smp.cpp) before the frames that were mapped (and page tables freed on the way) go
+// back to the frame allocator, so no CPU can still reach a frame someone else now uses.
+// [SDM 3A 4.10.5]
 #include "arch/arch.h"
+#include "arch/spin_lock.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/page_range.h"
+#include "arch/x86_64/per_cpu.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/frame_allocator.h"
@@ -26,15 +34,98 @@ constexpr u64 k_uncached = (1ull << 4) | (1ull << 3);
 constexpr u64 k_device_page = k_present | k_writable | k_no_execute | k_uncached;
 
 u64* g_pml4;
+constinit SpinLock g_lock { LockRank::PageTables };
 
 u64* table_at(u64 entry) { return reinterpret_cast<u64*>(entry & k_address_mask); }
 
 // A zeroed frame for a page table; null when memory is exhausted.
 u64* new_table() { return reinterpret_cast<u64*>(mm::allocate_kernel_frame()); }
 
-const PageTableHooks k_hooks {
-    [](u64 virt) { invalidate_page(virt); },
-    [](u64 table) { mm::free_kernel_frame(table); },
+// What a change under g_lock has done so far that other CPUs have not seen: the range of pages
+// it invalidated here, and the frames and page tables it took out, which wait for the shootdown.
+struct Pending {
+    u64 start = ~0ull, end = 0;
+    void (*released)(u64 frame, void* context) = nullptr;
+    void* context = nullptr;
+    static constexpr size_t k_batch = 64;
+    u64 frames[k_batch];
+    size_t frame_count = 0;
+    u64 tables[k_batch];
+    size_t table_count = 0;
+};
+Pending g_pending;
+
+// Makes the other CPUs drop what this change invalidated, then releases what it took out.
+void finish_change()
+{
+    Pending& p = g_pending;
+    if (p.start < p.end)
+        shoot_down_tlb(p.start, p.end, p.table_count != 0);
+    for (size_t i = 0; i < p.frame_count; ++i)
+        p.released(p.frames[i], p.context);
+    for (size_t i = 0; i < p.table_count; ++i)
+        mm::free_kernel_frame(p.tables[i]);
+    p.start = ~0ull;
+    p.end = 0;
+    p.frame_count = 0;
+    p.table_count = 0;
+}
+
+void invalidated(u64 virt)
+{
+    invalidate_page(virt);
+    if (virt < g_pending.start)
+        g_pending.start = virt;
+    if (virt + k_page_size > g_pending.end)
+        g_pending.end = virt + k_page_size;
+}
+
+// A walk hands over a frame (or table) before it invalidates the page that mapped it: a full
+// batch is finished when the next one arrives, by which time every page in it is invalidated here.
+void take_frame(u64 frame, void*)
+{
+    if (g_pending.frame_count == Pending::k_batch)
+        finish_change();
+    g_pending.frames[g_pending.frame_count++] = frame;
+}
+
+void take_table(u64 table)
+{
+    if (g_pending.table_count == Pending::k_batch)
+        finish_change();
+    g_pending.tables[g_pending.table_count++] = table;
+}
+
+const PageTableHooks k_hooks { invalidated, take_table };
+
+// The page tables' lock, in a no-fault section (an interrupt meanwhile does not probe the stack:
+// the fault handler would take this lock).
+class TablesGuard {
+public:
+    TablesGuard()
+    {
+        enter_no_fault_section();
+        g_lock.lock();
+    }
+    ~TablesGuard()
+    {
+        g_lock.unlock();
+        leave_no_fault_section();
+    }
+    TablesGuard(const TablesGuard&) = delete;
+    TablesGuard& operator=(const TablesGuard&) = delete;
+};
+
+// Holds the page tables' lock for a change and finishes it (the shootdown) at the end.
+class Change {
+public:
+    Change() = default;
+    ~Change() { finish_change(); }
+    Change(const Change&) = delete;
+    Change& operator=(const Change&) = delete;
+
+private:
+    TablesGuard m_guard;
 };
 
 // Returns the entry for `virt` at `level` (1 = page table, 2 = page directory), creating
@@ -124,6 +215,7 @@ void paging_init(const mm::MemoryRange* ram, size_t count)
 
 u64 map_device(u64 phys)
 {
+    Change change;
     u64 page = align_down(phys, k_page_size);
     u64* entry = walk(page, 1, true);
     VERIFY(entry != nullptr);
@@ -137,6 +229,7 @@ Result<u64> map_device_range(u64 phys, u64 length)
     u64 first = align_down(phys, k_page_size);
     if (length == 0 || phys + length < phys || phys + length > (1ull << 47))
         return error(EINVAL);
+    Change change;
     u64 end = align_up(phys + length, k_page_size);
     // Check first, so that a refused range changes no mapping.
     for (u64 page = first; page < end; page += k_page_size) {
@@ -160,6 +253,7 @@ Result<u64> map_device_range(u64 phys, u64 length)
 void map_firmware(u64 phys, u64 length)
 {
     // Identity-mapped, read-only, never executable; pages RAM already covers are left alone.
+    Change change;
     for (u64 page = align_down(phys, k_page_size); page < phys + length; page += k_page_size) {
         if (page == 0 || is_mapped(page))
             continue;
@@ -172,39 +266,60 @@ void map_firmware(u64 phys, u64 length)
 
 Result<void> map_page(u64 virt, u64 phys, u32 protection)
 {
+    Change change;
     u64* entry = walk(virt, 1, true);
     if (!entry)
         return error(ENOMEM);
     bool was_present = *entry & k_present;
     *entry = phys | leaf_flags(protection);
     if (was_present)
-        invalidate_page(virt);
+        invalidated(virt);
     return {};
+}
+
+bool page_tables_locked_here() { return g_lock.is_held_here(); }
+
+bool page_permits(u64 virt, u32 access)
+{
+    TablesGuard guard;
+    u64* found = walk(virt, 1, false);
+    u64 entry = found ? *found : 0;
+    if (!(entry & k_present))
+        return false;
+    if ((access & k_prot_write) && !(entry & k_writable))
+        return false;
+    return !(access & k_prot_exec) || !(entry & k_no_execute);
 }
 
 u64 unmap_page(u64 virt)
 {
+    Change change;
     u64* entry = walk(virt, 1, false);
     if (!entry || !(*entry & k_address_mask))
         return 0;
     u64 phys = *entry & k_address_mask;
     *entry = 0;
-    invalidate_page(virt);
+    invalidated(virt);
     return phys;
 }
 
 u64 unmap_range(u64 start, u64 end, void (*released)(u64 frame, void* context), void* context)
 {
-    return clear_entries(g_pml4, start, end, released, context, k_hooks).pages;
+    Change change;
+    g_pending.released = released;
+    g_pending.context = context;
+    return clear_entries(g_pml4, start, end, take_frame, nullptr, k_hooks).pages;
 }
 
 u64 protect_range(u64 start, u64 end, u32 protection)
 {
+    Change change;
     return protect_entries(g_pml4, start, end, protection, k_hooks).pages;
 }
 
 u64 lowest_populated(u64 start, u64 end)
 {
+    TablesGuard guard;
     u64 lowest = end;
     walk_range(
         g_pml4, start, end,
@@ -219,6 +334,7 @@ u64 lowest_populated(u64 start, u64 end)
 
 Result<void> move_range(u64 from, u64 to, u64 length)
 {
+    Change change;
     struct Move {
         u64 delta;
         bool failed;
@@ -233,7 +349,7 @@ Result<void> move_range(u64 from, u64 to, u64 length)
         },
         &move, k_hooks);
     if (move.failed) {
-        clear_entries(g_pml4, to, to + length, [](u64, void*) {}, nullptr, k_hooks); // Frees the new, empty tables.
+        clear_entries(g_pml4, to, to + length, take_frame, nullptr, k_hooks); // Frees the new, empty tables.
         return error(ENOMEM);
     }
     walk_range(
@@ -255,12 +371,16 @@ bool is_mapped(u64 virt, bool writable)
     u64* table = g_pml4;
     if (!table)
         return true;
+    // Read without the lock (crash reports call this, whatever lock a stopped CPU holds): a table
+    // another CPU frees meanwhile may hold anything, so only addresses inside RAM are followed.
     for (int level = 4; level >= 1; --level) {
-        u64 entry = table[(virt >> (12 + 9 * (level - 1))) & 511];
+        u64 entry = __atomic_load_n(&table[(virt >> (12 + 9 * (level - 1))) & 511], __ATOMIC_RELAXED);
         if (!(entry & k_present))
             return false;
         if (level == 1 || (entry & k_large))
             return !writable || (entry & k_writable);
+        if ((entry & k_address_mask) >= mm::ram_end())
+            return false;
         table = table_at(entry);
     }
     return false;

@@ -9,6 +9,9 @@
 #include "lib/linux/signal.h"
 #include "mm/address_space.h"
 
+extern "C" const char uk_probe_page_load[];
+extern "C" const char uk_probe_page_done[];
+
 namespace uk::arch {
 
 namespace {
@@ -102,6 +105,37 @@ constexpr int k_exit_timeout = 124; // What uk-run reports for a timeout.
 
 void set_hang_report_hook(void (*hook)(const TrapFrame&)) { g_hang_report_hook = hook; }
 
+namespace {
+
+// A non-maskable interrupt: another CPU stopping this one for its crash report, or the runner's
+// timeout (QEMU's `nmi` reaches every CPU). Every CPU records where it was; the first to claim
+// the report writes it, naming what each CPU ran; the others stop.
+void handle_nmi(TrapFrame& frame)
+{
+    if (stopping_cpus()) {
+        if (is_reporter())
+            return; // The reporting CPU itself: its report goes on.
+        record_stop(frame);
+        halt_forever();
+    }
+    record_stop(frame);
+    if (!claim_report())
+        halt_forever();
+    stop_other_cpus();
+    // uk-run injects an NMI when its timeout expires (docs/runner.md): report, then end.
+    printk("uk: hang report (the runner's timeout expired): the interrupted code on CPU %u\n", this_cpu());
+    if (u64 pending = tlb_shootdown_pending())
+        printk("uk: a TLB shootdown waits for CPUs 0x%lx\n", pending);
+
+    dump_registers(frame);
+    print_backtrace(frame.rip, frame.rbp);
+    if (g_hang_report_hook)
+        g_hang_report_hook(frame);
+    machine_exit(k_exit_timeout);
+}
+
+}
+
 extern "C" void uk_handle_trap(TrapFrame* frame)
 {
     if (frame->vector >= 32) {
@@ -109,16 +143,8 @@ extern "C" void uk_handle_trap(TrapFrame* frame)
         return;
     }
     if (frame->vector == 2) {
-        // QEMU's NMI reaches every CPU; the boot CPU reports for all.
-        if (this_cpu() != 0)
-            halt_forever();
-        // uk-run injects an NMI when its timeout expires (docs/runner.md): report, then end.
-        printk("uk: hang report (the runner's timeout expired): the interrupted code\n");
-        dump_registers(*frame);
-        print_backtrace(frame->rip, frame->rbp);
-        if (g_hang_report_hook)
-            g_hang_report_hook(*frame);
-        machine_exit(k_exit_timeout);
+        handle_nmi(*frame);
+        return;
     }
     if (frame->vector == 14) {
         u64 address = read_cr2();
@@ -127,13 +153,19 @@ extern "C" void uk_handle_trap(TrapFrame* frame)
         const PerCpu& cpu = per_cpu(this_cpu());
         u64 fault_stack = reinterpret_cast<u64>(cpu.ist_stacks) + k_ist_stack_size;
         if (frame->rsp >= fault_stack && frame->rsp < fault_stack + k_ist_stack_size)
-            panic("page fault at %#lx inside the page-fault handler (rip %#lx): a runtime bug", address, frame->rip);
+            panic("page fault at 0x%lx inside the page-fault handler (rip 0x%lx): a runtime bug", address, frame->rip);
+        if (page_tables_locked_here())
+            panic("page fault at 0x%lx while changing the page tables (rip 0x%lx): a runtime bug", address, frame->rip);
         auto access = (frame->error_code & k_page_fault_instruction_fetch) ? mm::FaultAccess::Execute
             : (frame->error_code & k_page_fault_write)                     ? mm::FaultAccess::Write
                                                                            : mm::FaultAccess::Read;
         auto result = mm::handle_page_fault(address, access, frame->error_code & k_page_fault_present);
         if (result == mm::FaultResult::Handled)
             return;
+        if (frame->rip == reinterpret_cast<u64>(uk_probe_page_load)) {
+            frame->rip = reinterpret_cast<u64>(uk_probe_page_done); // A stack probe passes it over.
+            return;
+        }
         if (result != mm::FaultResult::OutOfMemory && g_fault_signal_hook
             && g_fault_signal_hook(*frame, k_sigsegv, fault_code(14, result), address))
             return;

@@ -10,6 +10,7 @@
 #include "lib/runtime_options.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "sched/locks.h"
 #include "sched/wait_queue.h"
 
 namespace uk::virtio {
@@ -77,7 +78,7 @@ void wait_uninterruptibly(sched::WaitQueue& queue, Predicate&& ready)
     if (queue.wait_until(ready) != sched::WaitResult::Interrupted)
         return;
     for (;;) {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         if (ready())
             return;
         arch::wait_for_interrupt();
@@ -137,6 +138,7 @@ void NinePDevice::take_replies_locked()
 
 void NinePDevice::on_interrupt(void* self, u8 causes)
 {
+    sched::SchedulerGuard guard; // What interrupt handlers share with threads is under it.
     auto* device = static_cast<NinePDevice*>(self);
     if ((causes & k_cause_config) && (device->transport->status() & k_status_needs_reset)) {
         device->fail("the device set DEVICE_NEEDS_RESET");
@@ -231,7 +233,7 @@ const char* ninep_name(const NinePDevice& device) { return device.name; }
 
 NinePSlot* ninep_try_acquire(NinePDevice& device)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     if (device.broken)
         return nullptr;
     for (Slot& slot : device.slots) {
@@ -277,7 +279,7 @@ NinePSlot* ninep_acquire(NinePDevice& device)
 void ninep_release(NinePDevice& device, NinePSlot& buffers)
 {
     Slot& slot = slot_of(buffers);
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     VERIFY(slot.state == SlotState::Owned);
     slot.state = SlotState::Free;
     device.free_slots.wake_all_locked();
@@ -300,7 +302,7 @@ Result<void> NinePDevice::submit(Slot& slot, size_t request_length, size_t reply
         segments[count++] = { reinterpret_cast<u64>(slot.buffers.pages[first_reply + i]),
             static_cast<u32>(left < k_page_size ? left : k_page_size) };
     }
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     if (broken)
         return error(EIO);
     // Three slots of at most k_pages descriptors fit the queue, so there is always room.
@@ -329,7 +331,7 @@ Result<u32> ninep_exchange(NinePDevice& device, NinePSlot& buffers, size_t reque
     if (slot.failed)
         return error(EIO);
     if (slot.written > reply_capacity) {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         device.fail("the device reported a reply longer than its buffer");
         return error(EIO);
     }
@@ -342,7 +344,7 @@ void ninep_post(NinePDevice& device, NinePSlot& buffers, size_t request_length, 
     VERIFY(slot.state == SlotState::Owned);
     slot.state = SlotState::Posted;
     if (device.submit(slot, request_length, reply_capacity).is_error()) {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         slot.state = SlotState::Free;
         device.free_slots.wake_all_locked();
     }

@@ -11,6 +11,7 @@
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "sched/clock.h"
+#include "sched/locks.h"
 #include "sched/wait_queue.h"
 
 namespace uk::virtio {
@@ -173,12 +174,12 @@ void send_control(u32 id, u16 event, u16 value, u64 deadline_ns)
 {
     for (;;) {
         {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             if (send_control_locked(id, event, value))
                 return;
         }
         if (clock::monotonic_ns() > deadline_ns) {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             fail("the device does not take control messages");
             return;
         }
@@ -264,6 +265,7 @@ bool handshake_settled()
 
 void on_interrupt(void*, u8 causes)
 {
+    sched::SchedulerGuard guard; // What interrupt handlers share with threads is under it.
     if ((causes & k_cause_config) && (g_transport->status() & k_status_needs_reset))
         g_needs_reset = true;
     if ((causes & k_cause_queue) && g_input_handler)
@@ -366,7 +368,7 @@ bool console_start()
     u64 deadline = clock::monotonic_ns() + k_handshake_timeout_ns;
     g_last_message_ns = clock::monotonic_ns();
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         for (size_t i = 0; i < g_control_receive.size() && i < k_control_buffers; ++i) {
             u8* buffer = g_control_buffers[i];
             Segment segment { reinterpret_cast<u64>(buffer), k_control_buffer_size };
@@ -379,7 +381,7 @@ bool console_start()
     send_control(0, k_device_ready, 1, deadline);
     for (;;) {
         {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             process_control_locked();
             if (g_broken || handshake_settled())
                 break;
@@ -399,7 +401,7 @@ bool console_start()
     // The input buffers come after the port is open: their notification is what makes QEMU look
     // at its input again (a port that was closed when it last looked got nothing).
     if (int id = stream_port(ConsolePort::Input); id >= 0) {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         for (size_t i = 0; i < k_input_buffers; ++i) {
             u8* buffer = g_buffers[k_output_buffers + i];
             Segment segment { reinterpret_cast<u64>(buffer), k_buffer_size };
@@ -423,7 +425,7 @@ Result<size_t> console_write(ConsolePort port, const void* data, size_t length)
     while (done < length) {
         u8* buffer = nullptr;
         {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             check_reset_request_locked();
             reclaim_output_locked();
             int id = stream_port(port);
@@ -445,7 +447,7 @@ Result<size_t> console_write(ConsolePort port, const void* data, size_t length)
             auto waited = g_output_waiters.wait_until([] { return g_broken || g_needs_reset || output_used_locked(); });
             for (ConsolePort stream : k_output_streams)
                 if (int other = stream_port(stream); other >= 0) {
-                    arch::InterruptGuard guard;
+                    sched::SchedulerGuard guard;
                     g_ports[other].transmit.disable_interrupts();
                 }
             if (waited == sched::WaitResult::Interrupted)
@@ -455,7 +457,7 @@ Result<size_t> console_write(ConsolePort port, const void* data, size_t length)
         size_t chunk = length - done < k_buffer_size ? length - done : k_buffer_size;
         // Outside the guard: the program's memory may need paging in.
         copy_bytes(buffer, bytes + done, chunk);
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         int id = stream_port(port);
         Segment segment { reinterpret_cast<u64>(buffer), static_cast<u32>(chunk) };
         if (id < 0 || g_ports[id].transmit.add(&segment, 1, 0, buffer).is_error()) {
@@ -474,7 +476,7 @@ bool console_write_now(ConsolePort port, const void* data, size_t length, u64 de
         return false;
     ConsolePort other = port == ConsolePort::Output ? ConsolePort::Error : ConsolePort::Output;
     for (;;) {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         reclaim_output_locked();
         int id = stream_port(port);
         int other_id = stream_port(other);
@@ -503,7 +505,7 @@ bool console_wait_output(u64 deadline_ns)
         return true;
     for (;;) {
         {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             reclaim_output_locked();
             bool idle = true;
             for (ConsolePort stream : k_output_streams)
@@ -527,13 +529,13 @@ Result<void> console_wait_idle(ConsolePort port)
         return g_broken || g_needs_reset || stream_port_idle_locked(id);
     };
     {
-        arch::InterruptGuard guard;
+        sched::SchedulerGuard guard;
         if (idle())
             return g_broken ? Result<void>(error(EIO)) : Result<void>();
         g_ports[id].transmit.enable_interrupts();
     }
     auto waited = g_output_waiters.wait_until(idle);
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     g_ports[id].transmit.disable_interrupts();
     if (waited == sched::WaitResult::Interrupted)
         return error(EINTR);

@@ -11,6 +11,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "sched/locks.h"
 
 namespace uk::virtio {
 
@@ -151,7 +152,7 @@ Result<void> VirtioNet::start()
 
     if ((m_negotiated & k_net_mrg_rxbuf) && runtime_options().net_receive_buffer)
         m_buffer_size = runtime_options().net_receive_buffer;
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     u16 buffers = m_receive.size() < k_receive_buffers ? m_receive.size() : k_receive_buffers;
     u32 per_page = static_cast<u32>(k_page_size / m_buffer_size);
     for (u16 i = 0; i + per_page <= buffers; i = static_cast<u16>(i + per_page)) {
@@ -194,6 +195,7 @@ void VirtioNet::read_link_status()
 
 void VirtioNet::on_interrupt(void* self, u8 causes)
 {
+    sched::SchedulerGuard guard; // What interrupt handlers share with threads is under it.
     auto* net = static_cast<VirtioNet*>(self);
     if (causes & k_cause_config) {
         if (net->m_transport.status() & k_status_needs_reset)
@@ -241,7 +243,7 @@ Result<void> VirtioNet::transmit(const drivers::FrameSegment* segments, size_t c
         return error(EINVAL);
     if (offload.checksum_start && !(m_features & drivers::k_net_transmit_checksum))
         return error(EINVAL);
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     check_reset_request();
     if (m_broken)
         return error(EIO);
@@ -282,7 +284,7 @@ void VirtioNet::reclaim_transmitted(void (*done)(void* cookie, void* context), v
         u32 written;
         void* cookie;
         {
-            arch::InterruptGuard guard;
+            sched::SchedulerGuard guard;
             auto r = m_transmit.take(taken, written);
             if (r == SplitVirtqueue::Take::Broken) {
                 fail_queue(m_transmit, "transmit");
@@ -304,7 +306,7 @@ void VirtioNet::reclaim_transmitted(void (*done)(void* cookie, void* context), v
 
 bool VirtioNet::receive(drivers::ReceivedFrame& out)
 {
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     check_reset_request();
     for (;;) {
         void* cookie;
@@ -400,7 +402,7 @@ void VirtioNet::release_frame(const drivers::ReceivedFrame& frame)
         free_page(reinterpret_cast<void*>(token & ~uptr(1)));
         return;
     }
-    arch::InterruptGuard guard;
+    sched::SchedulerGuard guard;
     if (m_broken)
         return;
     post_receive_buffer(reinterpret_cast<u8*>(token));

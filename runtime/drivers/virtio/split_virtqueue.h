@@ -11,7 +11,7 @@
 // so a device scribbling over the descriptor table cannot redirect the driver either.
 //
 // Portable code (no arch/ calls): the host unit tests and the fuzzer run it against fake
-// devices. Not thread-safe: the owner serializes calls (an InterruptGuard in the runtime).
+// devices. Not thread-safe: the owner serializes calls (the SchedulerLock in the runtime).
 #pragma once
 
 #include "lib/result.h"

@@ -120,7 +120,7 @@ struct conn {
     size_t pending_capacity;
     char request[4096]; // http: a request not complete yet; control: a line.
     size_t request_length;
-    int close_after_output; // http: the request said "Connection: close".
+    int close_after_output; // http: the request said "Connection: close"; echo: the client's EOF came.
 };
 
 static int g_epoll;
@@ -189,6 +189,12 @@ static int readable(struct conn* c)
         if (c->close_after_output)
             return 0; // The response is still being written; then the connection closes.
         ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+        if (n == 0 && c->pending_length) {
+            // The client is done sending, but not all of its echo went out yet (the send buffer
+            // was full): the connection closes once it has (flush()).
+            c->close_after_output = 1;
+            return 0;
+        }
         if (n == 0)
             return -1;
         if (n < 0)

@@ -156,20 +156,20 @@ static void test_short_lived(void)
     usleep(100000);
 }
 
-// 100,000 create/join pairs must not grow memory.
-static void test_create_join_loop(void)
+// 100,000 (or `count`) create/join pairs must not grow memory.
+static void test_create_join_loop(long count)
 {
     struct sysinfo before, after;
     for (int i = 0; i < 100; ++i)
         pthread_join(start(nothing, NULL), NULL);
     sysinfo(&before);
-    for (int i = 0; i < 100000; ++i)
+    for (long i = 0; i < count; ++i)
         pthread_join(start(nothing, NULL), NULL);
     sysinfo(&after);
     long lost = (long)before.freeram - (long)after.freeram;
     printf("free RAM before %lu KiB, after %lu KiB\n", before.freeram >> 10, after.freeram >> 10);
     if (lost > 256 * 1024)
-        FAIL("100000 threads leaked %ld KiB", lost >> 10);
+        FAIL("%ld threads leaked %ld KiB", count, lost >> 10);
 }
 
 // A thread with an 8 MiB stack uses 6 MiB of it.
@@ -337,6 +337,65 @@ static void test_sleep(void)
     }
 }
 
+// One spinning thread per CPU, each pinned to its CPU with sched_setaffinity: each reports the CPU
+// it runs on (sched_getcpu), and together they cover them all; affinity is inherited, and a
+// thread allowed one CPU stays there.
+static long g_cpu_count;
+static atomic_int g_arrived;
+static void* pinned(void* arg)
+{
+    long cpu = (long)arg;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set))
+        FAIL("sched_setaffinity(CPU %ld): %s", cpu, strerror(errno));
+    atomic_fetch_add(&g_arrived, 1);
+    // All of them at once: none can take another's CPU while every one spins.
+    while (atomic_load(&g_arrived) < g_cpu_count)
+        ;
+    for (int i = 0; i < 1000; ++i)
+        if (sched_getcpu() != cpu)
+            FAIL("thread pinned to CPU %ld runs on CPU %d", cpu, sched_getcpu());
+    cpu_set_t got;
+    if (sched_getaffinity(0, sizeof got, &got) || CPU_COUNT(&got) != 1 || !CPU_ISSET(cpu, &got))
+        FAIL("sched_getaffinity does not give back CPU %ld alone", cpu);
+    return (void*)(long)(1L << sched_getcpu());
+}
+static void test_every_cpu_runs(long cpus)
+{
+    g_cpu_count = cpus;
+    pthread_t threads[64];
+    for (long i = 0; i < cpus && i < 64; ++i)
+        threads[i] = start(pinned, (void*)i);
+    long seen = 0;
+    for (long i = 0; i < cpus && i < 64; ++i) {
+        void* r;
+        pthread_join(threads[i], &r);
+        seen |= (long)r;
+    }
+    if (seen != (1L << cpus) - 1)
+        FAIL("threads ran on CPUs %#lx, not on all %ld", seen, cpus);
+    cpu_set_t all;
+    if (sched_getaffinity(0, sizeof all, &all) || CPU_COUNT(&all) != cpus)
+        FAIL("the main thread may run on %d CPUs, not %ld", CPU_COUNT(&all), cpus);
+    cpu_set_t none;
+    CPU_ZERO(&none);
+    CPU_SET(63, &none);
+    if (cpus < 64 && (sched_setaffinity(0, sizeof none, &none) != -1 || errno != EINVAL))
+        FAIL("an affinity with no CPU the machine has is accepted");
+    FILE* f = fopen("/proc/cpuinfo", "r");
+    char line[256];
+    long entries = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "processor", 9))
+            ++entries;
+    if (f)
+        fclose(f);
+    if (entries != cpus)
+        FAIL("/proc/cpuinfo lists %ld processors, not %ld", entries, cpus);
+}
+
 int main(int argc, char** argv)
 {
     const char* what = argc > 1 ? argv[1] : "";
@@ -349,7 +408,7 @@ int main(int argc, char** argv)
     else if (!strcmp(what, "short-lived"))
         test_short_lived();
     else if (!strcmp(what, "create-join-loop"))
-        test_create_join_loop();
+        test_create_join_loop(argc > 2 ? atol(argv[2]) : 100000);
     else if (!strcmp(what, "big-stack"))
         test_big_stack();
     else if (!strcmp(what, "join-exited"))
@@ -365,8 +424,11 @@ int main(int argc, char** argv)
     else if (!strcmp(what, "woken-by-spinner"))
         test_woken_by_spinner();
     else if (!strcmp(what, "cpus")) {
-        if (sysconf(_SC_NPROCESSORS_ONLN) != 1)
-            FAIL("%ld CPUs online, the runner gives the guest 1", sysconf(_SC_NPROCESSORS_ONLN));
+        // As many as the runner gives the guest (its default: 1), and every one of them runs threads.
+        long expected = argc > 2 ? atol(argv[2]) : 1;
+        if (sysconf(_SC_NPROCESSORS_ONLN) != expected)
+            FAIL("%ld CPUs online, the runner gives the guest %ld", sysconf(_SC_NPROCESSORS_ONLN), expected);
+        test_every_cpu_runs(expected);
     } else if (!strcmp(what, "overflow")) {
         pthread_t t = start(overflow_thread, NULL);
         pthread_join(t, NULL);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <future>
 #include <mutex>
@@ -23,6 +24,9 @@
     } while (0)
 
 namespace {
+
+// The vCPUs the runner gives the guest (argv[2] of the atomics case; uk-run's default is 1).
+unsigned g_expected_cpus = 1;
 
 void async_fan_out()
 {
@@ -146,7 +150,7 @@ void atomics_and_hardware()
         t.join();
     CHECK(counter == 400000);
     std::printf("hardware_concurrency %u\n", std::thread::hardware_concurrency());
-    CHECK(std::thread::hardware_concurrency() == 1); // uk-run's default: one vCPU.
+    CHECK(std::thread::hardware_concurrency() == g_expected_cpus); // uk-run's default: one vCPU.
 }
 
 } // namespace
@@ -154,6 +158,8 @@ void atomics_and_hardware()
 int main(int argc, char** argv)
 {
     std::string what = argc > 1 ? argv[1] : "";
+    if (argc > 2)
+        g_expected_cpus = static_cast<unsigned>(std::atoi(argv[2]));
     if (what == "async")
         async_fan_out();
     else if (what == "shared-mutex")
