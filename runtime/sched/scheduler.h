@@ -115,34 +115,11 @@ public:
     [[gnu::always_inline]] DeepPreemptGuard() : PreemptGuard(arch::k_runtime_stack_reserve) {}
 };
 
-// What a system call runs under by default (docs/architecture.md, "Locking on many CPUs"): no
-// preemption, and the RuntimeLock, which a sleep releases and takes again. With one CPU, code
-// that cannot be preempted excludes all other runtime code by itself, as it always did there:
-// the lock is not taken (the number of CPUs is settled before the program starts).
-class RuntimeGuard {
-public:
-    [[gnu::always_inline]] RuntimeGuard() : m_locked(arch::cpus_online() > 1)
-    {
-        if (m_locked)
-            g_runtime_lock.lock();
-    }
-    [[gnu::always_inline]] ~RuntimeGuard()
-    {
-        if (m_locked)
-            g_runtime_lock.unlock();
-    }
-    RuntimeGuard(const RuntimeGuard&) = delete;
-    RuntimeGuard& operator=(const RuntimeGuard&) = delete;
-
-private:
-    // Constructed first, destroyed last: the lock is never held preemptibly.
-    PreemptGuard m_preempt { arch::k_runtime_stack_reserve };
-    bool m_locked;
-};
-
 // The RuntimeLock for a scope if `needed`, for the calls that learn only from the description
 // they work on whether they need it (fs::FileDescription::runs_without_runtime_lock()). The caller
-// holds a PreemptGuard that made the stack present as deep as RuntimeGuard's does.
+// holds a PreemptGuard that made the stack present as deep as RuntimeGuard's does. With one CPU,
+// code that cannot be preempted excludes all other runtime code by itself, as it always did
+// there: the lock is not taken (the number of CPUs is settled before the program starts).
 class RuntimeGuardIf {
 public:
     [[gnu::always_inline]] explicit RuntimeGuardIf(bool needed) : m_locked(needed && arch::cpus_online() > 1)
@@ -160,6 +137,20 @@ public:
 
 private:
     bool m_locked;
+};
+
+// What a system call runs under by default (docs/architecture.md, "Locking on many CPUs"): no
+// preemption, and the RuntimeLock, which a sleep releases and takes again.
+class RuntimeGuard {
+public:
+    RuntimeGuard() = default;
+    RuntimeGuard(const RuntimeGuard&) = delete;
+    RuntimeGuard& operator=(const RuntimeGuard&) = delete;
+
+private:
+    // Constructed first, destroyed last: the lock is never held preemptibly.
+    DeepPreemptGuard m_preempt;
+    RuntimeGuardIf m_lock { true };
 };
 
 }
