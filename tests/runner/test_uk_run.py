@@ -895,12 +895,22 @@ class HostPorts(unittest.TestCase):
                                 f"host port 0.0.0.0:{port}/tcp is already in use (-p)")
 
     def test_taken_udp_port(self):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-            self.assert_refused([("udp", "127.0.0.1", port, 53)],
-                                f"host port 127.0.0.1:{port}/udp is already in use (-p)")
-            uk.check_host_ports([("tcp", "127.0.0.1", port, 53)])  # TCP's port of that number
+        # A UDP port whose TCP namesake is free too (other tests on a busy host may hold it).
+        for _ in range(50):
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                    t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    try:
+                        t.bind(("127.0.0.1", port))
+                    except OSError:
+                        continue
+                self.assert_refused([("udp", "127.0.0.1", port, 53)],
+                                    f"host port 127.0.0.1:{port}/udp is already in use (-p)")
+                uk.check_host_ports([("tcp", "127.0.0.1", port, 53)])  # TCP's port of that number
+                return
+        self.fail("no UDP port with a free TCP namesake in 50 tries")
 
     def test_time_wait_port_is_free(self):
         """A port whose connection is in TIME_WAIT is free to QEMU (SO_REUSEADDR), so here too."""
