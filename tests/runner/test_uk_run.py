@@ -1046,5 +1046,52 @@ class FakeQemu(unittest.TestCase):
         r = self.run_fake("stdin", stdin=b"abc")
         self.assertEqual((r.returncode, r.stdout), (0, b"abc\xffD"))
 
+
+@unittest.skipUnless(os.environ.get("UKSDK_SDK"), "UKSDK_SDK names no SDK tree")
+class InstalledRunner(FakeQemu):
+    """The SDK's bin/uk-run: the same runner, run from the bytecode the build wrote, never from
+    stale bytecode; and the FakeQemu cases through it (exit status through the stub)."""
+
+    sdk = os.environ.get("UKSDK_SDK", "")
+    runner = os.path.join(sdk, "bin", "uk-run")
+    module = os.path.join(sdk, "libexec", "uksdk", "uk_run.py")
+
+    def test_module_is_the_runner(self):
+        with open(self.module, "rb") as installed, open(UK_RUN, "rb") as source:
+            self.assertEqual(installed.read(), source.read())
+
+    def test_runs_from_bytecode(self):
+        r = run_runner(["--help"], {"PYTHONVERBOSE": "1"}, runner=self.runner)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith(b"usage: uk-run"))
+        self.assertRegex(r.stderr.decode(),
+                         r"code object from '[^']*/libexec/uksdk/__pycache__/uk_run\.[^']*\.pyc'")
+
+    def test_edited_runner_is_not_run_stale(self):
+        copy = os.path.join(self.dir.name, "sdk")
+        os.makedirs(os.path.join(copy, "bin"))
+        shutil.copy2(self.runner, os.path.join(copy, "bin"))
+        shutil.copytree(os.path.dirname(self.module), os.path.join(copy, "libexec", "uksdk"))
+        module = os.path.join(copy, "libexec", "uksdk", "uk_run.py")
+        with open(module, "rb") as f:
+            text = f.read()
+        stat_before = os.stat(module)
+        with open(module, "wb") as f:
+            f.write(text.replace(b"usage: uk-run", b"usage: UK-RUN"))
+        # Same size and time as before: only the source's hash tells the bytecode is stale.
+        os.utime(module, ns=(stat_before.st_atime_ns, stat_before.st_mtime_ns))
+        r = run_runner(["--help"], runner=os.path.join(copy, "bin", "uk-run"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith(b"usage: UK-RUN"), r.stdout[:40])
+
+    def test_copy_without_the_module_says_so(self):
+        lone = os.path.join(self.dir.name, "bin", "uk-run")
+        os.makedirs(os.path.dirname(lone))
+        shutil.copy2(self.runner, lone)
+        r = run_runner([self.image], runner=lone)
+        self.assertEqual(r.returncode, 125)
+        self.assertIn(b"uk-run: the runner is missing: ", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
