@@ -34,21 +34,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../check.h"
+
 enum { k_tcp = 3, k_udp = 2, k_churn = 2, k_max_message = 24 * 1024, k_datagram_max = 1400 };
 static long g_rounds = 200;
 static long g_close_rounds = 20;
 static atomic_int g_workers_left;
 static atomic_long g_churn_operations;
-
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            printf("FAIL: %s:%d: %s (errno %d): ", __FILE__, __LINE__, #cond, errno);      \
-            printf(__VA_ARGS__);                                                           \
-            printf("\n");                                                                  \
-            exit(1);                                                                       \
-        }                                                                                  \
-    } while (0)
 
 static unsigned char pattern(long connection, long round, size_t at)
 {

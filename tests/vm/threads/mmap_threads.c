@@ -15,18 +15,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../check.h"
+
 enum { k_page = 4096, k_anon_workers = 3, k_file_workers = 2 };
 static long g_rounds = 300;
-
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            printf("FAIL: %s:%d: %s (errno %d): ", __FILE__, __LINE__, #cond, errno);      \
-            printf(__VA_ARGS__);                                                           \
-            printf("\n");                                                                  \
-            exit(1);                                                                       \
-        }                                                                                  \
-    } while (0)
 
 // Anonymous memory: map, fill, grow with mremap (maybe moving), protect, discard, unmap.
 static void* anon_worker(void* arg)

@@ -20,13 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FAIL(...)                                                                                  \
-    do {                                                                                           \
-        printf("FAIL: " __VA_ARGS__);                                                              \
-        printf("\n");                                                                              \
-        fflush(stdout);                                                                            \
-        exit(1);                                                                                   \
-    } while (0)
+#include "../check.h"
 
 enum { k_max_per_kind = 16 };
 static atomic_bool g_stop;

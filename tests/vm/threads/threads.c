@@ -12,12 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FAIL(...)                                                                                  \
-    do {                                                                                           \
-        printf(__VA_ARGS__);                                                                       \
-        printf("\n");                                                                              \
-        exit(1);                                                                                   \
-    } while (0)
+#include "../check.h"
 
 static long long now_ns(clockid_t clock)
 {
