@@ -27,7 +27,10 @@ bool Name::equals(const char* other, size_t other_length) const
     return true;
 }
 
-i64 now_ns() { return static_cast<i64>(clock::realtime_ns()); }
+i64 g_fixed_time_ns;
+
+i64 now_ns() { return g_fixed_time_ns ? g_fixed_time_ns : static_cast<i64>(clock::realtime_ns()); }
+void set_fixed_time_ns(i64 ns) { g_fixed_time_ns = ns; }
 
 Inode* create_inode(u32 mode)
 {
