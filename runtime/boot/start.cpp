@@ -50,6 +50,7 @@ size_t g_phase_count;
 
 void phase_done(const char* name)
 {
+    clock::calibration_checkpoint();
     if (g_phase_count < sizeof(g_phases) / sizeof(g_phases[0]))
         g_phases[g_phase_count++] = { name, arch::read_timestamp() };
 }

@@ -6,7 +6,6 @@
 
 #include "fs/directory.h"
 #include "fs/file_description.h"
-#include "lib/format.h"
 #include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/kmalloc.h"
