@@ -29,8 +29,13 @@ bool Name::equals(const char* other, size_t other_length) const
 
 i64 g_fixed_time_ns;
 
-i64 now_ns() { return g_fixed_time_ns ? g_fixed_time_ns : static_cast<i64>(clock::realtime_ns()); }
-void set_fixed_time_ns(i64 ns) { g_fixed_time_ns = ns; }
+// Atomic: inodes made outside the RuntimeLock (inet sockets) read it too.
+i64 now_ns()
+{
+    i64 fixed = __atomic_load_n(&g_fixed_time_ns, __ATOMIC_RELAXED);
+    return fixed ? fixed : static_cast<i64>(clock::realtime_ns());
+}
+void set_fixed_time_ns(i64 ns) { __atomic_store_n(&g_fixed_time_ns, ns, __ATOMIC_RELAXED); }
 
 Inode* create_inode(u32 mode)
 {
