@@ -29,7 +29,8 @@ bool Name::equals(const char* other, size_t other_length) const
 
 i64 g_fixed_time_ns;
 
-// Atomic: inodes made outside the RuntimeLock (inet sockets) read it too.
+// Atomic: the file tree is changed under the RuntimeLock, but a reader holding another lock
+// could not race the deferred builder either.
 i64 now_ns()
 {
     i64 fixed = __atomic_load_n(&g_fixed_time_ns, __ATOMIC_RELAXED);
