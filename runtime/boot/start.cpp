@@ -50,6 +50,7 @@ size_t g_phase_count;
 
 void phase_done(const char* name)
 {
+    clock::calibration_checkpoint();
     if (g_phase_count < sizeof(g_phases) / sizeof(g_phases[0]))
         g_phases[g_phase_count++] = { name, arch::read_timestamp() };
 }
@@ -175,6 +176,13 @@ size_t start_application_processors()
     arch::machine_exit(static_cast<int>(kind));
 }
 
+// The file tree could not be built: at boot, or on the first use of a path when that builds it.
+[[noreturn]] void file_system_failure(const char* problem)
+{
+    int code = fs::init_error();
+    boot_failure(problem, code == ENOMEM || code == ENOSPC ? BootFailure::Memory : BootFailure::Archive);
+}
+
 // "3 MiB", or "3000 KiB" when not a whole number of MiB.
 const char* size_text(u64 bytes, char* buffer, size_t size)
 {
@@ -286,10 +294,8 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
     clock::set_realtime_ns(rtc::read_epoch_seconds() * 1'000'000'000ull);
     phase_done("clock");
     // After calibration, so that the files made at boot get true timestamps.
-    if (const char* problem = fs::init(reserved, g_boot_info.module_count, s_arguments[0])) {
-        int code = fs::init_error();
-        boot_failure(problem, code == ENOMEM || code == ENOSPC ? BootFailure::Memory : BootFailure::Archive);
-    }
+    if (const char* problem = fs::init(reserved, g_boot_info.module_count, s_arguments[0], file_system_failure))
+        file_system_failure(problem);
     for (size_t i = 0; i < g_boot_info.module_count; ++i)
         mm::release_boot_range(reserved[i]);
     // musl's resolver reads /etc/resolv.conf before it opens any socket: the servers given on

@@ -8,10 +8,12 @@
 #include "fs/fd_table.h"
 #include "fs/cpio.h"
 #include "fs/initrd.h"
+#include "fs/inode.h"
 #include "fs/system_files.h"
 #include "fs/vfs.h"
 #include "lib/format.h"
 #include "lib/runtime_options.h"
+#include "lib/verify.h"
 #include "mm/frame_allocator.h"
 
 // Defined by the object uksdk_embed_directory() links into the program; absent otherwise.
@@ -68,15 +70,9 @@ const char* check_room(const void* archive, size_t size)
     return nullptr;
 }
 
-} // namespace
-
-int init_error() { return g_error; }
-
-const char* init(const mm::MemoryRange* modules, size_t module_count, const char* program_name)
+// The standard tree: the directories every program may expect, /dev, /etc and /proc.
+const char* create_standard_tree(const char* program_name)
 {
-    console::set_input_framing(runtime_options().stdin_framed);
-    if (!create_root())
-        return failed("no memory for the root directory", ENOMEM);
     if (auto r = create_standard_directories(); r.is_error())
         return failed("cannot create the standard directories", r.error_code());
     if (auto r = create_devices(); r.is_error())
@@ -85,8 +81,59 @@ const char* init(const mm::MemoryRange* modules, size_t module_count, const char
         return failed("cannot create /etc", r.error_code());
     if (auto r = create_proc_files(program_name); r.is_error())
         return failed("cannot create /proc", r.error_code());
+    return nullptr;
+}
 
-    if (uksdk_embedded_archive_start && +uksdk_embedded_archive_end > +uksdk_embedded_archive_start) {
+// Without an archive to unpack over it, the standard tree is built when the program first uses
+// a path (vfs.h defer_tree): under TCG building it is a few milliseconds of boot, mostly the
+// translation of code that runs once, which a program that opens no file never needs. The
+// frames it takes are committed at boot so that the program cannot use them up first, and its
+// inputs are those of boot: the timestamps, the umask, the host name (sethostname builds the
+// tree before it changes the name).
+constexpr u64 k_deferred_tree_pages = 32; // It takes 10 (measured).
+
+const char* g_program_name;
+i64 g_boot_time_ns;
+void (*g_on_failure)(const char* problem);
+
+void build_deferred()
+{
+    mm::uncommit(k_deferred_tree_pages);
+    set_fixed_time_ns(g_boot_time_ns);
+    u32 umask = set_umask(k_default_umask);
+    const char* problem = create_standard_tree(g_program_name);
+    set_umask(umask);
+    set_fixed_time_ns(0);
+    if (problem) {
+        g_on_failure(problem);
+        VERIFY_NOT_REACHED();
+    }
+}
+
+} // namespace
+
+int init_error() { return g_error; }
+
+const char* init(const mm::MemoryRange* modules, size_t module_count, const char* program_name,
+    void (*on_failure)(const char* problem))
+{
+    console::set_input_framing(runtime_options().stdin_framed);
+    if (!create_root())
+        return failed("no memory for the root directory", ENOMEM);
+    bool embedded = uksdk_embedded_archive_start && +uksdk_embedded_archive_end > +uksdk_embedded_archive_start;
+    bool modules_present = false;
+    for (size_t i = 0; i < module_count; ++i)
+        modules_present |= modules[i].length != 0;
+    if (!embedded && !modules_present && mm::commit(k_deferred_tree_pages)) {
+        g_program_name = program_name;
+        g_on_failure = on_failure;
+        g_boot_time_ns = now_ns();
+        defer_tree(build_deferred);
+    } else if (const char* problem = create_standard_tree(program_name)) {
+        return problem;
+    }
+
+    if (embedded) {
         if (const char* problem = unpack("embedded tree", uksdk_embedded_archive_start,
                 static_cast<size_t>(uksdk_embedded_archive_end - uksdk_embedded_archive_start)))
             return problem;

@@ -27,7 +27,16 @@ bool Name::equals(const char* other, size_t other_length) const
     return true;
 }
 
-i64 now_ns() { return static_cast<i64>(clock::realtime_ns()); }
+i64 g_fixed_time_ns;
+
+// Atomic: the file tree is changed under the RuntimeLock, but a reader holding another lock
+// could not race the deferred builder either.
+i64 now_ns()
+{
+    i64 fixed = __atomic_load_n(&g_fixed_time_ns, __ATOMIC_RELAXED);
+    return fixed ? fixed : static_cast<i64>(clock::realtime_ns());
+}
+void set_fixed_time_ns(i64 ns) { __atomic_store_n(&g_fixed_time_ns, ns, __ATOMIC_RELAXED); }
 
 Inode* create_inode(u32 mode)
 {

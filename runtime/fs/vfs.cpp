@@ -16,7 +16,8 @@ namespace {
 
 Inode* g_root;
 Inode* g_working_directory;
-u32 g_umask = 022;
+u32 g_umask = k_default_umask;
+void (*g_deferred_tree)();
 
 // A directory whose last link is gone (removed while someone was inside): nothing can be
 // created in it any more, as on Linux.
@@ -59,13 +60,29 @@ bool create_root()
     return true;
 }
 
+void defer_tree(void (*build)()) { g_deferred_tree = build; }
+
+void build_deferred_tree()
+{
+    // Cleared first: the builder itself goes through root() and the helpers below.
+    if (auto* build = g_deferred_tree) {
+        g_deferred_tree = nullptr;
+        build();
+    }
+}
+
 Inode& root()
 {
     VERIFY(g_root);
+    build_deferred_tree();
     return *g_root;
 }
 
-Inode& working_directory() { return *g_working_directory; }
+Inode& working_directory()
+{
+    build_deferred_tree();
+    return *g_working_directory;
+}
 
 void set_working_directory(Inode& directory)
 {
@@ -446,6 +463,7 @@ Result<Inode*> make_directories(const char* path)
     size_t length = string_length(path);
     if (length >= k_path_max)
         return error(ENAMETOOLONG);
+    build_deferred_tree();
     Inode* directory = g_root;
     for (size_t at = 0; at <= length; ++at) {
         if (at != length && path[at] != '/')
@@ -471,7 +489,7 @@ Result<Inode*> make_directories(const char* path)
 
 Result<Inode*> write_file(const char* path, const void* data, size_t length, u32 mode)
 {
-    Inode* inode = TRY(open_inode(*g_root, path, k_o_creat | k_o_wronly, mode));
+    Inode* inode = TRY(open_inode(root(), path, k_o_creat | k_o_wronly, mode));
     VERIFY(is_ramfs(*inode));
     auto sized = set_size(*inode, 0);
     auto written = sized.is_error() ? Result<size_t>(error(sized.error_code())) : write_data(*inode, 0, data, length);

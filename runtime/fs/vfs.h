@@ -16,9 +16,18 @@ struct Stat;
 
 // Creates the root directory (once); false if out of memory.
 bool create_root();
+// Defers building the rest of the standard tree (/dev, /etc, /proc, ...) to its first use:
+// root(), working_directory(), make_directories() and write_file() run `build` once, first.
+// Every path starts from one of the first two, so a program sees the same tree, built a little
+// later; one that never looks at a path does not pay for it.
+void defer_tree(void (*build)());
+// Runs the deferred builder now if it has not run (before anything the tree would copy changes).
+void build_deferred_tree();
 Inode& root();
 Inode& working_directory();
 void set_working_directory(Inode& directory);
+// A process starts with this umask, as on Linux.
+constexpr u32 k_default_umask = 022;
 u32 umask();
 u32 set_umask(u32 mask);
 

@@ -84,6 +84,45 @@ struct VfsTest : testing::Test {
     u64 baseline = 0;
 };
 
+// fs/init.cpp defers the standard tree to the first use of a path: the builder runs once, before
+// that use looks, and itself makes the tree through paths.
+int g_tree_builds;
+void build_test_tree()
+{
+    ++g_tree_builds;
+    EXPECT_EQ(error_of(make_directories("/etc")), 0);
+    EXPECT_EQ(error_of(write_file("/etc/hostname", "box\n", 4, 0644)), 0);
+}
+
+TEST_F(VfsTest, DeferredTreeIsBuiltOnceBeforeItsFirstUse)
+{
+    g_tree_builds = 0;
+    defer_tree(build_test_tree);
+    EXPECT_EQ(g_tree_builds, 0);
+    EXPECT_EQ(read_all("/etc/hostname"), "box\n"); // Through root().
+    EXPECT_EQ(g_tree_builds, 1);
+    EXPECT_EQ(read_all("/etc/hostname"), "box\n");
+    build_deferred_tree();
+    EXPECT_EQ(g_tree_builds, 1);
+    // Relative paths start from the working directory; the helpers start from the root.
+    remove_tree(root());
+    defer_tree(build_test_tree);
+    auto relative = resolve(working_directory(), "etc/hostname", 0);
+    EXPECT_FALSE(relative.is_error());
+    EXPECT_EQ(g_tree_builds, 2);
+    remove_tree(root());
+    defer_tree(build_test_tree);
+    EXPECT_EQ(error_of(write_file("/f", "x", 1, 0644)), 0);
+    EXPECT_EQ(g_tree_builds, 3);
+    EXPECT_EQ(read_all("/etc/hostname"), "box\n");
+    remove_tree(root());
+    defer_tree(build_test_tree);
+    EXPECT_EQ(error_of(make_directories("/a/b")), 0);
+    EXPECT_EQ(g_tree_builds, 4);
+    EXPECT_NE(node("/etc/hostname"), nullptr);
+    check_link_counts(root());
+}
+
 TEST_F(VfsTest, CreateAndResolve)
 {
     ASSERT_EQ(error_of(create_node(root(), "/a", k_mode_directory | 0755)), 0);

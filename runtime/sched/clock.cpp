@@ -47,13 +47,15 @@ u16 read_pit_channel0()
 // spinning through it.
 constexpr u64 k_window_pit_ticks = k_pit_hz / 1000; // 1 ms.
 // The PIT period is 55 ms. Every x86_64 TSC runs at 1 GHz or more, so fewer TSC ticks than this
-// since the start means less than 27 ms passed and the PIT count cannot have wrapped unseen.
+// between two readings means less than 27 ms passed and the PIT count cannot have wrapped unseen.
 constexpr u64 k_max_unambiguous_tsc = 27'000'000;
 
 u64 g_start_pit_tsc;
 u16 g_start_pit_count;
 u32 g_pit_elapsed;
 u16 g_previous_pit_count;
+u64 g_previous_pit_tsc;
+bool g_pit_running; // From start_calibration() to finish_calibration(), unless a reading came too late.
 
 void start_pit()
 {
@@ -61,20 +63,34 @@ void start_pit()
     arch::port_write8(0x40, 0x00);
     arch::port_write8(0x40, 0x00); // Reload value 0 = 65536.
     g_start_pit_count = g_previous_pit_count = read_pit_channel0();
-    g_start_pit_tsc = arch::read_timestamp();
+    g_start_pit_tsc = g_previous_pit_tsc = arch::read_timestamp();
     g_pit_elapsed = 0;
+}
+
+// Adds the PIT ticks since the previous reading; false (and nothing added) if that reading is
+// too old to tell how often the count wrapped since.
+bool sample_pit(u64& tsc)
+{
+    u16 now = read_pit_channel0();
+    tsc = arch::read_timestamp();
+    if (tsc - g_previous_pit_tsc > k_max_unambiguous_tsc)
+        return false;
+    g_pit_elapsed += static_cast<u16>(g_previous_pit_count - now); // Counts down, wrapping.
+    g_previous_pit_count = now;
+    g_previous_pit_tsc = tsc;
+    return true;
 }
 
 // Returns the TSC frequency, or 0 if no PIT answers.
 u64 finish_pit()
 {
-    if (arch::read_timestamp() - g_start_pit_tsc > k_max_unambiguous_tsc)
-        start_pit(); // Too late to trust the count: measure afresh.
+    g_pit_running = false;
     for (u64 spin = 0; spin < 10'000'000; ++spin) {
-        u16 now = read_pit_channel0();
-        u64 tsc = arch::read_timestamp();
-        g_pit_elapsed += static_cast<u16>(g_previous_pit_count - now); // Counts down, wrapping.
-        g_previous_pit_count = now;
+        u64 tsc;
+        if (!sample_pit(tsc)) {
+            start_pit(); // Too long since the last reading to trust the count: measure afresh.
+            continue;
+        }
         if (g_pit_elapsed >= k_window_pit_ticks)
             return (tsc - g_start_pit_tsc) * k_pit_hz / g_pit_elapsed;
     }
@@ -112,10 +128,19 @@ void start_calibration(u64 boot_tsc)
     g_boot_tsc = boot_tsc;
     g_scales[0].start_tsc = boot_tsc;
     g_scales[0].hz = arch::tsc_frequency_from_cpuid();
-    if (g_scales[0].hz)
+    if (g_scales[0].hz) {
         g_source = "cpuid";
-    else
+    } else {
         start_pit();
+        g_pit_running = true;
+    }
+}
+
+void calibration_checkpoint()
+{
+    u64 tsc;
+    if (g_pit_running && !sample_pit(tsc))
+        g_pit_running = false; // Lost: finish_pit() measures afresh.
 }
 
 void finish_calibration()

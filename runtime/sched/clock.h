@@ -11,6 +11,10 @@ namespace uk::clock {
 // are usable after finish_calibration().
 void start_calibration(u64 boot_tsc);
 void finish_calibration();
+// Boot calls this between its steps: each PIT reading keeps the measurement window going, which
+// the PIT's 55 ms period would otherwise cut short when boot is slow (a loaded host), and the
+// finish would have to measure afresh.
+void calibration_checkpoint();
 u64 monotonic_ns();
 u64 realtime_ns();
 void set_realtime_ns(u64 ns);

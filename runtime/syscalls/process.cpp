@@ -191,6 +191,8 @@ UK_SYSCALL_HANDLER(sethostname)
 {
     if (a1 < 0 || a1 > 64)
         return error(EINVAL);
+    // /etc/hostname and /etc/hosts hold the name given at boot, also when they are built later.
+    fs::build_deferred_tree();
     char* name = runtime_options().hostname;
     copy_bytes(name, user_pointer<const char>(a0), static_cast<size_t>(a1));
     name[a1] = 0;
