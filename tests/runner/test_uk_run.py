@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Host unit tests of uk-run's pure parts: option parsing (UKSDK_RUN_OPTIONS included), the
 network options and the QEMU arguments they make, the guest command-line encoding, the initrd
-archive, backtrace-line matching, and how host-port and QEMU forwarding failures are reported.
+archive, backtrace-line matching, the terminate message's demangling, and how host-port and QEMU
+forwarding failures are reported.
 
 usage: test_uk_run.py [unittest options]   (UK_RUN=path overrides the runner under test)
 """
@@ -871,6 +872,62 @@ class Frames(unittest.TestCase):
             if uk.parse_frame(line) is not None:
                 for k in range(len(line) + 1):
                     self.assertTrue(uk.could_become_frame(line[:k]), (line, k))
+
+
+@unittest.skipUnless(shutil.which(uk.DEMANGLER), f"{uk.DEMANGLER} is not installed")
+class TerminateMessage(unittest.TestCase):
+    """libc++abi prints the uncaught exception's mangled type name; the runner demangles it."""
+    PREFIX = b"terminate called after throwing an instance of '"
+
+    def feed(self, pieces, symbolize=True):
+        """What a Console writes for the guest output given in pieces."""
+        written = []
+        console = uk.Console(object() if symbolize else None, 2)
+        with mock.patch.object(uk, "write_all", lambda fd, data: written.append(data)):
+            for piece in pieces:
+                console.feed(piece)
+            console.close()
+        return b"".join(written)
+
+    def test_demangled(self):
+        for mangled, readable in ((b"NSt3__113runtime_errorE", b"std::runtime_error"),
+                                  (b"N12_GLOBAL__N_14OopsE", b"(anonymous namespace)::Oops"),
+                                  (b"i", b"int"), (b"PKc", b"char const*"),
+                                  (b"NSt3__16vectorIiNS_9allocatorIiEEEE",
+                                   b"std::vector<int, std::allocator<int>>")):
+            for end in (b"\n", b"\r\n"):
+                with self.subTest(mangled=mangled, end=end):
+                    self.assertEqual(uk.demangled_terminate_line(self.PREFIX + mangled + b"'" + end),
+                                     self.PREFIX + readable + b"'" + end)
+
+    def test_other_lines_are_left_alone(self):
+        for line in (b"terminate called without an active exception\n",
+                     self.PREFIX + b"std::runtime_error'\n",  # already readable: not a mangled name
+                     self.PREFIX + b"'\n", self.PREFIX + b"NSt3__113runtime_errorE\n",
+                     self.PREFIX + b"-help'\n", self.PREFIX + b"i j'\n",
+                     b"  " + self.PREFIX + b"i'\n", b"hello\n"):
+            with self.subTest(line=line):
+                self.assertIsNone(uk.demangled_terminate_line(line))
+
+    def test_could_become_terminate_line(self):
+        line = self.PREFIX + b"NSt3__113runtime_errorE'"
+        for k in range(len(line) + 1):
+            self.assertTrue(uk.could_become_terminate_line(line[:k]), line[:k])
+        for partial in (b"terminate called without", b"uk: backtrace:", b"x"):
+            self.assertFalse(uk.could_become_terminate_line(partial), partial)
+
+    def test_console_demangles_the_line_however_it_arrives(self):
+        output = (b"before\n" + self.PREFIX + b"NSt3__113runtime_errorE'\n  what():  boom\n"
+                  b"uk: program aborted (SIGABRT)\n")
+        expected = (b"before\n" + self.PREFIX + b"std::runtime_error'\n  what():  boom\n"
+                    b"uk: program aborted (SIGABRT)\n")
+        self.assertEqual(self.feed([output]), expected)
+        self.assertEqual(self.feed([output[k:k + 1] for k in range(len(output))]), expected)
+        self.assertEqual(self.feed([output[:30], output[30:60], output[60:]]), expected)
+
+    def test_no_symbolize_leaves_the_output_as_printed(self):
+        output = self.PREFIX + b"NSt3__113runtime_errorE'\n"
+        self.assertEqual(self.feed([output], symbolize=False), output)
 
 
 class HostPorts(unittest.TestCase):

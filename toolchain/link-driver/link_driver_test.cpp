@@ -17,7 +17,7 @@ using Words = std::vector<std::string>;
 constexpr char const* k_prefix = "uk-link: error: ";
 
 // The fixed head of every non-relocatable command.
-std::string const k_head = "ld.lld-19 -m elf_x86_64 -static -z noexecstack -z separate-code "
+std::string const k_head = "ld.lld-19 -m elf_x86_64 -static -z noexecstack -z noseparate-code "
                            "-z max-page-size=4096 --eh-frame-hdr --gc-sections";
 std::string const k_crt_begin = "/sdk/sysroot/lib/crt1.o /sdk/sysroot/lib/crti.o";
 std::string const k_crt_end = "/sdk/sysroot/lib/crtn.o";
@@ -78,7 +78,7 @@ std::string c_line(std::string const& inputs)
 TEST(LinkDriver, CDefaultCommandFromClang)
 {
     EXPECT_EQ(line({ "-m64", "-o", "t", "/tmp/t-f70a9c.o" }),
-        "ld.lld-19 -m elf_x86_64 -static -z noexecstack -z separate-code -z max-page-size=4096 "
+        "ld.lld-19 -m elf_x86_64 -static -z noexecstack -z noseparate-code -z max-page-size=4096 "
         "--eh-frame-hdr --gc-sections -e uk_linux_launcher -o t /sdk/sysroot/lib/crt1.o "
         "/sdk/sysroot/lib/crti.o /tmp/t-f70a9c.o -L/sdk/sysroot/lib -L/sdk/sysroot/usr/lib --start-group -lc -lukrt "
         "-lclang_rt.builtins --end-group /sdk/sysroot/lib/crtn.o");

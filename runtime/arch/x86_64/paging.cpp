@@ -42,9 +42,11 @@ u64* table_at(u64 entry) { return reinterpret_cast<u64*>(entry & k_address_mask)
 u64* new_table() { return reinterpret_cast<u64*>(mm::allocate_kernel_frame()); }
 
 // What a change under g_lock has done so far that other CPUs have not seen: the range of pages
-// it invalidated here, and the frames and page tables it took out, which wait for the shootdown.
+// it invalidated here (empty while start == end), and the frames and page tables it took out,
+// which wait for the shootdown. All zero when nothing is pending, so that the 1 KiB of batches
+// lives in .bss rather than in the image.
 struct Pending {
-    u64 start = ~0ull, end = 0;
+    u64 start = 0, end = 0;
     void (*released)(u64 frame, void* context) = nullptr;
     void* context = nullptr;
     static constexpr size_t k_batch = 64;
@@ -65,7 +67,7 @@ void finish_change()
         p.released(p.frames[i], p.context);
     for (size_t i = 0; i < p.table_count; ++i)
         mm::free_kernel_frame(p.tables[i]);
-    p.start = ~0ull;
+    p.start = 0;
     p.end = 0;
     p.frame_count = 0;
     p.table_count = 0;
@@ -74,6 +76,11 @@ void finish_change()
 void invalidated(u64 virt)
 {
     invalidate_page(virt);
+    if (g_pending.start == g_pending.end) {
+        g_pending.start = virt;
+        g_pending.end = virt + k_page_size;
+        return;
+    }
     if (virt < g_pending.start)
         g_pending.start = virt;
     if (virt + k_page_size > g_pending.end)

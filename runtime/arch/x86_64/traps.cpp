@@ -86,7 +86,9 @@ int fault_code(u64 vector, mm::FaultResult result)
             access, address);
     else if (result == mm::FaultResult::OutOfMemory)
         format(what, sizeof(what), "out of memory: no frame for %s address 0x%lx", access, address);
-    else if (result == mm::FaultResult::ProtectionViolation)
+    // A present page the fault was not allowed on is a protection violation even where the
+    // region map does not track the page (the image's own code and constants, for instance).
+    else if (result == mm::FaultResult::ProtectionViolation || (frame.error_code & k_page_fault_present))
         format(what, sizeof(what), "segmentation fault: %s address 0x%lx violates its protection (page fault)", access,
             address);
     else

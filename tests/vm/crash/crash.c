@@ -18,6 +18,14 @@ __attribute__((noinline)) static int recurse(volatile int depth)
 __attribute__((noinline)) static void crash_abort(void) { abort(); }
 __attribute__((noinline)) static void crash_assert(int x) { assert(x == 42); }
 
+// The image's own pages keep their segment's permissions (the link driver packs segments without
+// padding the file to page boundaries): code and constants are read-only, data is not executable.
+static const char k_constant[] = "constant";
+unsigned char g_data_code[] = { 0xc3 }; // ret; external, so that it stays writable data
+__attribute__((noinline)) static void write_rodata(void) { *(volatile char*)k_constant = 'C'; }
+__attribute__((noinline)) static void write_text(void) { *(volatile unsigned char*)(void*)&write_rodata = 0xc3; }
+__attribute__((noinline)) static void execute_data(void) { ((void (*)(void))(void*)g_data_code)(); }
+
 static void on_signal(int sig) { printf("handler ran for signal %d\n", sig); }
 
 int main(int argc, char** argv)
@@ -37,6 +45,12 @@ int main(int argc, char** argv)
         crash_abort();
     if (!strcmp(what, "assert"))
         crash_assert(7);
+    if (!strcmp(what, "write-rodata"))
+        write_rodata();
+    if (!strcmp(what, "write-text"))
+        write_text();
+    if (!strcmp(what, "execute-data"))
+        execute_data();
     if (!strcmp(what, "handler")) {
         signal(SIGUSR1, on_signal);
         raise(SIGUSR1);
