@@ -52,6 +52,7 @@ struct CpuState {
     u64 halted_since_ns = 0; // While halted: since when.
     u64 exit_stack_top = 0; // The stack a thread exits on when it unmaps its own.
     bool slice_armed = false; // Its timer counts the running thread's time slice.
+    u64 timer_deadline_ns = 0; // What its timer is programmed for (0: not armed, or fired).
     bool kicked = false;      // Polling idle, it was given work (find_cpu_for_locked).
 };
 CpuState g_cpu_states[arch::k_max_cpus];
@@ -204,6 +205,14 @@ void arm_timer_locked(u64 now)
         deadline = cpu.slice_end_ns > now ? cpu.slice_end_ns : now + k_time_slice_ns;
     if (cpu.index == 0 && clock::refining() && (deadline == 0 || deadline > now + k_refine_interval_ns))
         deadline = now + k_refine_interval_ns;
+    // Programming the timer is the dearest part of a thread switch (under TCG a write to the
+    // emulated local APIC reprograms a QEMU timer and wakes QEMU's main loop; on hardware a VM
+    // exit), and nearly every switch would do it: a new slice end, a disarm. A timer already set
+    // to fire no later than needed is left as it is: firing early costs one interrupt, whose
+    // handler re-arms for what is then due (on_timer_interrupt), at most once per deadline.
+    if (cpu.timer_deadline_ns != 0 && (deadline == 0 || cpu.timer_deadline_ns <= deadline))
+        return;
+    cpu.timer_deadline_ns = deadline;
     arch::timer_arm(deadline ? clock::tsc_at_monotonic_ns(deadline) : 0);
 }
 
@@ -348,6 +357,7 @@ void on_timer_interrupt(void*)
 {
     SchedulerGuard guard;
     CpuState& cpu = this_cpu_state();
+    cpu.timer_deadline_ns = 0; // It fired (the timer is one-shot): arm_timer_locked() below sets it again.
     if (cpu.index == 0)
         clock::refine_calibration();
     u64 now = clock::monotonic_ns();
