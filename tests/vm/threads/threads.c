@@ -206,6 +206,51 @@ static void* overflow_thread(void* arg)
     return arg;
 }
 
+// A joined thread's stack is kept for the next thread (sysroot/musl/overlay/src/thread/
+// uk_stack_cache.c): that thread still starts with zero thread-locals, the TLS image's values and
+// no thread-specific data, and an overflow of the reused stack still hits its guard pages.
+static __thread long g_tls_zero;
+static __thread long g_tls_image = 42;
+static pthread_key_t g_reuse_key;
+static void* g_first_thread;
+
+static void* dirty_thread(void* arg)
+{
+    (void)arg;
+    if (g_tls_zero != 0 || g_tls_image != 42 || pthread_getspecific(g_reuse_key) != NULL)
+        return NULL;
+    g_tls_zero = 7;
+    g_tls_image = 8;
+    pthread_setspecific(g_reuse_key, (void*)9);
+    return (void*)pthread_self(); // Its struct pthread: the same address in the same stack mapping.
+}
+
+static void test_stack_reuse(void)
+{
+    if (pthread_key_create(&g_reuse_key, NULL))
+        FAIL("pthread_key_create");
+    void* first;
+    pthread_join(start(dirty_thread, NULL), &first);
+    int reused = 0;
+    for (int i = 0; i < 10; ++i) {
+        void* r;
+        pthread_join(start(dirty_thread, NULL), &r);
+        if (!r || !first)
+            FAIL("a thread started with another thread's TLS or thread-specific values");
+        reused += r == first;
+    }
+    if (!reused)
+        FAIL("no thread reused a joined thread's stack");
+}
+
+static void* overflow_reused_thread(void* arg)
+{
+    if ((void*)pthread_self() == g_first_thread)
+        printf("stack reused\n");
+    fflush(stdout);
+    return overflow_thread(arg);
+}
+
 static void test_join_exited(void)
 {
     pthread_t t = start(nothing, (void*)42);
@@ -411,6 +456,8 @@ int main(int argc, char** argv)
         test_create_join_loop(argc > 2 ? atol(argv[2]) : 100000);
     else if (!strcmp(what, "big-stack"))
         test_big_stack();
+    else if (!strcmp(what, "stack-reuse"))
+        test_stack_reuse();
     else if (!strcmp(what, "join-exited"))
         test_join_exited();
     else if (!strcmp(what, "cancel"))
@@ -429,6 +476,10 @@ int main(int argc, char** argv)
         if (sysconf(_SC_NPROCESSORS_ONLN) != expected)
             FAIL("%ld CPUs online, the runner gives the guest %ld", sysconf(_SC_NPROCESSORS_ONLN), expected);
         test_every_cpu_runs(expected);
+    } else if (!strcmp(what, "overflow-reused")) {
+        pthread_join(start(dirty_thread, NULL), &g_first_thread);
+        pthread_join(start(overflow_reused_thread, NULL), NULL);
+        FAIL("no stack overflow");
     } else if (!strcmp(what, "overflow")) {
         pthread_t t = start(overflow_thread, NULL);
         pthread_join(t, NULL);
