@@ -27,7 +27,16 @@ u8 port_read8(u16 port);
 u16 port_read16(u16 port);
 u32 port_read32(u16 port);
 
+#if defined(__linux__)
 u64 read_timestamp();
+#else
+inline u64 read_timestamp()
+{
+    u32 lo, hi;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (static_cast<u64>(hi) << 32) | lo;
+}
+#endif
 // The TSC frequency when a CPUID leaf states it (0x15, or the hypervisor leaf 0x40000010), else 0.
 u64 tsc_frequency_from_cpuid();
 void set_thread_pointer(u64 value);

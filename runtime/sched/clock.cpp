@@ -10,20 +10,13 @@ namespace uk::clock {
 
 namespace {
 
-// How TSC values become monotonic time. Readers run anywhere (the timer interrupt replaces the
-// scale once, when the refinement ends), so a scale is never changed in place: the new one is
-// written whole into the other slot and then published by one pointer store, and a reader that
-// took the old pointer still computes a consistent time.
-struct Scale {
-    u64 hz;
-    u64 mult;      // Nanoseconds per tick, in 32.32 fixed point.
-    u64 start_tsc; // TSC when the monotonic clock read base_ns.
-    u64 base_ns;
-};
-Scale g_scales[2];
-const Scale* g_scale = &g_scales[0];
+using detail::g_realtime_at_start_ns;
+using detail::g_scale;
+using detail::g_scales;
+using detail::monotonic_at;
+using detail::Scale;
+
 u64 g_boot_tsc; // TSC at the first instruction.
-u64 g_realtime_at_start_ns;
 
 const Scale& scale() { return *__atomic_load_n(&g_scale, __ATOMIC_ACQUIRE); }
 const char* g_source = "none";
@@ -97,9 +90,6 @@ u64 finish_pit()
     return 0;
 }
 
-u64 to_ns(u64 ticks, const Scale& s) { return static_cast<u64>((static_cast<unsigned __int128>(ticks) * s.mult) >> 32); }
-u64 monotonic_at(u64 tsc, const Scale& s) { return s.base_ns + to_ns(tsc - s.start_tsc, s); }
-
 // Refinement: the boot-time window is short (about 2 ms) and QEMU's PIT reads are slow enough to
 // bias it by around 1%, so the measurement goes on after boot: the timer interrupt samples the
 // PIT until 100 ms of PIT time have been seen (samples must come less than 27 ms apart so the
@@ -122,6 +112,12 @@ void start_refinement()
 }
 
 } // namespace
+
+namespace detail {
+Scale g_scales[2];
+const Scale* g_scale = &g_scales[0];
+u64 g_realtime_at_start_ns;
+}
 
 void start_calibration(u64 boot_tsc)
 {
@@ -158,20 +154,6 @@ void finish_calibration()
     s.mult = (1'000'000'000ull << 32) / s.hz;
     if (g_source[0] == 'p') // "pit"
         start_refinement();
-}
-
-// The TSC is read before the scale: if the refinement publishes a new scale in between, the value
-// predates its start and the old scale (slot 0, never changed after publication) still applies.
-// Taking the scale first could compute a TSC value from after the refinement with the old rate,
-// ahead of what the next reading gives: time would run backwards.
-u64 monotonic_ns()
-{
-    u64 tsc = arch::read_timestamp();
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    const Scale* s = &scale();
-    if (s != &g_scales[0] && tsc < s->start_tsc)
-        s = &g_scales[0];
-    return monotonic_at(tsc, *s);
 }
 
 bool refining() { return g_refining; }

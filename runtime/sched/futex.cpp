@@ -82,6 +82,9 @@ bool owner_alive(u32 tid)
 
 // PI waiters carry this in their bitset so that plain FUTEX_WAKE never wakes them.
 constexpr u32 k_pi_waiter = 0;
+// How many wait in futex_lock_pi (under the SchedulerLock): every thread's exit looks for the PI
+// locks it held only when some thread waits for one (release_pi_futexes_locked).
+size_t g_pi_waiters;
 
 // Tries to take the lock now; true if taken. Interrupts disabled.
 Result<bool> try_take_pi_locked(u64 address, int tid)
@@ -125,8 +128,10 @@ Result<void> futex_lock_pi(u64 address, u64 deadline_ns)
         waiter.bitset = k_pi_waiter;
         self.wake_pending = false;
         bucket(address).add_locked(waiter);
+        ++g_pi_waiters;
         WaitResult result = block_current_locked(deadline_ns, WakeSource::ProgramThreads);
         WaitQueue::remove_locked(waiter);
+        --g_pi_waiters;
         if ((word(address) & k_futex_tid_mask) == static_cast<u32>(self.tid))
             return {}; // Handed over.
         if (result == WaitResult::TimedOut)
@@ -177,6 +182,8 @@ Result<void> futex_unlock_pi(u64 address)
 
 void release_pi_futexes_locked(int tid)
 {
+    if (g_pi_waiters == 0)
+        return; // Nobody to hand a lock to (a scan of every bucket, at each exit, otherwise).
     for (WaitQueue& queue : g_buckets) {
         queue.for_each_locked([&](Waiter& w) {
             if (w.bitset != k_pi_waiter || !arch::is_mapped(w.key, true))

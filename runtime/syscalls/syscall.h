@@ -66,13 +66,23 @@ inline bool signals_due(const sched::Thread& self)
 // guard makes the stack present as deep as RuntimeGuard's, since either may follow.
 #define UK_SYSCALL_HANDLER_PER_DESCRIPTION(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::sched::DeepPreemptGuard)
 // Leaf calls (getpid, getuid, ...) take no lock, never sleep and touch no runtime state that
-// changes: they run as the program's own code would, with no guard at all.
-namespace uk {
-struct LeafCall {
-    LeafCall() = default;
-};
-}
-#define UK_SYSCALL_HANDLER_LEAF(name) UK_SYSCALL_HANDLER_WITH(name, true, ::uk::LeafCall)
+// changes: they run as the program's own code would, with no guard, and return with no signal
+// check, as a call into program code would. None is needed for Linux's "pending signals are
+// delivered on the way back to user mode": a leaf call runs preemptibly and changes neither a
+// mask nor a pending set, so what makes a signal deliverable while it runs comes with an
+// interrupt whose return delivers it (sched/signal.cpp: another thread's kill or tgkill sends the
+// thread's CPU a reschedule IPI through interrupt_thread; a timer's signal is raised in the
+// timer interrupt itself), exactly as for the program code around the call, and nothing is
+// deliverable when it starts that the program's code would not already have been given.
+#define UK_SYSCALL_HANDLER_LEAF(name)                                                                           \
+    static ::uk::Result<long> sys_##name(long, long, long, long, long, long) noexcept;                          \
+    extern "C" long __uk_sys_##name(long a0, long a1, long a2, long a3, long a4, long a5) noexcept              \
+    {                                                                                                           \
+        return ::uk::to_syscall_result(sys_##name(a0, a1, a2, a3, a4, a5));                                     \
+    }                                                                                                           \
+    static ::uk::Result<long> sys_##name([[maybe_unused]] long a0, [[maybe_unused]] long a1,                    \
+        [[maybe_unused]] long a2, [[maybe_unused]] long a3, [[maybe_unused]] long a4, [[maybe_unused]] long a5) \
+        noexcept
 
 namespace uk {
 

@@ -23,7 +23,6 @@ void port_write32(u16 port, u32 value) { out32(port, value); }
 u8 port_read8(u16 port) { return in8(port); }
 u16 port_read16(u16 port) { return in16(port); }
 u32 port_read32(u16 port) { return in32(port); }
-u64 read_timestamp() { return read_tsc(); }
 u64 tsc_frequency_from_cpuid()
 {
     bool hypervisor = cpuid(1).ecx & (1u << 31);

@@ -66,6 +66,29 @@ static int case_kill_spinning_thread(void)
     return finish("kill-spinning-thread");
 }
 
+/* The same for a thread that spends its time in leaf calls (getpid, gettid, getuid: the runtime
+ * returns from those without looking for signals, as from program code): the signal still
+ * arrives, through the interrupt that tells its CPU. */
+static void* call_leaves_until_stopped(void* arg)
+{
+    (void)arg;
+    volatile long sum = 0;
+    while (!g_stop)
+        sum += getpid() + gettid() + getuid();
+    return NULL;
+}
+
+static int case_kill_leaf_caller(void)
+{
+    install(SIGUSR1, note_thread, 0);
+    CHECK(pthread_create(&g_spinner_id, NULL, call_leaves_until_stopped, NULL) == 0);
+    sleep_ms(20);
+    CHECK(pthread_kill(g_spinner_id, SIGUSR1) == 0);
+    CHECK(pthread_join(g_spinner_id, NULL) == 0);
+    CHECK(g_handled_in == 1);
+    return finish("kill-leaf-caller");
+}
+
 /* A thread blocked in read: a handler without SA_RESTART makes read fail with EINTR; with
  * SA_RESTART the read goes on and gets the data written later. */
 static int g_pipe[2];
@@ -406,6 +429,8 @@ int main(int argc, char** argv)
     const char* c = argc > 1 ? argv[1] : "";
     if (!strcmp(c, "kill-spinning-thread"))
         return case_kill_spinning_thread();
+    if (!strcmp(c, "kill-leaf-caller"))
+        return case_kill_leaf_caller();
     if (!strcmp(c, "interrupt-and-restart"))
         return case_interrupt_and_restart();
     if (!strcmp(c, "async-cancel"))

@@ -201,6 +201,71 @@ static void* overflow_thread(void* arg)
     return arg;
 }
 
+// A joined thread's stack is kept for the next thread (sysroot/musl/overlay/src/thread/
+// uk_stack_cache.c): that thread still starts with zero thread-locals, the TLS image's values and
+// no thread-specific data, and an overflow of the reused stack still hits its guard pages.
+static __thread long g_tls_zero;
+static __thread long g_tls_image = 42;
+static pthread_key_t g_reuse_key;
+
+// The lowest bytes of the calling thread's stack, just above its guard pages: a short-lived thread
+// never reaches them, so what is there was written by a thread before it on the same mapping.
+static volatile long* stack_bottom(void)
+{
+    pthread_attr_t attr;
+    void* base = NULL;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) || pthread_attr_getstack(&attr, &base, &size))
+        FAIL("pthread_getattr_np");
+    pthread_attr_destroy(&attr);
+    return (volatile long*)base;
+}
+
+struct DirtyResult {
+    int clean;      // Started with zero .tbss, the .tdata image and no TSD value.
+    long inherited; // What the bottom of its stack held.
+};
+
+static void* dirty_thread(void* arg)
+{
+    struct DirtyResult* result = arg;
+    if (result) {
+        result->clean = g_tls_zero == 0 && g_tls_image == 42 && pthread_getspecific(g_reuse_key) == NULL;
+        result->inherited = *stack_bottom();
+    }
+    g_tls_zero = 7;
+    g_tls_image = 8;
+    pthread_setspecific(g_reuse_key, (void*)9);
+    *stack_bottom() = 0x5ca1ab1e;
+    return (void*)pthread_self(); // Its struct pthread: the same address in the same stack mapping.
+}
+
+static void test_stack_reuse(void)
+{
+    if (pthread_key_create(&g_reuse_key, NULL))
+        FAIL("pthread_key_create");
+    pthread_join(start(dirty_thread, NULL), NULL);
+    int kept = 0;
+    for (int i = 0; i < 10; ++i) {
+        struct DirtyResult result = { 0, 0 };
+        pthread_join(start(dirty_thread, &result), NULL);
+        if (!result.clean)
+            FAIL("a thread started with another thread's TLS or thread-specific values");
+        kept += result.inherited == 0x5ca1ab1e;
+    }
+    // A new mapping would read zero there.
+    if (kept != 10)
+        FAIL("%d of 10 threads got a joined thread's stack mapping back", kept);
+}
+
+static void* overflow_reused_thread(void* arg)
+{
+    if (*stack_bottom() == 0x5ca1ab1e) // The previous thread's mark: its mapping, kept.
+        printf("stack reused\n");
+    fflush(stdout);
+    return overflow_thread(arg);
+}
+
 static void test_join_exited(void)
 {
     pthread_t t = start(nothing, (void*)42);
@@ -406,6 +471,8 @@ int main(int argc, char** argv)
         test_create_join_loop(argc > 2 ? atol(argv[2]) : 100000);
     else if (!strcmp(what, "big-stack"))
         test_big_stack();
+    else if (!strcmp(what, "stack-reuse"))
+        test_stack_reuse();
     else if (!strcmp(what, "join-exited"))
         test_join_exited();
     else if (!strcmp(what, "cancel"))
@@ -424,6 +491,10 @@ int main(int argc, char** argv)
         if (sysconf(_SC_NPROCESSORS_ONLN) != expected)
             FAIL("%ld CPUs online, the runner gives the guest %ld", sysconf(_SC_NPROCESSORS_ONLN), expected);
         test_every_cpu_runs(expected);
+    } else if (!strcmp(what, "overflow-reused")) {
+        pthread_join(start(dirty_thread, NULL), NULL);
+        pthread_join(start(overflow_reused_thread, NULL), NULL);
+        FAIL("no stack overflow");
     } else if (!strcmp(what, "overflow")) {
         pthread_t t = start(overflow_thread, NULL);
         pthread_join(t, NULL);
