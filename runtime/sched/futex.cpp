@@ -86,8 +86,12 @@ constexpr u32 k_pi_waiter = 0;
 // locks it held only when some thread waits for one (release_pi_futexes_locked).
 size_t g_pi_waiters;
 
-// Tries to take the lock now; true if taken. Interrupts disabled.
-Result<bool> try_take_pi_locked(u64 address, int tid)
+// Tries to take the lock now; true if taken. Otherwise, with `mark_waiters`, sets FUTEX_WAITERS
+// so that the owner's unlock comes to the runtime. Both decisions are compare-and-swaps against
+// the same reading of the word: the owner may unlock in program code (no runtime, no lock) at any
+// moment, and a mark set on a lock that had just become free would leave its waiter asleep with
+// nobody to hand the lock over. Interrupts disabled.
+Result<bool> try_take_pi_locked(u64 address, int tid, bool mark_waiters)
 {
     volatile u32& value = word(address);
     for (;;) {
@@ -95,8 +99,13 @@ Result<bool> try_take_pi_locked(u64 address, int tid)
         u32 owner = seen & k_futex_tid_mask;
         if (owner == static_cast<u32>(tid))
             return error(EDEADLK);
-        if (owner != 0 && owner_alive(owner))
-            return false;
+        if (owner != 0 && owner_alive(owner)) {
+            if (!mark_waiters || (seen & k_futex_waiters)
+                || __atomic_compare_exchange_n(&value, &seen, seen | k_futex_waiters, false, __ATOMIC_ACQ_REL,
+                    __ATOMIC_ACQUIRE))
+                return false;
+            continue; // The word changed (an unlock, another waiter's mark): decide again.
+        }
         // Free, or its owner is gone without releasing it: take it, telling the new owner (musl
         // turns FUTEX_OWNER_DIED into EOWNERDEAD) when the previous one died holding it.
         u32 next = static_cast<u32>(tid) | (seen & k_futex_waiters) | (owner ? k_futex_owner_died : seen & k_futex_owner_died);
@@ -113,15 +122,9 @@ Result<void> futex_lock_pi(u64 address, u64 deadline_ns)
     sched::SchedulerGuard guard;
     Thread& self = current_thread();
     for (;;) {
-        if (TRY(try_take_pi_locked(address, self.tid)))
+        // Owned, and marked as having waiters: wait for the hand-off.
+        if (TRY(try_take_pi_locked(address, self.tid, true)))
             return {};
-        // Owned: mark that it has waiters (the owner's unlock then comes to the runtime) and wait
-        // for the hand-off.
-        volatile u32& value = word(address);
-        u32 seen = value;
-        if (!(seen & k_futex_waiters)
-            && !__atomic_compare_exchange_n(&value, &seen, seen | k_futex_waiters, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-            continue;
         Waiter waiter;
         waiter.thread = &self;
         waiter.key = address;
@@ -147,7 +150,7 @@ Result<void> futex_trylock_pi(u64 address)
 {
     touch_for_write(address);
     sched::SchedulerGuard guard;
-    if (TRY(try_take_pi_locked(address, current_thread().tid)))
+    if (TRY(try_take_pi_locked(address, current_thread().tid, false)))
         return {};
     return error(EAGAIN);
 }
