@@ -204,7 +204,6 @@ void arm_timer_locked(u64 now)
         deadline = cpu.slice_end_ns > now ? cpu.slice_end_ns : now + k_time_slice_ns;
     if (cpu.index == 0 && clock::refining() && (deadline == 0 || deadline > now + k_refine_interval_ns))
         deadline = now + k_refine_interval_ns;
-    // On every switch: arch::timer_arm keeps an earlier armed deadline instead of reprogramming.
     arch::timer_arm(deadline ? clock::tsc_at_monotonic_ns(deadline) : 0);
 }
 
