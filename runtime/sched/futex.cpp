@@ -122,9 +122,9 @@ Result<void> futex_lock_pi(u64 address, u64 deadline_ns)
     sched::SchedulerGuard guard;
     Thread& self = current_thread();
     for (;;) {
-        // Owned, and marked as having waiters: wait for the hand-off.
         if (TRY(try_take_pi_locked(address, self.tid, true)))
             return {};
+        // Owned, and now marked as having waiters: wait for the owner's unlock to hand it over.
         Waiter waiter;
         waiter.thread = &self;
         waiter.key = address;
