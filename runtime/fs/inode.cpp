@@ -2,6 +2,7 @@
 // Inode lifetime and regular-file data.
 #include "fs/inode.h"
 
+#include "arch/arch.h"
 #include "fs/file_system.h"
 
 #include "lib/string.h"
@@ -27,16 +28,25 @@ bool Name::equals(const char* other, size_t other_length) const
     return true;
 }
 
+// The deferred tree's builder (fs/init.cpp) fixes the time for what it creates. Only on its own
+// CPU: it runs without preemption, and a pipe or socket written on another CPU meanwhile (those
+// calls take no RuntimeLock) must still get the true time.
 i64 g_fixed_time_ns;
+u32 g_fixed_time_cpu;
 
-// Atomic: the file tree is changed under the RuntimeLock, but a reader holding another lock
-// could not race the deferred builder either.
 i64 now_ns()
 {
-    i64 fixed = __atomic_load_n(&g_fixed_time_ns, __ATOMIC_RELAXED);
-    return fixed ? fixed : static_cast<i64>(clock::realtime_ns());
+    i64 fixed = __atomic_load_n(&g_fixed_time_ns, __ATOMIC_ACQUIRE);
+    if (fixed && __atomic_load_n(&g_fixed_time_cpu, __ATOMIC_RELAXED) == arch::this_cpu())
+        return fixed;
+    return static_cast<i64>(clock::realtime_ns());
 }
-void set_fixed_time_ns(i64 ns) { __atomic_store_n(&g_fixed_time_ns, ns, __ATOMIC_RELAXED); }
+
+void set_fixed_time_ns(i64 ns)
+{
+    __atomic_store_n(&g_fixed_time_cpu, arch::this_cpu(), __ATOMIC_RELAXED);
+    __atomic_store_n(&g_fixed_time_ns, ns, __ATOMIC_RELEASE);
+}
 
 Inode* create_inode(u32 mode)
 {

@@ -109,8 +109,9 @@ void unref(Inode& inode);
 void maybe_free(Inode& inode);
 
 i64 now_ns();
-// While set (non-zero), now_ns() returns this instead of the clock: the standard tree, when it is
-// built on first use, gets the timestamps it would have had at boot (fs/init.cpp).
+// While set (non-zero), now_ns() on this CPU returns this instead of the clock: the standard
+// tree, when it is built on first use, gets the timestamps it would have had at boot
+// (fs/init.cpp). The caller must not be preempted until it sets 0 again.
 void set_fixed_time_ns(i64 ns);
 void touch_modify(Inode& inode); // mtime and ctime = now
 void touch_change(Inode& inode); // ctime = now
