@@ -36,6 +36,7 @@ to keep it that way.
 import argparse
 import hashlib
 import os
+import queue
 import re
 import socket
 import subprocess
@@ -260,14 +261,31 @@ def test_client(a):
     port = server.getsockname()[1]
     received = [0]
 
+    # The echo server reads and writes at once, through a queue of any length. QEMU 7.2's
+    # guestfwd writes the guest's data to this connection with a blocking write-all from its main
+    # loop: an echo server that stops reading while its own sendall waits (QEMU reads from us only
+    # as fast as the guest reads) leaves both sides writing, QEMU's main loop stuck in its
+    # write-all, and the guest without device service for good (seen 1 run in 3 here).
+    backlog = queue.Queue()
+
     def serve():
         conn, _ = server.accept()
+
+        def writer():
+            while (data := backlog.get()) is not None:
+                conn.sendall(data)
+            conn.shutdown(socket.SHUT_WR)
+
+        t = threading.Thread(target=writer, daemon=True)
+        t.start()
         while True:
             data = conn.recv(1 << 16)
             if not data:
                 break
             received[0] += len(data)
-            conn.sendall(data)
+            backlog.put(data)
+        backlog.put(None)
+        t.join()
         conn.close()
 
     threading.Thread(target=serve, daemon=True).start()
