@@ -321,7 +321,9 @@ inline bool in_interrupt()
 }
 #endif
 
-// The local APIC timer: one interrupt on k_timer_vector at (or just after) a TSC value.
+// The local APIC timer: one interrupt on k_timer_vector at (or just after) a TSC value, or
+// earlier: a deadline armed before, still ahead and no later, is kept (its interrupt comes
+// first), and disarming may leave one pending; the handler must expect interrupts for nothing.
 void timer_init(u64 tsc_hz);
 void timer_arm(u64 deadline_tsc); // 0 disarms.
 u64 timer_frequency();

@@ -58,15 +58,23 @@ public:
 
     // Queues one frame (Ethernet header included) made of `count` segments. `cookie` comes back
     // through `reclaim_transmitted` when the device no longer needs the memory. EAGAIN: the
-    // transmit ring is full right now (the stack retries after reclaiming).
+    // transmit ring is full right now (the stack retries after reclaiming). The device may not
+    // see the frame before the next flush_transmit().
     virtual Result<void> transmit(const FrameSegment* segments, size_t count, const TransmitOffload& offload,
         void* cookie) = 0;
+    // Shows the device every frame queued since the last call, with one notification for all of
+    // them: each notification costs the host an exit, so the stack queues what one pass produces
+    // and flushes once at its end.
+    virtual void flush_transmit() = 0;
     // Calls `done(cookie)` for every frame the device has finished sending.
     virtual void reclaim_transmitted(void (*done)(void* cookie, void* context), void* context) = 0;
 
     // Takes the next received frame, if any. Handing frames out never blocks, and works with
     // interrupts disabled: a WaitQueue predicate may call it, which is how a waiter checks for
-    // frames without losing a wake-up that comes between its check and its sleep.
+    // frames without losing a wake-up that comes between its check and its sleep. From a call
+    // that returns a frame until one returns false, arriving frames may not wake
+    // activity_queue() (the driver spares the device's interrupts while the caller drains): call
+    // it until it returns false before sleeping.
     virtual bool receive(ReceivedFrame& out) = 0;
     // Returns a frame's buffer to the device.
     virtual void release_frame(const ReceivedFrame& frame) = 0;

@@ -143,6 +143,7 @@ Result<void> send(Test& t, const FrameSegment* segments, size_t count, const u8*
     for (;;) {
         auto r = t.device->transmit(segments, count, {}, reinterpret_cast<void*>(uptr(t.sent + 1)));
         if (!r.is_error()) {
+            t.device->flush_transmit();
             ++t.sent;
             return {};
         }

@@ -154,6 +154,12 @@ Result<struct netif*> add_device_interface(drivers::NetworkDevice& device)
     return &g_interface.netif;
 }
 
+void flush_device_locked()
+{
+    if (g_interface.added)
+        g_interface.device->flush_transmit();
+}
+
 bool poll_device_locked(size_t budget)
 {
     if (!g_interface.added)

@@ -22,4 +22,8 @@ Result<struct netif*> add_device_interface(drivers::NetworkDevice& device);
 // letting other threads run). Under the CoreLock.
 bool poll_device_locked(size_t budget);
 
+// Hands the device the frames lwIP produced since the last call, with one notification (called
+// at the end of every CoreLock section: finish_core_work_locked()). Under the CoreLock.
+void flush_device_locked();
+
 }

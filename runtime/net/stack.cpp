@@ -231,6 +231,8 @@ void finish_core_work_locked()
     // each connection can have in flight.
     while (loopback_pending())
         netif_poll_all();
+    // What the call sent goes out together: one notification of the device for all its frames.
+    flush_device_locked();
     // A call may have started the first timeout (TCP's timer) or one earlier than the thread's.
     u64 deadline = ms_to_deadline(sys_timeouts_sleeptime());
     if (deadline < g_thread_deadline && !g_kicked) {

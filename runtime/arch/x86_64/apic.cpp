@@ -136,10 +136,30 @@ void timer_init(u64 tsc_hz)
         write_register(k_reg_lvt_timer, k_timer_vector); // One-shot, unmasked.
 }
 
+namespace {
+// Per CPU: the TSC value its timer was last armed for; 0 when disarmed or fired.
+u64 g_armed_tsc[k_max_cpus];
+}
+
+void timer_fired() { g_armed_tsc[this_cpu()] = 0; }
+
 void timer_arm(u64 deadline_tsc)
 {
     if (!g_apic)
         return;
+    // Every write to the timer is a VM exit (under TCG one that also wakes QEMU's main loop), and
+    // the scheduler arms on every switch, mostly for a later deadline than the armed one: a
+    // request of an HTTP server with one client cost six. An armed deadline that is still ahead
+    // and no later than the wanted one is kept instead: its interrupt comes early, the handler
+    // does only what is due and arms again, so nothing fires late. Disarming likewise leaves a
+    // pending deadline to fire once for nothing.
+    u64& armed = g_armed_tsc[this_cpu()];
+    u64 now = read_tsc();
+    if (armed > now && (deadline_tsc == 0 || deadline_tsc >= armed))
+        return;
+    if (deadline_tsc == 0 && armed == 0)
+        return;
+    armed = deadline_tsc;
     if (g_tsc_deadline) {
         // Writing 0 disarms; a deadline in the past fires at once.
         write_msr(k_msr_tsc_deadline, deadline_tsc);
@@ -149,7 +169,6 @@ void timer_arm(u64 deadline_tsc)
         write_register(k_reg_initial_count, 0);
         return;
     }
-    u64 now = read_tsc();
     u64 delta = deadline_tsc > now ? deadline_tsc - now : 0;
     u64 ticks = static_cast<u64>((static_cast<unsigned __int128>(delta) * g_apic_hz) / g_tsc_hz);
     if (ticks == 0)

@@ -276,9 +276,24 @@ Result<MsiMessage> register_msi(InterruptHandler handler, void* context)
     return MsiMessage { 0xfee00000ull | (static_cast<u64>(local_apic_id() & 0xff) << 12), vector, vector };
 }
 
+namespace {
+
+InterruptHandler g_timer_handler;
+void* g_timer_context;
+
+void on_timer(void*)
+{
+    timer_fired();
+    g_timer_handler(g_timer_context);
+}
+
+}
+
 void set_timer_handler(InterruptHandler handler, void* context)
 {
-    g_vectors[k_timer_vector].handlers[0] = { handler, context };
+    g_timer_handler = handler;
+    g_timer_context = context;
+    g_vectors[k_timer_vector].handlers[0] = { on_timer, nullptr };
     g_vectors[k_timer_vector].count = 1;
 }
 

@@ -20,6 +20,8 @@ void send_interrupt_command(u32 apic_id, u32 command);
 // Spins for about `microseconds` (TSC-based; the TSC frequency is known after timer_init()).
 void delay_us(u64 microseconds);
 void end_of_interrupt();
+// The timer's interrupt came: timer_arm() must program the next deadline, whatever it is.
+void timer_fired();
 // Spurious vectors (the APIC's, and the masked legacy PICs' IRQ 7/15) need no end of interrupt.
 bool is_spurious_vector(u8 vector);
 

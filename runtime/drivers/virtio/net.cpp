@@ -50,6 +50,11 @@ constexpr u32 k_receive_buffer_size = 2048;
 constexpr u16 k_receive_queue_size = 256;
 constexpr u16 k_receive_buffers = 128;
 constexpr u16 k_transmit_queue_size = 256;
+// Buffers given back are published together: at the end of a drain, or once this many wait.
+constexpr u16 k_receive_publish_batch = 32;
+// Below this many unused buffers the device is notified of new ones whatever its avail_event
+// says (see publish_receive_buffers()).
+constexpr u16 k_receive_starving = k_receive_buffers / 4;
 // A frame merged from several buffers is copied into one page; bigger ones are dropped (the
 // driver negotiates no segmentation offload, so only a device ignoring the MTU sends them).
 constexpr size_t k_max_merged_frame = k_page_size;
@@ -74,6 +79,7 @@ public:
     Result<void> transmit(const drivers::FrameSegment* segments, size_t count, const drivers::TransmitOffload& offload,
         void* cookie) override;
     void reclaim_transmitted(void (*done)(void* cookie, void* context), void* context) override;
+    void flush_transmit() override;
     bool receive(drivers::ReceivedFrame& out) override;
     void release_frame(const drivers::ReceivedFrame& frame) override;
     sched::WaitQueue& activity_queue() override { return m_activity; }
@@ -85,6 +91,7 @@ private:
     void fail_queue(const SplitVirtqueue& queue, const char* which);
     void check_reset_request();
     void post_receive_buffer(u8* buffer);
+    void publish_receive_buffers();
     bool merge(const u8* first, u32 first_length, u16 count, drivers::ReceivedFrame& out);
     void log_start() const;
 
@@ -148,6 +155,10 @@ Result<void> VirtioNet::start()
     m_free_slot = 0;
     // Completions of sent frames are collected when the stack asks, not announced (see transmit()).
     m_transmit.disable_interrupts();
+    // The device needs to hear of receive buffers only when it ran out of them; a notification
+    // per returned buffer cost the host an exit per received frame. The transmit queue keeps
+    // notifying on every publish (setup_queue()), which flush_transmit() makes one per batch.
+    m_receive.set_notify_always(false);
     finish_initialization(m_transport);
 
     if ((m_negotiated & k_net_mrg_rxbuf) && runtime_options().net_receive_buffer)
@@ -235,6 +246,22 @@ void VirtioNet::post_receive_buffer(u8* buffer)
         ++m_receive_posted;
 }
 
+// Interrupts disabled. The device is notified when its avail_event asks for it
+// ([virtio-1.2 2.7.10]) and, whatever avail_event says, when it was about to run out: a device
+// only waits for a receive notification once it has no buffer left (QEMU's event-index handling
+// stalled transmit queues under TCG, see SplitVirtqueue::set_notify_always, and a stalled
+// receive queue would be as bad). A device that still holds buffers reports each frame it puts
+// in one, and the drain that follows publishes the buffers given back, so it cannot run dry
+// unnoticed.
+void VirtioNet::publish_receive_buffers()
+{
+    if (m_receive.unpublished() == 0)
+        return;
+    u16 held = m_receive.device_held();
+    if (m_receive.publish() || held < k_receive_starving)
+        m_transport.notify(k_receive_queue);
+}
+
 Result<void> VirtioNet::transmit(const drivers::FrameSegment* segments, size_t count,
     const drivers::TransmitOffload& offload, void* cookie)
 {
@@ -248,8 +275,10 @@ Result<void> VirtioNet::transmit(const drivers::FrameSegment* segments, size_t c
     if (m_broken)
         return error(EIO);
     if (m_free_slot == 0xffff || m_transmit.free_descriptors() < count + 1) {
-        // Full: have the completions announced, so that the stack waiting on activity_queue()
-        // learns when to reclaim and retry.
+        // Full: show the device what is queued, and have the completions announced, so that the
+        // stack waiting on activity_queue() learns when to reclaim and retry.
+        if (m_transmit.publish())
+            m_transport.notify(k_transmit_queue);
         if (!m_transmit.enable_interrupts())
             return error(EAGAIN);
         m_activity.wake_all();
@@ -272,9 +301,14 @@ Result<void> VirtioNet::transmit(const drivers::FrameSegment* segments, size_t c
     }
     TRY(m_transmit.add(chain, count + 1, 0, &slot));
     m_free_slot = slot.next_free;
+    return {};
+}
+
+void VirtioNet::flush_transmit()
+{
+    sched::SchedulerGuard guard;
     if (m_transmit.publish())
         m_transport.notify(k_transmit_queue);
-    return {};
 }
 
 void VirtioNet::reclaim_transmitted(void (*done)(void* cookie, void* context), void* context)
@@ -308,6 +342,9 @@ bool VirtioNet::receive(drivers::ReceivedFrame& out)
 {
     sched::SchedulerGuard guard;
     check_reset_request();
+    // While the caller drains the ring, frames that arrive need no interrupt: it looks again
+    // before it sleeps (drivers/network_device.h).
+    m_receive.disable_interrupts();
     for (;;) {
         void* cookie;
         u32 written;
@@ -317,8 +354,9 @@ bool VirtioNet::receive(drivers::ReceivedFrame& out)
             return false;
         }
         if (r == SplitVirtqueue::Take::Empty) {
-            // Interrupts stay wanted on the receive queue (take() keeps used_event current);
-            // look once more in case a frame came in after the last look.
+            publish_receive_buffers();
+            // Drained: interrupts are wanted again; look once more in case a frame came in
+            // before the device saw that.
             if (m_receive.enable_interrupts())
                 continue;
             return false;
@@ -384,8 +422,6 @@ bool VirtioNet::merge(const u8* first, u32 first_length, u16 count, drivers::Rec
         length += written;
         post_receive_buffer(static_cast<u8*>(cookie));
     }
-    if (m_receive.publish())
-        m_transport.notify(k_receive_queue);
     if (!fits) {
         if (page)
             free_page(page);
@@ -406,8 +442,9 @@ void VirtioNet::release_frame(const drivers::ReceivedFrame& frame)
     if (m_broken)
         return;
     post_receive_buffer(reinterpret_cast<u8*>(token));
-    if (m_receive.publish())
-        m_transport.notify(k_receive_queue);
+    // The drain's end publishes the rest (receive()).
+    if (m_receive.unpublished() >= k_receive_publish_batch)
+        publish_receive_buffers();
 }
 
 } // namespace

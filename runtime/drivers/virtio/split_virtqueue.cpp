@@ -129,6 +129,12 @@ bool SplitVirtqueue::publish()
     return !(load_relaxed16(reinterpret_cast<volatile u16*>(m_used)) & k_used_no_notify);
 }
 
+u16 SplitVirtqueue::device_held() const
+{
+    u16 held = static_cast<u16>(m_published - load_relaxed16(used_index()));
+    return held <= m_size ? held : 0;
+}
+
 bool SplitVirtqueue::has_used() const { return !m_broken && load_relaxed16(used_index()) != m_last_used; }
 
 SplitVirtqueue::Take SplitVirtqueue::take(void*& cookie, u32& written)

@@ -87,6 +87,11 @@ public:
     u16 free_descriptors() const { return m_free_count; }
     // Buffers added and not yet taken back.
     u16 outstanding() const { return m_outstanding; }
+    // Buffers added but not yet published.
+    u16 unpublished() const { return static_cast<u16>(m_next_available - m_published); }
+    // Published buffers the device has not used yet, as far as its used index says now (a cheap
+    // look, nothing validated: only for deciding whether to notify).
+    u16 device_held() const;
     bool is_broken() const { return m_broken; }
     const char* problem() const { return m_problem; }
 
