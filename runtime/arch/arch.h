@@ -399,7 +399,11 @@ struct OutputHooks {
 void set_output_hooks(const OutputHooks& hooks);
 void before_crash_report();
 
+// The registers of a trap taken on this CPU (cr2 and fs read now, on this CPU).
 void dump_registers(const TrapFrame& frame);
+// Those of another CPU where stop_other_cpus() stopped it (cr2 and fs as that CPU had them then);
+// nothing if it did not stop.
+void dump_stopped_cpu_registers(u32 index);
 u64 trap_pc(const TrapFrame& frame);
 u64 trap_frame_pointer(const TrapFrame& frame);
 

@@ -480,6 +480,7 @@ void leave_idle_tlb_mode() {}
 void send_reschedule(u32 index) { panic("host machine: a reschedule IPI to CPU %u (the fake has one CPU)", index); }
 const TrapFrame* stopped_cpu_frame(u32) { return nullptr; }
 void dump_registers(const TrapFrame&) {}
+void dump_stopped_cpu_registers(u32) {}
 
 void timer_init(u64 tsc_hz) { VERIFY(tsc_hz == k_tsc_hz); }
 

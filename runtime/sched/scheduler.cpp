@@ -593,11 +593,16 @@ void list_threads_locked()
 void report_threads(const arch::TrapFrame&)
 {
     printk("uk: threads: %zu program thread(s), %zu blocked with no way out\n", g_threads, g_hopeless);
-    if (g_running_count > 1 || g_scheduler_lock.owner() || g_runtime_lock.owner())
-        printk("uk: SchedulerLock held by %s%u, RuntimeLock by %s%u; halted CPUs 0x%lx\n",
-            g_scheduler_lock.owner() ? "CPU " : "none", g_scheduler_lock.owner() ? g_scheduler_lock.owner() - 1 : 0,
-            g_runtime_lock.owner() ? "CPU " : "none", g_runtime_lock.owner() ? g_runtime_lock.owner() - 1 : 0,
+    if (g_running_count > 1 || g_scheduler_lock.owner() || g_runtime_lock.owner()) {
+        // owner(): the holding CPU's index + 1, 0 for none.
+        char scheduler_owner[16] = "none", runtime_owner[16] = "none";
+        if (u32 owner = g_scheduler_lock.owner())
+            format(scheduler_owner, sizeof scheduler_owner, "CPU %u", owner - 1);
+        if (u32 owner = g_runtime_lock.owner())
+            format(runtime_owner, sizeof runtime_owner, "CPU %u", owner - 1);
+        printk("uk: SchedulerLock held by %s, RuntimeLock by %s; halted CPUs 0x%lx\n", scheduler_owner, runtime_owner,
             g_halted_cpus);
+    }
     size_t timers = 0;
     g_timers.for_each([&](Timer&) { ++timers; });
     if (Timer* first = g_timers.front()) {
@@ -616,7 +621,7 @@ void report_threads(const arch::TrapFrame&)
             const arch::TrapFrame* frame = arch::stopped_cpu_frame(index);
             printk("uk: CPU %u: %s\n", index, frame ? "stopped by the report; its interrupted code:" : "did not stop");
             if (frame) {
-                arch::dump_registers(*frame);
+                arch::dump_stopped_cpu_registers(index);
                 print_backtrace(arch::trap_pc(*frame), arch::trap_frame_pointer(*frame));
             }
         }

@@ -2,6 +2,7 @@
 // Out-of-line implementations of the small machine operations declared in arch/arch.h.
 #include "arch/arch.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/per_cpu.h"
 #include "arch/x86_64/trap_frame.h"
 #include "lib/format.h"
 
@@ -100,14 +101,27 @@ const char* cpu_vendor_and_brand(char* buffer, size_t size)
 
 [[noreturn]] void enter_program(u64 stack_pointer, u64 entry) { uk_enter_program(stack_pointer, entry); }
 
-void dump_registers(const TrapFrame& f)
+namespace {
+void print_registers(const TrapFrame& f, u64 cr2, u64 fs)
 {
     printk("  rip %016lx  rsp %016lx  rbp %016lx  rflags %08lx\n", f.rip, f.rsp, f.rbp, f.rflags);
     printk("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", f.rax, f.rbx, f.rcx, f.rdx);
     printk("  rsi %016lx  rdi %016lx  r8  %016lx  r9  %016lx\n", f.rsi, f.rdi, f.r8, f.r9);
     printk("  r10 %016lx  r11 %016lx  r12 %016lx  r13 %016lx\n", f.r10, f.r11, f.r12, f.r13);
-    printk("  r14 %016lx  r15 %016lx  cr2 %016lx  fs  %016lx\n", f.r14, f.r15, read_cr2(), thread_pointer());
+    printk("  r14 %016lx  r15 %016lx  cr2 %016lx  fs  %016lx\n", f.r14, f.r15, cr2, fs);
     printk("  vector %lu  error %lx  cs %lx  ss %lx\n", f.vector, f.error_code, f.cs, f.ss);
+}
+}
+
+void dump_registers(const TrapFrame& frame) { print_registers(frame, read_cr2(), thread_pointer()); }
+
+void dump_stopped_cpu_registers(u32 index)
+{
+    const TrapFrame* frame = stopped_cpu_frame(index);
+    if (!frame)
+        return;
+    const PerCpu& cpu = per_cpu(index);
+    print_registers(*frame, cpu.stopped_cr2, cpu.stopped_fs);
 }
 
 // STI's one-instruction shadow makes "sti; hlt" atomic: an interrupt that is already pending

@@ -37,6 +37,7 @@ struct alignas(64) PerCpu {
     volatile u32 online; // Set by the CPU itself once it runs its entry.
     // Set by the NMI that stopped this CPU (a crash elsewhere, or a hang report): where it was.
     const TrapFrame* stopped_at;
+    u64 stopped_cr2, stopped_fs; // What the trap frame lacks, read by the NMI before stopped_at.
     u32 tlb_state;       // k_tlb_active, or idle: k_tlb_lazy, k_tlb_stale (smp.cpp).
     u64 gdt[5];
     Tss tss;

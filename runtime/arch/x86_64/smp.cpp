@@ -245,6 +245,8 @@ bool stopping_cpus() { return g_stopping; }
 void record_stop(const TrapFrame& frame)
 {
     PerCpu& cpu = per_cpu(this_cpu());
+    cpu.stopped_cr2 = read_cr2();
+    cpu.stopped_fs = thread_pointer();
     __atomic_store_n(&cpu.stopped_at, &frame, __ATOMIC_RELEASE);
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Spins forever (for the runner's timeout; with "blocked-thread", while a second thread sleeps
-// holding a mutex), or reports the RAM the guest sees (sysinfo or /proc/meminfo).
+// holding a mutex; with "spinners", in two threads while main waits for them, after printing
+// their thread pointers, which the hang report's fs must show), or reports the RAM the guest
+// sees (sysinfo or /proc/meminfo).
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +18,24 @@ static void* hold_and_sleep(void* arg)
     return arg;
 }
 
+static void* spin(void* arg)
+{
+    for (volatile unsigned long i = 0;; ++i) { }
+    return arg;
+}
+
 int main(int argc, char** argv)
 {
+    if (argc > 1 && strcmp(argv[1], "spinners") == 0) {
+        // musl's pthread_t is the thread pointer, what fs holds while the thread runs.
+        pthread_t t[2];
+        for (int i = 0; i < 2; ++i)
+            pthread_create(&t[i], NULL, spin, NULL);
+        printf("spinners %016lx %016lx\n", (unsigned long)t[0], (unsigned long)t[1]);
+        fflush(stdout);
+        pthread_join(t[0], NULL);
+        return 1;
+    }
     if (argc > 1 && strcmp(argv[1], "meminfo") == 0) {
         struct sysinfo info;
         sysinfo(&info);
