@@ -334,6 +334,16 @@ def http_section(r, svg_dir):
     out.append("\n" + bar_chart(svg_dir, "http", "HTTP requests/s (wrk)", "requests/s (log)", f["configs"],
                                 servers, lambda c, s: d.get(s, {}).get(c, {}).get("rps"), log=True))
     out.append(f"\n**tap**: {f.get('tap')}.\n")
+    out.append("\n**`close` on tap varies widely for uksdk (a run can drop to a few hundred requests/s)**, and the "
+               "cause is on the client's side of the comparison. uksdk's httpd sends its response and its FIN in "
+               "two segments (lwIP sends the data at `write`, the FIN at `close`), while the Linux VM's "
+               "autocorking puts the FIN on the response. wrk then often closes before the FIN arrives, which makes "
+               "the host the first to close and leaves the TIME_WAIT on the host: 3,809 of 6,548 connections in "
+               "one second, measured. When about 14,000 of them are kept (about half of the host's 28,232 "
+               "ephemeral ports; Linux's `connect` tries one parity of them first), wrk spends its time in the kernel's port search (5.1 s of system time in "
+               "3 s, with the guest idle), and the runs that follow are slow until the host's TIME_WAITs expire "
+               "(60 s). Through user networking QEMU is the client, so this does not happen there. Sending the "
+               "FIN with the response is not done yet.\n")
     return "".join(out)
 
 
