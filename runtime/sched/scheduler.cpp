@@ -204,6 +204,8 @@ void arm_timer_locked(u64 now)
         deadline = cpu.slice_end_ns > now ? cpu.slice_end_ns : now + k_time_slice_ns;
     if (cpu.index == 0 && clock::refining() && (deadline == 0 || deadline > now + k_refine_interval_ns))
         deadline = now + k_refine_interval_ns;
+    // On every switch: arch::timer_arm keeps an earlier armed deadline instead of reprogramming
+    // (its interrupt then comes early, and on_timer_interrupt does only what is due and arms again).
     arch::timer_arm(deadline ? clock::tsc_at_monotonic_ns(deadline) : 0);
 }
 
