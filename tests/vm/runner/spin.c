@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Spins forever (for the runner's timeout; with "blocked-thread", while a second thread sleeps
 // holding a mutex; with "spinners", in two threads while main waits for them, after printing
-// their thread pointers, which the hang report's fs must show), or reports the RAM the guest
-// sees (sysinfo or /proc/meminfo).
+// their thread pointers, which the hang report's fs must show; with "crash-while-spinning", main
+// dereferences null while a second thread spins, for the crash report on several CPUs), or
+// reports the RAM the guest sees (sysinfo or /proc/meminfo).
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,13 @@ static void* spin(void* arg)
 
 int main(int argc, char** argv)
 {
+    if (argc > 1 && strcmp(argv[1], "crash-while-spinning") == 0) {
+        pthread_t t;
+        pthread_create(&t, NULL, spin, NULL);
+        usleep(100000); // The spinner now runs on the other CPU.
+        volatile int* null = NULL;
+        return *null;
+    }
     if (argc > 1 && strcmp(argv[1], "spinners") == 0) {
         // musl's pthread_t is the thread pointer, what fs holds while the thread runs.
         pthread_t t[2];
