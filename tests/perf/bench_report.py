@@ -335,7 +335,9 @@ def http_section(r, svg_dir):
                                 servers, lambda c, s: d.get(s, {}).get(c, {}).get("rps"), log=True))
     out.append(f"\n**tap**: {f.get('tap')}.\n")
     out.append("\n**`close` on tap varies widely for uksdk (a run can drop to a few hundred requests/s)**, and the "
-               "cause is on the client's side of the comparison. uksdk's httpd sends its response and its FIN in "
+               "cause is on the client's side of the comparison (measured by hand on 2026-11-30 with `ss` and `nstat` "
+               "in the benchmark's kind of namespace, not by this script, so these counts are not regenerated). "
+               "uksdk's httpd sends its response and its FIN in "
                "two segments (lwIP sends the data at `write`, the FIN at `close`). wrk then often closes before the "
                "FIN arrives, which makes the host the first to close and leaves the TIME_WAIT on the host: 3,809 "
                "of 6,548 connections in one second, measured, against 104 of 975 for the Linux VM (whose FIN "
