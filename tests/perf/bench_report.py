@@ -276,14 +276,17 @@ def memory_section(r):
     out.append("The smallest `-m` (whole MiB) with which each program does its job: hello prints its line and "
                "exits 0; httpd serves `GET /` and `/api/status` through `uk-run -p` and shuts down; the Linux VM "
                "boots the same programs from its initramfs (httpd with the network modules). Found by bisection "
-               "between 1 and 512 MiB, the result booted once more to confirm it.\n\n")
+               "between 1 and 512 MiB; the result must then do its job twice more, else the next MiB up is tried "
+               "(\"bisection found\" differs when a size worked once but not reliably).\n\n")
     rows = []
     for who, e in f.items():
         if who in ("runs", "machine", "quick", "seconds"):
             continue
+        bisected = e.get("bisected_mib")
         rows.append((who, f"{e['min_mib']} MiB" if e.get("min_mib") else e.get("note", "—"),
+                     f"{bisected} MiB" if bisected else "—",
                      {True: "yes", False: "**no**"}.get(e.get("confirmed"), "—")))
-    out.append(table(("program", "smallest -m", "confirmed"), rows))
+    out.append(table(("program", "smallest -m", "bisection found", "confirmed"), rows))
     return "".join(out)
 
 
