@@ -3,9 +3,10 @@
 // them only into programs that look them up). A program that does sees all of them, as with an
 // unpatched libc++: every wide facet in the classic locale, in a named locale and in locales
 // combined by category or with a facet of the program's; wcout/wcerr/wcin constructed before
-// main; wide string streams parsing and formatting numbers, money and time; the char32_t/char8_t
-// codecvt converting UTF-8. With "narrow", the program never names a wide facet or stream (the
-// image then has none, vm.cxx.narrow-locale.no-wide-facets) and its locales still work.
+// the program's own static objects (one writes to wcout); wide string streams parsing and
+// formatting numbers, money and time; the char32_t/char8_t codecvt converting UTF-8. Built with
+// NARROW_ONLY, the program never names a wide facet or stream (the image then has none,
+// vm.cxx.narrow-locale.no-wide-facets) and its locales still work.
 #include "check.h"
 
 #include <codecvt>
@@ -37,6 +38,11 @@ int wide_facets(const std::locale& l)
            in<std::numpunct<wchar_t>>(l) + in<std::num_get<wchar_t>>(l) + in<std::num_put<wchar_t>>(l) +
            in<std::time_get<wchar_t>>(l) + in<std::time_put<wchar_t>>(l) + in<std::messages<wchar_t>>(l);
 }
+
+// The wide streams are built before the program's own static objects, as the char ones are.
+struct WritesAtStaticInit {
+    WritesAtStaticInit() { std::wcout << L"wcout from a static initializer: " << 42 << std::endl; }
+} g_writes_at_static_init;
 
 struct Grouping : std::numpunct<wchar_t> {
     wchar_t do_thousands_sep() const override { return L'\''; }
