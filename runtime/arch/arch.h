@@ -326,7 +326,6 @@ inline bool in_interrupt()
 // first), and disarming may leave one pending; the handler must expect interrupts for nothing.
 void timer_init(u64 tsc_hz);
 void timer_arm(u64 deadline_tsc); // 0 disarms.
-u64 timer_frequency();
 
 // Per-thread FPU/SSE/AVX state, in areas of k_max_fpu_state bytes aligned to 64.
 inline constexpr size_t k_max_fpu_state = 3072;

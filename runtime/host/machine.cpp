@@ -490,7 +490,6 @@ void timer_arm(u64 deadline_tsc)
     g_armed_tsc = deadline_tsc;
 }
 
-u64 timer_frequency() { return k_tsc_hz; }
 
 void fpu_init() {}
 size_t fpu_state_size() { return 64; }

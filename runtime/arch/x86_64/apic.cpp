@@ -24,7 +24,7 @@ constexpr u32 k_lvt_tsc_deadline_mode = 2u << 17;
 volatile u32* g_apic;
 bool g_tsc_deadline; // [SDM 3A 11.5.4.1] TSC-deadline mode: the timer fires at a TSC value.
 u64 g_tsc_hz;
-u64 g_apic_hz;
+u64 g_apic_hz; // Without TSC-deadline mode: the timer's count rate, calibrated at boot.
 
 u32 read_register(u32 reg) { return g_apic[reg / 4]; }
 void write_register(u32 reg, u32 value) { g_apic[reg / 4] = value; }
@@ -103,6 +103,12 @@ void timer_init(u64 tsc_hz)
     if (!g_apic)
         local_apic_init(0);
     write_register(k_reg_divide, 0xb); // Divide by 1.
+    g_tsc_deadline = cpuid(1).ecx & (1u << 24);
+    if (g_tsc_deadline) {
+        // The timer counts the TSC itself: nothing to calibrate (it took 250 us of every boot).
+        write_register(k_reg_lvt_timer, k_lvt_tsc_deadline_mode | k_timer_vector);
+        return;
+    }
 
     // Calibrate against the TSC: five windows of about 50 us, each measured between two pairs of
     // back-to-back reads (APIC count, TSC), and the median taken. A host that deschedules the
@@ -129,11 +135,7 @@ void timer_init(u64 tsc_hz)
             ratios[j - 1] = t;
         }
     g_apic_hz = ratios[2] ? ratios[2] : 1'000'000'000;
-    g_tsc_deadline = cpuid(1).ecx & (1u << 24);
-    if (g_tsc_deadline)
-        write_register(k_reg_lvt_timer, k_lvt_tsc_deadline_mode | k_timer_vector);
-    else
-        write_register(k_reg_lvt_timer, k_timer_vector); // One-shot, unmasked.
+    write_register(k_reg_lvt_timer, k_timer_vector); // One-shot, unmasked.
 }
 
 namespace {
@@ -184,6 +186,5 @@ void end_of_interrupt()
         write_register(k_reg_eoi, 0);
 }
 
-u64 timer_frequency() { return g_apic_hz; }
 
 }
