@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Host unit tests of uk-run's pure parts: option parsing (UKSDK_RUN_OPTIONS included), the
 network options and the QEMU arguments they make, the guest command-line encoding, the initrd
-archive, backtrace-line matching, the terminate message's demangling, and how host-port and QEMU
-forwarding failures are reported.
+archive, backtrace-line matching, the terminate message's demangling, how host-port and QEMU
+forwarding failures are reported, and the --guestfwd relay (on real sockets).
 
 usage: test_uk_run.py [unittest options]   (UK_RUN=path overrides the runner under test)
 """
@@ -370,7 +370,8 @@ class Network(unittest.TestCase):
                          "user,id=net0,restrict=on"
                          ",hostfwd=tcp:127.0.0.1:8080-10.0.2.15:80"
                          ",hostfwd=udp:0.0.0.0:5353-10.0.2.15:53"
-                         ",guestfwd=tcp:10.0.2.100:7000-tcp:127.0.0.1:17000")
+                         ",guestfwd=tcp:10.0.2.100:7000-cmd:"
+                         + uk.guestfwd_relay_command("127.0.0.1", 17000, os.getpid()))
         self.assertEqual(cmd[cmd.index("-netdev") + 2:cmd.index("-netdev") + 4],
                          ["-device", "virtio-net-device,netdev=net0,mac=52:54:00:12:34:56"])
         self.assertEqual(uk.network_runtime_options(o),
@@ -1023,16 +1024,6 @@ class QemuMessages(unittest.TestCase):
                                        "use or cannot be bound (-p; QEMU could not forward "
                                        "it)\n".encode())])
 
-    def test_guest_forwarding_refused(self):
-        port = free_port()
-        stderr = self.qemu_stderr(
-            f"user,id=net0,restrict=on,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:{port}")
-        parser, written = self.feed(stderr)
-        self.assertTrue(parser.network_failed)
-        self.assertEqual(written, [(2, f"uk-run: --guestfwd: cannot connect to the host service "
-                                       f"127.0.0.1:{port}: Connection refused (it must be "
-                                       "listening before uk-run starts)\n".encode())])
-
     def test_other_messages_pass_through(self):
         parser, written = self.feed(b"qemu-system-x86_64: warning: something\npartial")
         self.assertFalse(parser.network_failed)
@@ -1051,6 +1042,96 @@ stdin) head -c 5; printf 'exit 0\n' >"$ctl"; exit 1;;
 esac
 exit 99
 """
+
+
+class GuestfwdRelay(unittest.TestCase):
+    """uk-run --guestfwd-relay, which QEMU runs for each guest connection of a --guestfwd rule
+    (with the connection as descriptors 0-2), run here on one end of a socket pair."""
+
+    def test_command_survives_qemu_and_shell_quoting(self):
+        # QEMU undoubles the commas of a -netdev option; g_shell_parse_argv splits like a POSIX
+        # shell, as shlex does.
+        import shlex
+        for argv0 in (UK_RUN, "/tmp/a b,c'd/uk-run"):
+            with self.subTest(argv0=argv0), mock.patch.object(uk.sys, "argv", [argv0]):
+                command = uk.guestfwd_relay_command("db.local", 5432, 123)
+                self.assertNotIn(",", command.replace(",,", ""))
+                self.assertEqual(shlex.split(command.replace(",,", ",")),
+                                 [os.path.realpath(uk.sys.executable), "-S", os.path.realpath(argv0),
+                                  "--guestfwd-relay", "db.local", "5432", "123"])
+
+    def start_relay(self, port, runner_pid):
+        guest, relay_end = socket.socketpair()
+        relay = subprocess.Popen([UK_RUN, "--guestfwd-relay", "127.0.0.1", str(port), str(runner_pid)],
+                                 stdin=relay_end, stdout=relay_end, stderr=relay_end)
+        relay_end.close()
+        self.addCleanup(guest.close)
+        self.addCleanup(lambda: relay.poll() is None and relay.kill())
+        guest.settimeout(30)
+        return guest, relay
+
+    def runner_stand_in(self):
+        """A process with its own standard error (a file) whose exit the relay watches."""
+        log = tempfile.TemporaryFile()
+        runner = subprocess.Popen(["sleep", "60"], stderr=log)
+        self.addCleanup(lambda: (runner.kill(), runner.wait(), log.close()))
+        return runner, log
+
+    def test_copies_both_ways_with_half_close(self):
+        import threading
+        service = socket.socket()
+        service.bind(("127.0.0.1", 0))
+        service.listen()
+        self.addCleanup(service.close)
+        payload = random.Random(5).randbytes(3 << 20)
+        got = {}
+
+        def serve():
+            conn, _ = service.accept()
+            with conn:
+                data = bytearray()
+                while chunk := conn.recv(1 << 16):
+                    data += chunk
+                got["service"] = bytes(data)
+                conn.sendall(bytes(reversed(data)))  # only after the guest's half-close
+
+        t = threading.Thread(target=serve)
+        t.start()
+        runner, _ = self.runner_stand_in()
+        guest, relay = self.start_relay(service.getsockname()[1], runner.pid)
+        guest.sendall(payload)
+        guest.shutdown(socket.SHUT_WR)
+        back = bytearray()
+        while chunk := guest.recv(1 << 16):
+            back += chunk
+        t.join(30)
+        self.assertEqual(got["service"], payload)
+        self.assertEqual(bytes(back), bytes(reversed(payload)))
+        self.assertEqual(relay.wait(30), 0)
+
+    def test_refused_is_reported_on_the_runners_stderr(self):
+        runner, log = self.runner_stand_in()
+        port = free_port()
+        guest, relay = self.start_relay(port, runner.pid)
+        self.assertEqual(guest.recv(100), b"")  # the guest's connection ends, with nothing on it
+        self.assertEqual(relay.wait(30), 1)
+        log.seek(0)
+        self.assertEqual(log.read(), f"uk-run: --guestfwd: cannot connect to the host service 127.0.0.1:{port}: "
+                                     "Connection refused (the guest's connection is closed)\n".encode())
+
+    def test_ends_when_the_runner_does(self):
+        service = socket.socket()
+        service.bind(("127.0.0.1", 0))
+        service.listen()
+        self.addCleanup(service.close)
+        runner, _ = self.runner_stand_in()
+        guest, relay = self.start_relay(service.getsockname()[1], runner.pid)
+        conn, _ = service.accept()  # a service that never answers nor closes
+        self.addCleanup(conn.close)
+        guest.sendall(b"x")
+        self.assertEqual(conn.recv(1), b"x")
+        runner.kill()
+        self.assertEqual(relay.wait(30), 0)
 
 
 class FakeQemu(unittest.TestCase):

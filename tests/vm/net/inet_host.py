@@ -12,7 +12,10 @@ tests:
   bulk [--bytes B]     one connection, B bytes (default 100 MB) each way at once, sha256 checked
   idle [--clients N]   N connections (default 1000) open at once, each echoes a byte, all close;
                        twice: the guest's lowest free descriptor and free memory must not grow
-  client [--bytes B]   the guest connects out (--guestfwd) to an echo server on the host
+  client [--clients N] [--bytes B] [--naive] [--refused]
+                       the guest opens N connections (default 1) at once to an echo server on the
+                       host (--guestfwd) and checks B bytes (default 20 MB) on each; --naive: a
+                       server that stops reading while it writes; --refused: nothing listens
   wrk [--seconds S]    wrk -t2 -c32 against the guest's edge-triggered epoll HTTP server; no
                        errors allowed
   sequential [--clients N] [--response-timeout S]
@@ -255,21 +258,29 @@ def test_idle(a):
 
 
 def test_client(a):
+    """The guest opens a.clients connections at once to an echo server on the host, through
+    --guestfwd. --naive makes it the server that froze QEMU 7.2's own guestfwd (a thread per
+    connection that reads, then writes back with a blocking sendall: while it waits in sendall it
+    reads nothing); --refused leaves the port closed."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
-    server.listen(1)
     port = server.getsockname()[1]
-    received = [0]
+    received = []
+    lock = threading.Lock()
 
-    # The echo server reads and writes at once, through a queue of any length. QEMU 7.2's
-    # guestfwd writes the guest's data to this connection with a blocking write-all from its main
-    # loop: an echo server that stops reading while its own sendall waits (QEMU reads from us only
-    # as fast as the guest reads) leaves both sides writing, QEMU's main loop stuck in its
-    # write-all, and the guest without device service for good (seen 1 run in 3 here).
-    backlog = queue.Queue()
+    def naive(conn):
+        total = 0
+        while data := conn.recv(1 << 16):
+            total += len(data)
+            conn.sendall(data)
+        conn.close()
+        with lock:
+            received.append(total)
 
-    def serve():
-        conn, _ = server.accept()
+    def queued(conn):
+        # Reads and writes at once, through a queue of any length.
+        backlog = queue.Queue()
+        total = 0
 
         def writer():
             while (data := backlog.get()) is not None:
@@ -278,25 +289,43 @@ def test_client(a):
 
         t = threading.Thread(target=writer, daemon=True)
         t.start()
-        while True:
-            data = conn.recv(1 << 16)
-            if not data:
-                break
-            received[0] += len(data)
+        while data := conn.recv(1 << 16):
+            total += len(data)
             backlog.put(data)
         backlog.put(None)
         t.join()
         conn.close()
+        with lock:
+            received.append(total)
 
-    threading.Thread(target=serve, daemon=True).start()
+    def serve():
+        while True:
+            conn, _ = server.accept()
+            threading.Thread(target=naive if a.naive else queued, args=(conn,), daemon=True).start()
+
+    if a.refused:
+        server.close()  # the port stays unused: nothing listens there
+    else:
+        server.listen(16)
+        threading.Thread(target=serve, daemon=True).start()
     guest_port = 5555
     r = subprocess.run([a.runner, "--machine", a.machine, "--timeout", "600",
                         "--guestfwd", f"{guest_port}:127.0.0.1:{port}"] + event_idx_arguments(a) + a.runner_arg
-                       + [a.image, "client", str(guest_port), str(a.bytes)],
+                       + [a.image, "client", str(guest_port), str(a.bytes), str(a.clients)],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
-    sys.stdout.write(r.stdout.decode(errors="replace"))
-    print(f"host server received {received[0]} bytes")
-    return r.returncode == 0 and b"client ok" in r.stdout and received[0] == a.bytes
+    output = r.stdout.decode(errors="replace")
+    sys.stdout.write(output)
+    if a.refused:
+        # Each guest connection is its own host connection, made when the guest connects: the
+        # guest sees its connection end, the runner's stderr says why, the run goes on.
+        message = f"uk-run: --guestfwd: cannot connect to the host service 127.0.0.1:{port}: Connection refused"
+        ok = r.returncode == 1 and output.count(message) == a.clients and "client ok" not in output
+        print(f"the refusal reported once per connection: {ok}")
+        return ok
+    time.sleep(0.2)  # the host side of the last connection finishes counting
+    with lock:
+        print(f"host server: {len(received)} connections, received {received} bytes")
+        return r.returncode == 0 and "client ok" in output and received == [a.bytes] * a.clients
 
 
 def test_wrk(a):
@@ -383,6 +412,8 @@ def main():
     p.add_argument("--seconds", type=int, default=30)
     p.add_argument("--response-timeout", type=float, default=30)
     p.add_argument("--threaded", action="store_true")
+    p.add_argument("--naive", action="store_true")
+    p.add_argument("--refused", action="store_true")
     a = p.parse_args()
     defaults = {"echo": (100, 1 << 20), "bulk": (1, 100_000_000), "idle": (1000, 0), "client": (1, 20_000_000),
                 "wrk": (0, 0), "sequential": (1000, 0)}

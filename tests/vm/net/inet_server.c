@@ -7,8 +7,8 @@
 //             and a hash of their contents in order, "peer" the address and port of the last HTTP
 //             client, "quit" exits 0)
 //   threaded  a thread per TCP echo connection on 7000, control on 7001
-//   client P N  connects to 10.0.2.100:P (the runner's --guestfwd), sends N bytes of a pattern
-//             while reading the echo back, and checks it
+//   client P N [C]  opens C connections (default 1) to 10.0.2.100:P (the runner's --guestfwd),
+//             sends N bytes of a pattern on each while reading the echo back, and checks it
 //   interfaces  prints eth0's IPv4 address, netmask and flags, and /etc/resolv.conf
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -374,46 +374,70 @@ static int threaded(void)
 
 // ---- client: the guest connects out through --guestfwd ----
 
-static int client(int port, size_t bytes)
+// One connection of client(): its own pattern (shifted by its index), so that streams that the
+// host side mixed up, or that arrived on another connection, fail the check.
+struct ClientConnection {
+    int fd;
+    size_t sent, received, shift;
+    int bad, done;
+};
+
+static int client(int port, size_t bytes, int connections)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct ClientConnection c[16];
+    struct pollfd p[16];
+    if (connections < 1 || connections > 16) {
+        fprintf(stderr, "client: 1 to 16 connections\n");
+        return 2;
+    }
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
     inet_pton(AF_INET, "10.0.2.100", &a.sin_addr);
-    if (connect(fd, (struct sockaddr*)&a, sizeof a) < 0) {
-        perror("connect to 10.0.2.100");
-        return 1;
-    }
-    fcntl(fd, F_SETFL, O_NONBLOCK);
-    size_t sent = 0, received = 0;
-    int bad = 0;
-    char out[16384], in[16384];
-    while (received < bytes) {
-        struct pollfd p = { fd, POLLIN | (sent < bytes ? POLLOUT : 0), 0 };
-        if (poll(&p, 1, 60000) <= 0) {
-            printf("FAIL: no progress at %zu/%zu\n", received, bytes);
+    for (int i = 0; i < connections; ++i) {
+        c[i] = (struct ClientConnection) { .fd = socket(AF_INET, SOCK_STREAM, 0), .shift = i * 7919u };
+        if (connect(c[i].fd, (struct sockaddr*)&a, sizeof a) < 0) {
+            perror("connect to 10.0.2.100");
             return 1;
         }
-        if ((p.revents & POLLOUT) && sent < bytes) {
-            size_t n = bytes - sent < sizeof out ? bytes - sent : sizeof out;
-            for (size_t i = 0; i < n; ++i)
-                out[i] = pattern(sent + i);
-            ssize_t w = send(fd, out, n, MSG_NOSIGNAL);
-            if (w > 0)
-                sent += w;
+        fcntl(c[i].fd, F_SETFL, O_NONBLOCK);
+    }
+    char out[16384], in[16384];
+    for (int open = connections; open > 0;) {
+        for (int i = 0; i < connections; ++i)
+            p[i] = (struct pollfd) { c[i].done ? -1 : c[i].fd, POLLIN | (c[i].sent < bytes ? POLLOUT : 0), 0 };
+        if (poll(p, connections, 60000) <= 0) {
+            printf("FAIL: no progress in 60 s\n");
+            return 1;
         }
-        if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
-            ssize_t r = recv(fd, in, sizeof in, 0);
-            if (r <= 0 && !(r < 0 && errno == EAGAIN))
-                break;
-            for (ssize_t i = 0; i < r; ++i)
-                bad |= (uint8_t)in[i] != pattern(received + i);
-            if (r > 0)
-                received += r;
+        for (int i = 0; i < connections; ++i) {
+            struct ClientConnection* k = &c[i];
+            if ((p[i].revents & POLLOUT) && k->sent < bytes) {
+                size_t n = bytes - k->sent < sizeof out ? bytes - k->sent : sizeof out;
+                for (size_t j = 0; j < n; ++j)
+                    out[j] = pattern(k->shift + k->sent + j);
+                ssize_t w = send(k->fd, out, n, MSG_NOSIGNAL);
+                if (w > 0)
+                    k->sent += w;
+            }
+            if (p[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+                ssize_t r = recv(k->fd, in, sizeof in, 0);
+                for (ssize_t j = 0; j < r; ++j)
+                    k->bad |= (uint8_t)in[j] != pattern(k->shift + k->received + j);
+                if (r > 0)
+                    k->received += r;
+                if ((r <= 0 && !(r < 0 && errno == EAGAIN)) || k->received >= bytes) {
+                    k->done = 1;
+                    --open;
+                }
+            }
         }
     }
-    close(fd);
-    printf("client: sent %zu, received %zu, %s\n", sent, received, bad ? "corrupted" : "intact");
-    if (received != bytes || bad)
+    int failed = 0;
+    for (int i = 0; i < connections; ++i) {
+        close(c[i].fd);
+        printf("client %d: sent %zu, received %zu, %s\n", i, c[i].sent, c[i].received, c[i].bad ? "corrupted" : "intact");
+        failed |= c[i].received != bytes || c[i].bad;
+    }
+    if (failed)
         return 1;
     puts("client ok");
     return 0;
@@ -451,10 +475,10 @@ int main(int argc, char** argv)
         return serve();
     if (!strcmp(mode, "threaded"))
         return threaded();
-    if (!strcmp(mode, "client") && argc == 4)
-        return client(atoi(argv[2]), strtoul(argv[3], NULL, 0));
+    if (!strcmp(mode, "client") && (argc == 4 || argc == 5))
+        return client(atoi(argv[2]), strtoul(argv[3], NULL, 0), argc == 5 ? atoi(argv[4]) : 1);
     if (!strcmp(mode, "interfaces"))
         return interfaces();
-    fprintf(stderr, "usage: inet_server serve|threaded|client PORT BYTES|interfaces\n");
+    fprintf(stderr, "usage: inet_server serve|threaded|client PORT BYTES [CONNECTIONS]|interfaces\n");
     return 2;
 }
