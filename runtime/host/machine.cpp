@@ -490,7 +490,6 @@ void timer_arm(u64 deadline_tsc)
     g_armed_tsc = deadline_tsc;
 }
 
-
 void fpu_init() {}
 size_t fpu_state_size() { return 64; }
 void fpu_save(void* area) { memcpy(area, &g_fpu, sizeof(g_fpu)); }

@@ -186,5 +186,4 @@ void end_of_interrupt()
         write_register(k_reg_eoi, 0);
 }
 
-
 }
