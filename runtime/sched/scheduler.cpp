@@ -15,6 +15,7 @@
 #include "lib/format.h"
 #include "lib/linux/signal.h"
 #include "lib/placement_new.h"
+#include "lib/string.h"
 #include "lib/verify.h"
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
@@ -630,11 +631,17 @@ void report_threads(const arch::TrapFrame&)
     }
     g_all_threads.for_each([&](Thread& t) {
         bool running_elsewhere = t.state == ThreadState::Running && t.cpu != here;
+        // A program thread by its name (prctl's PR_SET_NAME, pthread_setname_np).
+        char label[24];
+        if (t.kernel)
+            copy_string(label, sizeof(label), " (kernel)");
+        else
+            format(label, sizeof(label), " \"%s\"", t.name); // name[15] is always 0
         if (g_running_count > 1 && t.state == ThreadState::Running)
-            printk("uk: thread %d%s: %s on CPU %u%s\n", t.tid, t.kernel ? " (kernel)" : "", state_name(t), t.cpu,
+            printk("uk: thread %d%s: %s on CPU %u%s\n", t.tid, label, state_name(t), t.cpu,
                 running_elsewhere ? " (see that CPU above)" : "");
         else
-            printk("uk: thread %d%s: %s\n", t.tid, t.kernel ? " (kernel)" : "", state_name(t));
+            printk("uk: thread %d%s: %s\n", t.tid, label, state_name(t));
         if (t.state == ThreadState::Running)
             return; // Its state is the interrupted code above.
         auto* frame = reinterpret_cast<const u64*>(t.saved_stack_pointer);
@@ -932,6 +939,7 @@ Result<int> create_thread(int (*entry)(void*), void* argument, u64 stack_top, u6
     thread->clear_child_tid = clear_child_tid;
     thread->signal_mask = current()->signal_mask; // Inherited, as clone() does.
     thread->affinity = current()->affinity;
+    copy_bytes(thread->name, current()->name, sizeof(thread->name));
     arch::fpu_init_state(thread->fpu_state);
     // The thread's first steps run with the SchedulerLock held (finish_first_switch): its stack
     // must be present below the top first (musl wrote its start arguments there already).
@@ -949,6 +957,15 @@ Result<int> create_thread(int (*entry)(void*), void* argument, u64 stack_top, u6
     ++g_threads;
     start_locked(*thread);
     return tid;
+}
+
+void set_thread_name(Thread& thread, const char* name)
+{
+    size_t length = 0;
+    while (length < sizeof(thread.name) - 1 && name[length])
+        ++length;
+    copy_bytes(thread.name, name, length);
+    fill_bytes(thread.name + length, 0, sizeof(thread.name) - length);
 }
 
 Result<Thread*> create_kernel_thread(void (*entry)(void*), void* argument)

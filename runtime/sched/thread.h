@@ -91,7 +91,14 @@ struct Thread
 
     u64 cpu_time_ns = 0;
     u64 running_since_ns = 0;
+
+    // [prctl(2)] PR_SET_NAME: up to 15 bytes and a NUL. The main thread's is the program's name,
+    // a new thread's its creator's, as on Linux; the hang report prints it.
+    char name[16] = {};
 };
+
+// Sets `thread`'s name to the first 15 bytes of `name`.
+void set_thread_name(Thread& thread, const char* name);
 
 // Creates a thread that will run entry(argument) on the stack below `stack_top`, with FS base
 // `tls`; returns its tid, or EAGAIN when no memory is left for it.

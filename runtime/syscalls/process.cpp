@@ -10,6 +10,7 @@
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
 #include "sched/clock.h"
+#include "sched/scheduler.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
@@ -108,6 +109,39 @@ struct Utsname {
 
 constexpr int k_arch_set_gs = 0x1001, k_arch_set_fs = 0x1002, k_arch_get_fs = 0x1003, k_arch_get_gs = 0x1004;
 
+// [prctl(2)] The options the runtime answers (linux/prctl.h).
+enum PrctlOption : long {
+    k_pr_set_pdeathsig = 1, k_pr_get_pdeathsig = 2, k_pr_get_dumpable = 3, k_pr_set_dumpable = 4,
+    k_pr_get_keepcaps = 7, k_pr_set_keepcaps = 8, k_pr_set_name = 15, k_pr_get_name = 16,
+    k_pr_set_timerslack = 29, k_pr_get_timerslack = 30, k_pr_set_no_new_privs = 38, k_pr_get_no_new_privs = 39,
+    k_pr_set_thp_disable = 41, k_pr_get_thp_disable = 42,
+};
+
+// What the program set: stored and reported back; none changes anything here (there is no
+// parent to die, no core dump, no privilege to gain, no timer slack to add, and no huge pages).
+struct ProcessControls {
+    long death_signal = 0;
+    long dumpable = 1;
+    long keep_capabilities = 0;
+    long timer_slack_ns = 50'000; // Linux's default.
+    long no_new_privileges = 0;
+    long thp_disabled = 0;
+};
+ProcessControls g_controls;
+
+// An option the runtime does not know: EINVAL, as Linux answers one it does not know, and one
+// line the first time each comes up (options above 127 share one).
+Result<long> unknown_prctl_option(long option)
+{
+    static u64 s_reported[2];
+    u32 bit = option >= 0 && option < 128 ? static_cast<u32>(option) : 127;
+    if (!(s_reported[bit / 64] & (1ull << (bit % 64)))) {
+        s_reported[bit / 64] |= 1ull << (bit % 64);
+        printk("uk: unsupported prctl option %ld: returning EINVAL\n", option);
+    }
+    return error(EINVAL);
+}
+
 } // namespace
 
 UK_SYSCALL_HANDLER(exit_group)
@@ -169,6 +203,82 @@ UK_SYSCALL_HANDLER(arch_prctl)
         return error(EINVAL); // %gs belongs to the runtime.
     default:
         return error(EINVAL);
+    }
+}
+
+// Partial: PR_SET_NAME/PR_GET_NAME name the calling thread (pthread_setname_np on itself; the hang
+// report prints the names). PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_KEEPCAPS, PR_SET_TIMERSLACK,
+// PR_SET_NO_NEW_PRIVS and PR_SET_THP_DISABLE are checked and stored, and their PR_GET_ report them,
+// but change nothing. Other options: EINVAL, logged once each.
+UK_SYSCALL_HANDLER(prctl)
+{
+    auto flag = [](long value, long& out) -> Result<long> {
+        if (value != 0 && value != 1)
+            return error(EINVAL);
+        out = value;
+        return 0;
+    };
+    switch (a0) {
+    case k_pr_set_name: {
+        char name[16] = {};
+        for (size_t i = 0; i < sizeof(name) - 1; ++i) {
+            if (!mm::is_user_range(static_cast<u64>(a1) + i, 1, false))
+                return error(EFAULT);
+            name[i] = user_pointer<const char>(a1)[i];
+            if (!name[i])
+                break;
+        }
+        sched::set_thread_name(sched::current_thread(), name);
+        return 0;
+    }
+    case k_pr_get_name:
+        if (!mm::is_user_range(static_cast<u64>(a1), 16, true))
+            return error(EFAULT);
+        copy_bytes(user_pointer<char>(a1), sched::current_thread().name, 16);
+        return 0;
+    case k_pr_set_pdeathsig:
+        if (a1 < 0 || a1 > 64)
+            return error(EINVAL);
+        g_controls.death_signal = a1;
+        return 0;
+    case k_pr_get_pdeathsig:
+        if (!mm::is_user_range(static_cast<u64>(a1), sizeof(int), true))
+            return error(EFAULT);
+        *user_pointer<int>(a1) = static_cast<int>(g_controls.death_signal);
+        return 0;
+    case k_pr_set_dumpable:
+        return flag(a1, g_controls.dumpable);
+    case k_pr_get_dumpable:
+        return g_controls.dumpable;
+    case k_pr_set_keepcaps:
+        return flag(a1, g_controls.keep_capabilities);
+    case k_pr_get_keepcaps:
+        return g_controls.keep_capabilities;
+    case k_pr_set_timerslack:
+        g_controls.timer_slack_ns = a1 > 0 ? a1 : 50'000; // 0 or less restores the default.
+        return 0;
+    case k_pr_get_timerslack:
+        return g_controls.timer_slack_ns;
+    case k_pr_set_no_new_privs:
+        if (a1 != 1 || a2 || a3 || a4)
+            return error(EINVAL); // It can only be set, never cleared.
+        g_controls.no_new_privileges = 1;
+        return 0;
+    case k_pr_get_no_new_privs:
+        if (a1 || a2 || a3 || a4)
+            return error(EINVAL);
+        return g_controls.no_new_privileges;
+    case k_pr_set_thp_disable:
+        if (a2 || a3 || a4)
+            return error(EINVAL);
+        g_controls.thp_disabled = a1 ? 1 : 0;
+        return 0;
+    case k_pr_get_thp_disable:
+        if (a1 || a2 || a3 || a4)
+            return error(EINVAL);
+        return g_controls.thp_disabled;
+    default:
+        return unknown_prctl_option(a0);
     }
 }
 

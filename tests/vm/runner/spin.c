@@ -4,6 +4,7 @@
 // their thread pointers, which the hang report's fs must show; with "crash-while-spinning", main
 // dereferences null while a second thread spins, for the crash report on several CPUs), or
 // reports the RAM the guest sees (sysinfo or /proc/meminfo).
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 static void* hold_and_sleep(void* arg)
 {
     static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+    pthread_setname_np(pthread_self(), "holder"); // the hang report names it
     pthread_mutex_lock(&mutex);
     for (;;)
         sleep(100);
