@@ -10,26 +10,31 @@ namespace uk {
 bool user_readable(long address, u64 length) { return mm::is_user_range(static_cast<u64>(address), length, false); }
 bool user_writable(long address, u64 length) { return mm::is_user_range(static_cast<u64>(address), length, true); }
 
-Result<void> copy_path(long user_path, PathBuffer& out, bool allow_empty)
+Result<size_t> copy_user_string(long user_address, char* out, size_t capacity)
 {
-    auto* in = reinterpret_cast<const char*>(user_path);
+    auto* in = reinterpret_cast<const char*>(user_address);
     u64 checked_to = 0; // Bytes below this address are known to be readable.
-    for (size_t i = 0; i < fs::k_path_max; ++i) {
-        u64 at = static_cast<u64>(user_path) + i;
+    for (size_t i = 0; i < capacity; ++i) {
+        u64 at = static_cast<u64>(user_address) + i;
         if (at >= checked_to) {
             u64 page_end = align_down(at, k_page_size) + k_page_size;
             if (!mm::is_user_range(at, page_end - at, false))
                 return error(EFAULT);
             checked_to = page_end;
         }
-        out.chars[i] = in[i];
-        if (in[i] == 0) {
-            if (i == 0 && !allow_empty)
-                return error(ENOENT);
-            return {};
-        }
+        out[i] = in[i];
+        if (in[i] == 0)
+            return i;
     }
     return error(ENAMETOOLONG);
+}
+
+Result<void> copy_path(long user_path, PathBuffer& out, bool allow_empty)
+{
+    size_t length = TRY(copy_user_string(user_path, out.chars, fs::k_path_max));
+    if (length == 0 && !allow_empty)
+        return error(ENOENT);
+    return {};
 }
 
 Result<fs::Inode*> descriptor_inode(long fd)

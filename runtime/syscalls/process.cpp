@@ -11,6 +11,7 @@
 #include "mm/frame_allocator.h"
 #include "sched/clock.h"
 #include "sched/scheduler.h"
+#include "syscalls/file_support.h"
 #include "syscalls/syscall.h"
 
 using namespace uk;
@@ -220,14 +221,11 @@ UK_SYSCALL_HANDLER(prctl)
     };
     switch (a0) {
     case k_pr_set_name: {
+        // As Linux: at most 15 bytes are read, the rest of a longer name is ignored.
         char name[16] = {};
-        for (size_t i = 0; i < sizeof(name) - 1; ++i) {
-            if (!mm::is_user_range(static_cast<u64>(a1) + i, 1, false))
-                return error(EFAULT);
-            name[i] = user_pointer<const char>(a1)[i];
-            if (!name[i])
-                break;
-        }
+        auto copied = copy_user_string(a1, name, sizeof(name) - 1);
+        if (copied.is_error() && copied.error_code() != ENAMETOOLONG)
+            return error(copied.error_code());
         sched::set_thread_name(sched::current_thread(), name);
         return 0;
     }
