@@ -262,11 +262,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void uk_boot(u32 start_info)
     static const char* s_arguments[CommandLine::k_max_arguments + 1];
     s_arguments[0] = g_command_line.option("uk.argv0", "app");
     // Linux names a process's first thread after its executable file.
-    const char* program_file = s_arguments[0];
-    for (const char* c = s_arguments[0]; *c; ++c)
-        if (*c == '/' && c[1])
-            program_file = c + 1;
-    sched::set_thread_name(sched::current_thread(), program_file);
+    sched::set_thread_name(sched::current_thread(), file_name_of(s_arguments[0]));
     for (size_t i = 0; i < g_command_line.argument_count; ++i)
         s_arguments[i + 1] = g_command_line.arguments[i];
 

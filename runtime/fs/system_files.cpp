@@ -170,10 +170,7 @@ Result<void> create_proc_files(const char* program_name)
     TRY(make_directory("/proc/self", 0555));
     Inode* proc = TRY(make_directories("/proc"));
     proc->mode = k_mode_directory | 0555;
-    const char* base = program_name;
-    for (const char* c = program_name; *c; ++c)
-        if (*c == '/')
-            base = c + 1;
+    const char* base = file_name_of(program_name);
     char target[k_name_max + 2];
     format(target, sizeof(target), "/%s", *base ? base : "app");
     TRY(create_symlink(root(), "/proc/self/exe", target));

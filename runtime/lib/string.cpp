@@ -90,4 +90,13 @@ size_t copy_string(char* dst, size_t capacity, const char* src)
     return n;
 }
 
+const char* file_name_of(const char* path)
+{
+    const char* name = path;
+    for (const char* c = path; *c; ++c)
+        if (*c == '/')
+            name = c + 1;
+    return name;
+}
+
 } // namespace uk

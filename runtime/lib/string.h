@@ -12,4 +12,5 @@ size_t string_length(const char* s);
 bool strings_equal(const char* a, const char* b);
 bool starts_with(const char* s, const char* prefix);
 size_t copy_string(char* dst, size_t capacity, const char* src); // Truncates, always terminates.
+const char* file_name_of(const char* path); // After the last '/' (all of `path` without one).
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // copy_bytes and fill_bytes against memcpy/memset at every alignment and length around the
-// word and eight-word steps.
+// word and eight-word steps; file_name_of.
 #include "lib/string.h"
 
 #include <gtest/gtest.h>
@@ -39,6 +39,15 @@ TEST(StringTest, CopyMatchesMemcpyAtEveryAlignmentPair)
             }
         }
     }
+}
+
+TEST(StringTest, FileNameOfIsWhatFollowsTheLastSlash)
+{
+    EXPECT_STREQ(file_name_of("app"), "app");
+    EXPECT_STREQ(file_name_of("/usr/bin/app"), "app");
+    EXPECT_STREQ(file_name_of("build/app"), "app");
+    EXPECT_STREQ(file_name_of("dir/"), "");
+    EXPECT_STREQ(file_name_of(""), "");
 }
 
 } // namespace
